@@ -1,0 +1,62 @@
+"""An accessible voice information line for clinics, answered over Twilio."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from ivr.config import defaults
+
+logger = logging.getLogger(__name__)
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The server was asked to start in a way that would put callers at risk."""
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the line's web app: settings, the line file, webhooks and pages."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(defaults())
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("IVR")
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _check_signature_setting(app)
+    _trust_proxies(app)
+
+    from ivr.web import services, voice
+
+    services.init_app(app)
+    app.register_blueprint(voice.bp)
+    return app
+
+
+def _check_signature_setting(app: Flask) -> None:
+    if app.config["TWILIO_AUTH_TOKEN"]:
+        return
+    if not app.config["DEV_MODE"]:
+        raise UnsafeConfiguration(
+            "TWILIO_AUTH_TOKEN is not set, so webhook requests cannot be checked. "
+            "Set it, or set IVR_DEV_MODE=true to run unchecked on a development machine."
+        )
+    logger.warning(
+        "DEVELOPMENT MODE: requests are NOT checked against Twilio's signature. "
+        "Never point a real phone number at this server."
+    )
+
+
+def _trust_proxies(app: Flask) -> None:
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )

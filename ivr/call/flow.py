@@ -1,0 +1,217 @@
+"""The call flow: given where a caller is and what they did, what they hear next.
+
+Knows nothing of HTTP or TwiML. Every function returns a :class:`Turn`, which always
+ends in listening, connecting or a deliberate goodbye: no path ends in silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from ivr.call.hours import is_open
+from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Silence, interpret
+from ivr.call.script import END, Script
+from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
+
+Target = Literal["clinic", "after_hours"]
+#: How a caller's "back" trail is bounded, so that a state always fits in a URL.
+MAX_TRAIL = 12
+
+
+@dataclass(frozen=True)
+class CallState:
+    """Where a caller is. It travels in webhook URLs, so the server keeps no session."""
+
+    node: str
+    trail: tuple[str, ...] = ()
+    tries: int = 0
+    rate: int = 0
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Speak the turn's texts (interruptible) and wait for a key or words."""
+
+    state: CallState
+    hints: tuple[str, ...]
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Connect:
+    """Speak the turn's texts, then put the caller through to a number."""
+
+    state: CallState
+    number: str
+    target: Target
+    timeout: int
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Speak the turn's texts, then end the call on purpose."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    texts: tuple[str, ...]
+    then: Listen | Connect | Finish
+    rate: int
+    #: The node the caller is at after this turn.
+    node: str
+    #: What happened, for call records: "start", "option", "no_input", "dial:busy"...
+    event: str
+
+
+class CallFlow:
+    """The behaviour of one line."""
+
+    def __init__(self, line: Line) -> None:
+        self.line = line
+        self.script = Script(line)
+
+    # -- entry points ---------------------------------------------------------------
+
+    def start(self, now: dt.datetime) -> Turn:
+        state = CallState(node=self.line.start, rate=self.line.voice.default_rate)
+        before = [self.script.greeting()]
+        if not is_open(self.line.clinic.hours, now):
+            before.append(self.script.closed())
+        before.append(self.script.pace_help())
+        return self._present(state, now, before, event="start")
+
+    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:
+        """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
+        state = self._sane(state)
+        options = self._options(state.node)
+        choice = interpret(self.line, options, digits, speech)
+        if isinstance(choice, Chose):
+            return self._choose(state, choice.option, now)
+        if isinstance(choice, Commanded):
+            return self._command(state, choice.command, now)
+        if isinstance(choice, Emergency):
+            return self._emergency(state, [], event="emergency_phrase")
+        if isinstance(choice, Silence) and state.node == END:
+            return self._goodbye(state, [], event="end")
+        reason = "no_input" if isinstance(choice, Silence) else "invalid"
+        return self._retry(state, choice, now, reason)
+
+    def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
+        """Twilio's <Dial> ended with DialCallStatus ``status``."""
+        state = self._sane(state)
+        event = f"dial:{status or 'unknown'}"
+        if status in ("completed", "answered"):
+            return self._goodbye(state, [], event=event)
+        return self._alternatives(state, [self.script.clinic_unavailable()], event)
+
+    def apologise(self, state: CallState | None, now: dt.datetime) -> Turn:
+        """Something broke while handling the call: apologise and put the caller through."""
+        state = self._sane(state or CallState(node=self.line.start))
+        return self._connect(state, now, [self.script.apology()], event="error")
+
+    # -- moves ----------------------------------------------------------------------
+
+    def _choose(self, state: CallState, option: Option, now: dt.datetime) -> Turn:
+        trail = (*state.trail, state.node)[-MAX_TRAIL:]
+        return self._present(CallState(option.goto, trail, 0, state.rate), now, [], event="option")
+
+    def _command(self, state: CallState, command: str, now: dt.datetime) -> Turn:
+        fresh = replace(state, tries=0)
+        if command == "repeat":
+            return self._present(fresh, now, [], event="repeat")
+        if command == "back":
+            previous = state.trail[-1] if state.trail else self.line.start
+            return self._present(CallState(previous, state.trail[:-1], 0, state.rate), now, [], event="back")
+        if command == "main_menu":
+            return self._present(CallState(self.line.start, (), 0, state.rate), now, [], event="main_menu")
+        if command == "clinic":
+            return self._connect(fresh, now, [], event="clinic_key")
+        return self._change_pace(fresh, slower=command == "slower", now=now)
+
+    def _change_pace(self, state: CallState, *, slower: bool, now: dt.datetime) -> Turn:
+        rates = list(self.line.voice.rates)
+        index = rates.index(state.rate)
+        wanted = index - 1 if slower else index + 1
+        if not 0 <= wanted < len(rates):
+            return self._present(state, now, [self.script.pace_limit(slowest=slower)], event="pace_limit")
+        state = replace(state, rate=rates[wanted])
+        return self._present(state, now, [self.script.pace_changed()], event="slower" if slower else "faster")
+
+    def _retry(self, state: CallState, choice: Silence | Invalid, now: dt.datetime, reason: str) -> Turn:
+        tries = state.tries + 1
+        if tries >= self.line.call.max_tries:
+            return self._give_up(state, now, reason)
+        if isinstance(choice, Silence):
+            notice = self.script.no_input()
+        else:
+            notice = self.script.not_understood() if choice.spoken else self.script.invalid()
+        return self._present(replace(state, tries=tries), now, [notice], event=reason)
+
+    def _give_up(self, state: CallState, now: dt.datetime, reason: str) -> Turn:
+        """After too many tries: the clinic if it is open, else how to reach it, and goodbye."""
+        fresh = replace(state, tries=0)
+        event = f"gave_up:{reason}"
+        if is_open(self.line.clinic.hours, now):
+            return self._connect(fresh, now, [], event=event)
+        texts = [self.script.closed(), *self.script.other_numbers(), self.script.emergency()]
+        return self._goodbye(fresh, texts, event=event)
+
+    # -- what the caller hears --------------------------------------------------------
+
+    def _present(self, state: CallState, now: dt.datetime, before: list[str], event: str) -> Turn:
+        node = self.line.node(state.node) if state.node != END else None
+        if node is None:
+            return self._alternatives(state, before, event)
+        texts = [*before, *self.script.node(node)]
+        if isinstance(node, TransferNode):
+            return self._connect(state, now, texts, event=event)
+        if isinstance(node, EmergencyNode):
+            return self._emergency(state, texts, event=event)
+        return self._listen(state, texts, node.options, event)
+
+    def _listen(self, state: CallState, texts: list[str], options: list[Option], event: str) -> Turn:
+        listen = Listen(state, tuple(self.script.hints(options)), self.line.call.no_input_timeout)
+        return Turn(tuple(texts), listen, state.rate, state.node, event)
+
+    def _connect(self, state: CallState, now: dt.datetime, before: list[str], event: str) -> Turn:
+        clinic = self.line.clinic
+        timeout = self.line.call.transfer_timeout
+        if is_open(clinic.hours, now):
+            texts = [*before, self.script.transferring()]
+            return Turn(tuple(texts), Connect(state, clinic.phone, "clinic", timeout), state.rate, state.node, event)
+        if clinic.after_hours_phone:
+            texts = [*before, self.script.closed(), self.script.after_hours()]
+            connect = Connect(state, clinic.after_hours_phone, "after_hours", timeout)
+            return Turn(tuple(texts), connect, state.rate, state.node, event)
+        return self._alternatives(state, [*before, self.script.closed()], event)
+
+    def _alternatives(self, state: CallState, before: list[str], event: str) -> Turn:
+        """How else to reach the clinic, the emergency advice, and a way back to the menu."""
+        texts = [*before, *self.script.other_numbers(), self.script.hours(), self.script.emergency()]
+        texts.append(self.script.main_menu_offer())
+        end = CallState(END, (*state.trail, state.node)[-MAX_TRAIL:] if state.node != END else state.trail, 0, state.rate)
+        return self._listen(end, texts, [], event)
+
+    def _emergency(self, state: CallState, before: list[str], event: str) -> Turn:
+        advice = self.script.emergency()
+        return Turn((*before, advice, advice), Finish(), state.rate, state.node, event)
+
+    def _goodbye(self, state: CallState, before: list[str], event: str) -> Turn:
+        return Turn((*before, self.script.goodbye()), Finish(), state.rate, state.node, event)
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _options(self, node_id: str) -> list[Option]:
+        node = self.line.nodes.get(node_id)
+        return list(node.options) if isinstance(node, (MenuNode, AnswerNode)) else []
+
+    def _sane(self, state: CallState) -> CallState:
+        """A state from a URL may name nodes of an older version of the line: mend it."""
+        known = self.line.nodes
+        node = state.node if state.node in known or state.node == END else self.line.start
+        trail = tuple(n for n in state.trail if n in known)[-MAX_TRAIL:]
+        rate = state.rate if state.rate in self.line.voice.rates else self.line.voice.default_rate
+        tries = min(max(state.tries, 0), self.line.call.max_tries)
+        return CallState(node, trail, tries, rate)

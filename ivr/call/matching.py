@@ -1,0 +1,142 @@
+"""Turn what a caller pressed or said into a choice at one node.
+
+Speech recognisers return small variations ("swellin", "Two.", "go back please"), so
+spoken words are matched with tolerance; keys are matched exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from ivr.line.model import Line, Option
+
+Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
+
+#: Below this similarity (0-100) a spoken word is not taken as an option.
+WORD_MATCH_CUTOFF = 85
+#: Emergency phrases are matched a little more loosely: missing one is worse than a false alarm.
+EMERGENCY_CUTOFF = 88
+
+_SPOKEN_KEYS = {
+    "zero": "0", "oh": "0", "one": "1", "won": "1", "two": "2", "to": "2", "too": "2",
+    "three": "3", "four": "4", "for": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "star": "*", "asterisk": "*", "pound": "#", "hash": "#",
+}
+_KEY_PREFIXES = ("press", "option", "number", "choice", "key")
+#: Words that are only taken as a key after "press", "option"...: alone they are too common.
+_HOMOPHONES = ("to", "too", "for", "oh", "won")
+_NOT_WORD = re.compile(r"[^\w' ]+")
+
+
+@dataclass(frozen=True)
+class Chose:
+    """The caller chose one of the node's options."""
+
+    option: Option
+
+
+@dataclass(frozen=True)
+class Commanded:
+    """The caller used a line-wide key or command (repeat, back, clinic...)."""
+
+    command: Command
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """The caller said something that signals an emergency."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A key that is not a choice here, or words that match nothing."""
+
+    spoken: bool
+
+
+@dataclass(frozen=True)
+class Silence:
+    """No key and no words: the caller has not answered yet."""
+
+
+Choice = Chose | Commanded | Emergency | Invalid | Silence
+
+
+def normalise(speech: str) -> str:
+    """Lower-case, straight apostrophes, no punctuation, single spaces."""
+    text = speech.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def interpret(line: Line, options: list[Option], digits: str, speech: str) -> Choice:
+    """What the caller meant at a node offering ``options``."""
+    digits = digits.strip()
+    if digits:
+        return _by_key(line, options, digits, spoken=False)
+    words = normalise(speech)
+    if not words:
+        return Silence()
+    if is_emergency(line, words):
+        return Emergency()
+    key = _spoken_key(words)
+    if key is not None:
+        return _by_key(line, options, key, spoken=True)
+    return _by_words(line, options, words)
+
+
+def is_emergency(line: Line, words: str) -> bool:
+    phrases = [normalise(p) for p in line.emergency_phrases]
+    return process.extractOne(words, phrases, scorer=fuzz.partial_ratio, score_cutoff=EMERGENCY_CUTOFF) is not None
+
+
+def _by_key(line: Line, options: list[Option], key: str, *, spoken: bool) -> Choice:
+    for option in options:
+        if option.key == key:
+            return Chose(option)
+    command = line.keys.by_key().get(key)
+    if command is not None:
+        return Commanded(command)  # type: ignore[arg-type]
+    return Invalid(spoken=spoken)
+
+
+def _spoken_key(words: str) -> str | None:
+    """"2", "two", "press two", "option 2" -> "2"; anything longer is not a key."""
+    tokens = words.split()
+    prefixed = len(tokens) == 2 and tokens[0] in _KEY_PREFIXES
+    if prefixed:
+        tokens = tokens[1:]
+    if len(tokens) != 1:
+        return None
+    token = tokens[0]
+    if len(token) == 1 and token in "0123456789":
+        return token
+    if token in _HOMOPHONES and not prefixed:
+        return None
+    return _SPOKEN_KEYS.get(token)
+
+
+def _by_words(line: Line, options: list[Option], words: str) -> Choice:
+    """Match against option words and command words; an unclear tie is not a match."""
+    candidates: list[tuple[str, Chose | Commanded]] = []
+    for option in options:
+        candidates += [(normalise(w), Chose(option)) for w in option.words]
+    for command, spoken in line.command_words.model_dump().items():
+        candidates += [(normalise(w), Commanded(command)) for w in spoken]
+    scored = process.extract(
+        words, [c[0] for c in candidates], scorer=fuzz.token_set_ratio, score_cutoff=WORD_MATCH_CUTOFF, limit=None
+    )
+    if not scored:
+        return Invalid(spoken=True)
+    best = max(score for _, score, _ in scored)
+    winners = {_identity(candidates[index][1]): candidates[index][1] for _, score, index in scored if score == best}
+    if len(winners) != 1:
+        return Invalid(spoken=True)
+    return next(iter(winners.values()))
+
+
+def _identity(choice: Chose | Commanded) -> str:
+    return f"key {choice.option.key}" if isinstance(choice, Chose) else f"command {choice.command}"

@@ -1,0 +1,88 @@
+"""The `ivr` command: serve a line, check a line file, try a line from the terminal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ivr.config import DEFAULT_LINE_FILE
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+def main(verbose: bool) -> None:
+    """An accessible voice information line for clinics."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def validate(files: tuple[Path, ...]) -> None:
+    """Check line files; print every problem with its file, line and node."""
+    from ivr.line.errors import LineInvalid, format_problems
+    from ivr.line.load import load_line
+
+    failed = False
+    for path in files:
+        try:
+            loaded = load_line(path)
+        except LineInvalid as invalid:
+            click.echo(format_problems(invalid.problems), err=True)
+            failed = True
+            continue
+        if loaded.warnings:
+            click.echo(format_problems(loaded.warnings))
+        click.echo(f"{path}: ok, {len(loaded.line.nodes)} nodes")
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("IVR_HOST", "127.0.0.1"), show_default="127.0.0.1",
+              help="Address to listen on (IVR_HOST).")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("IVR_PORT", "8000")), show_default="8000",
+              help="Port to listen on (IVR_PORT).")
+@click.option("--workers", type=int, default=lambda: int(os.environ.get("IVR_WORKERS", "2")),
+              show_default="2", help="Gunicorn worker processes (IVR_WORKERS).")
+@click.option("--line", "line_file", type=click.Path(dir_okay=False), default=None,
+              help="The line file (IVR_LINE_FILE); the Botox line by default.")
+@click.option("--dev", is_flag=True, help="Development mode: do not check Twilio signatures (IVR_DEV_MODE).")
+def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) -> None:
+    """Answer calls: run the line's webhooks under gunicorn."""
+    from ivr.serving import serve as run_server
+
+    if line_file:
+        os.environ["IVR_LINE_FILE"] = str(Path(line_file).resolve())
+    if dev:
+        os.environ["IVR_DEV_MODE"] = "true"
+    run_server(host, port, workers)
+
+
+@main.command()
+@click.option("--url", default=None, help="Call a line served at this base URL instead of in this process.")
+@click.option("--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The line file to call in process (default: IVR_LINE_FILE or the Botox line).")
+@click.option("--at", "at_time", default=None, metavar="ISO-TIME",
+              help="Pretend the call is made at this time, e.g. 2026-11-24T20:00-05:00 (in process only).")
+def call(url: str | None, line_file: str | None, at_time: str | None) -> None:
+    """Place a call on a line and hear it as text; type keys or words to answer."""
+    from ivr.phone_cli import place_call
+
+    sys.exit(place_call(url=url, line_file=line_file, at_time=at_time))
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
+                default=DEFAULT_LINE_FILE.parent / "line.schema.json")
+def schema(path: Path) -> None:
+    """Write the JSON Schema of line files, for editors that check YAML as it is typed."""
+    from ivr.line.schema import write_schema
+
+    write_schema(path)
+    click.echo(f"wrote {path}")

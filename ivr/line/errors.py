@@ -1,0 +1,161 @@
+"""What can be wrong with a line file: one class a rule, each pointing at file, line and node."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+#: Where a value is in a line file: keys and list indexes, such as ``("nodes", "main", "options", 1)``.
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """One thing wrong with a line file, located where a person must edit it.
+
+    ``line`` is 1-based, or None when the problem belongs to the whole file;
+    ``node`` names the node the problem is inside, if any.
+    """
+
+    file: str
+    line: int | None
+    node: str | None
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        """``prompts/x.yaml:42: error: node 'swelling': options[1].key: ...``"""
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        inside = "" if self.node is None else f"node {self.node!r}: "
+        return f"{where}: {self.severity}: {inside}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+# Pass 0: reading the file.
+
+
+class UnreadableFile(LineProblem):
+    """The file could not be read at all."""
+
+
+class YamlSyntax(LineProblem):
+    """The text is not YAML (or not UTF-8), so nothing else can be checked."""
+
+
+class DuplicateYamlKey(LineProblem):
+    """A mapping names the same key twice; YAML would silently keep only one."""
+
+
+class NotAMapping(LineProblem):
+    """The file is empty, or holds something other than a mapping of fields."""
+
+
+# Pass 1: the shape of each value (from the pydantic model).
+
+
+class UnknownField(LineProblem):
+    """A field the line format does not have, often a misspelling."""
+
+
+class MissingField(LineProblem):
+    """A required field is not there."""
+
+
+class WrongType(LineProblem):
+    """A value of the wrong kind: a list where text belongs, text where a number does."""
+
+
+class EmptyText(LineProblem):
+    """Text with nothing to say once control characters and spaces are removed."""
+
+
+class BadPhoneNumber(LineProblem):
+    """A phone number not in E.164 form (+ country code and number, no spaces)."""
+
+
+class ShapeProblem(LineProblem):
+    """Any other value the model refuses (out of range, badly written, inconsistent)."""
+
+
+# Pass 2: the menu tree as a whole.
+
+
+class MissingNode(LineProblem):
+    """``start`` or an option's ``goto`` names a node that does not exist."""
+
+
+class DuplicateOptionKey(LineProblem):
+    """Two options of one menu or answer use the same key."""
+
+
+class AmbiguousWord(LineProblem):
+    """Two options of one menu or answer share a spoken word, so speech cannot tell them apart."""
+
+
+class ReservedKeyUsed(LineProblem):
+    """An option uses one of the line-wide keys (repeat, back, main menu, clinic, slower, faster)."""
+
+
+class UnreachableNode(LineProblem):
+    """No caller can get to the node from ``start``."""
+
+
+@dataclass(frozen=True)
+class TooManyOptions(LineProblem):
+    """More options than a caller can hold in mind; the line still works."""
+
+    severity: Severity = "warning"
+
+
+class LineInvalid(Exception):
+    """A line file has errors; carries every problem found, warnings included."""
+
+    def __init__(self, problems: Iterable[LineProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(format_problems(self.problems))
+
+    @property
+    def errors(self) -> tuple[LineProblem, ...]:
+        return tuple(problem for problem in self.problems if problem.is_error)
+
+    @property
+    def warnings(self) -> tuple[LineProblem, ...]:
+        return tuple(problem for problem in self.problems if not problem.is_error)
+
+
+def format_path(parts: YamlPath) -> str:
+    """``("options", 1, "key")`` -> ``options[1].key``."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def at_path(parts: YamlPath, message: str) -> str:
+    """Prefix a message with the path it is about, if any."""
+    path = format_path(parts)
+    return f"{path}: {message}" if path else message
+
+
+def summary(problems: Sequence[LineProblem]) -> str:
+    """``2 errors, 1 warning``."""
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    return f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+
+
+def format_problems(problems: Sequence[LineProblem]) -> str:
+    """Every problem on its own line, then the count."""
+    return "\n".join([*map(str, problems), summary(problems)])
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

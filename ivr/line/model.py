@@ -1,0 +1,383 @@
+"""The typed, immutable shape of an information line, as written in its YAML file.
+
+The model checks each value on its own (types, unknown keys, empty text, phone
+numbers); checks that need the whole tree live in :mod:`ivr.line.checks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zoneinfo
+from typing import Annotated, Literal
+
+import phonenumbers
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+#: Twilio refuses <Say> text over about 3,000 characters for neural voices.
+MAX_SAY_CHARS = 3000
+#: A node id travels in webhook URLs, so keep it to URL-safe characters.
+NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+KEY_PATTERN = r"^[0-9*#]$"
+#: A clock time as a line file writes it: 09:00 or 17:30 (24-hour clock, two-digit hour).
+CLOCK_PATTERN = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+#: Opening hours as one string, such as 09:00-17:00.
+RANGE_PATTERN = r"^\s*[0-9]{2}:[0-9]{2}(:[0-9]{2})?\s*-\s*[0-9]{2}:[0-9]{2}(:[0-9]{2})?\s*$"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class EmptyTextError(ValueError):
+    """Text with nothing left to say once control characters and spaces are removed."""
+
+
+class PhoneNumberError(ValueError):
+    """A phone number that is not a valid number in E.164 form."""
+
+
+def clean_text(value: str) -> str:
+    """Remove what would break TwiML or speech (control characters), fold whitespace."""
+    value = unicodedata.normalize("NFC", value)
+    value = _CONTROL_CHARS.sub("", value)
+    value = " ".join(value.split())
+    if not value:
+        raise EmptyTextError("text is empty")
+    return value
+
+
+def _spoken_length(value: str) -> str:
+    if len(value) > MAX_SAY_CHARS:
+        raise ValueError(
+            f"text is {len(value)} characters; a phone prompt must be at most {MAX_SAY_CHARS}"
+        )
+    return value
+
+
+SpokenText = Annotated[str, AfterValidator(clean_text), AfterValidator(_spoken_length)]
+Word = Annotated[str, AfterValidator(clean_text)]
+NodeId = Annotated[str, Field(pattern=NODE_ID_PATTERN)]
+
+
+def _unquoted_digit(value: object) -> object:
+    """YAML reads ``key: 1`` as a number; take it as the key "1"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Key = Annotated[
+    str,
+    Field(pattern=KEY_PATTERN),
+    BeforeValidator(
+        _unquoted_digit,
+        json_schema_input_type=Annotated[str, Field(pattern=KEY_PATTERN)] | Annotated[int, Field(ge=0, le=9)],
+    ),
+]
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise PhoneNumberError(
+            f"{value!r} is not a phone number in E.164 form (+ country code and number): {error}"
+        ) from None
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if formatted != value or not phonenumbers.is_valid_number(number):
+        raise PhoneNumberError(f"{value!r} is not a valid phone number in E.164 form, such as +12025550143")
+    return value
+
+
+PhoneNumber = Annotated[str, AfterValidator(_e164)]
+
+
+class Frozen(BaseModel):
+    """Base of every part of a line: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+#: The JSON schema says "09:00", not format "time", which editors read as RFC 3339's "09:00:00Z".
+ClockTime = Annotated[
+    dt.time, WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:00", "17:30"]})
+]
+RangeText = Annotated[str, Field(pattern=RANGE_PATTERN, examples=["09:00-17:00"])]
+
+
+class TimeRange(Frozen):
+    opens: ClockTime
+    closes: ClockTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.closes <= self.opens:
+            raise ValueError(f"closes ({self.closes:%H:%M}) must be after opens ({self.opens:%H:%M})")
+        return self
+
+
+def _parse_ranges(value: object) -> object:
+    """Accept "09:00-17:00", a list of such strings, or "closed"."""
+    if value is None or value == "closed":
+        return []
+    items = value if isinstance(value, list) else [value]
+    ranges: list[object] = []
+    for item in items:
+        if isinstance(item, str):
+            opens, sep, closes = item.partition("-")
+            if not sep:
+                raise ValueError(f"{item!r} is not a time range such as 09:00-17:00")
+            ranges.append({"opens": opens.strip(), "closes": closes.strip()})
+        else:
+            ranges.append(item)
+    return ranges
+
+
+class OpeningHours(Frozen):
+    """When the clinic answers its phone, in its own time zone."""
+
+    timezone: str
+    monday: list[TimeRange] = []
+    tuesday: list[TimeRange] = []
+    wednesday: list[TimeRange] = []
+    thursday: list[TimeRange] = []
+    friday: list[TimeRange] = []
+    saturday: list[TimeRange] = []
+    sunday: list[TimeRange] = []
+
+    @field_validator(
+        *WEEKDAYS,
+        mode="before",
+        # What a file may write before _parse_ranges, so that the published schema accepts it.
+        json_schema_input_type=Literal["closed"] | RangeText | list[RangeText | TimeRange] | None,
+    )
+    @classmethod
+    def _ranges(cls, value: object) -> object:
+        return _parse_ranges(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name such as America/New_York") from None
+        return value
+
+    def ranges_on(self, weekday: int) -> list[TimeRange]:
+        """Opening ranges for a weekday, 0 being Monday."""
+        return getattr(self, WEEKDAYS[weekday])
+
+
+class Clinic(Frozen):
+    name: Word
+    phone: PhoneNumber
+    after_hours_phone: PhoneNumber | None = None
+    emergency_number: Annotated[str, Field(pattern=r"^[0-9]{2,6}$")] = "911"
+    hours: OpeningHours
+
+    @model_validator(mode="after")
+    def _emergency_number_is_real(self) -> Clinic:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(self.phone))
+        if not phonenumbers.is_emergency_number(self.emergency_number, region):
+            raise ValueError(
+                f"emergency_number {self.emergency_number!r} is not an emergency number in {region}, "
+                "where the clinic's phone number is"
+            )
+        return self
+
+
+class CallSettings(Frozen):
+    """How patient the line is with a caller."""
+
+    no_input_timeout: Annotated[int, Field(ge=8, le=60)] = 8
+    max_tries: Annotated[int, Field(ge=1, le=10)] = 3
+    transfer_timeout: Annotated[int, Field(ge=5, le=120)] = 25
+    #: Store the words callers say (call records); off unless the clinic opts in.
+    record_speech: bool = False
+    speech_language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-US"
+
+
+class Keys(Frozen):
+    """Keys that work everywhere on the line; options may not use them."""
+
+    repeat: Key = "*"
+    back: Key = "9"
+    main_menu: Key = "#"
+    clinic: Key = "0"
+    slower: Key = "7"
+    faster: Key = "8"
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Keys:
+        seen: dict[str, str] = {}
+        for name, key in self.model_dump().items():
+            if key in seen:
+                raise ValueError(f"{name} and {seen[key]} both use key {key!r}")
+            seen[key] = name
+        return self
+
+    def by_key(self) -> dict[str, str]:
+        return {key: name for name, key in self.model_dump().items()}
+
+
+class Voice(Frozen):
+    """How prompts are spoken: audio the line renders itself, or Twilio's <Say>."""
+
+    mode: Literal["play", "say"] = "play"
+    #: espeak-ng voice for rendered audio, e.g. "en-us".
+    name: Word = "en-us"
+    #: Speaking rates in words a minute, slowest first; callers step between them.
+    rates: Annotated[list[Annotated[int, Field(ge=80, le=260)]], Field(min_length=1, max_length=5)] = [
+        120,
+        140,
+        160,
+    ]
+    default_rate: Annotated[int, Field(ge=80, le=160)] = 140
+    volume: Annotated[float, Field(gt=0, le=1)] = 1.0
+    #: Twilio voice used when audio is missing or mode is "say".
+    say_voice: Word | None = None
+
+    @model_validator(mode="after")
+    def _default_among_rates(self) -> Voice:
+        if sorted(set(self.rates)) != list(self.rates):
+            raise ValueError("rates must be listed slowest first, without repeats")
+        if self.default_rate not in self.rates:
+            raise ValueError(f"default_rate {self.default_rate} must be one of rates {self.rates}")
+        return self
+
+
+class Option(Frozen):
+    key: Key
+    #: What the caller hears for this option: "For swelling, press 1."
+    label: SpokenText
+    #: Words or phrases a caller may say to choose it.
+    words: Annotated[list[Word], Field(min_length=1)]
+    goto: NodeId
+
+
+class MenuNode(Frozen):
+    type: Literal["menu"]
+    title: Word
+    prompt: SpokenText
+    options: Annotated[list[Option], Field(min_length=1)]
+
+
+class AnswerNode(Frozen):
+    type: Literal["answer"]
+    title: Word
+    text: SpokenText
+    #: Related choices offered after the answer, besides repeat, back, main menu and clinic.
+    options: list[Option] = []
+
+
+class TransferNode(Frozen):
+    type: Literal["transfer"]
+    title: Word
+    #: Said before the call is put through.
+    text: SpokenText
+
+
+class EmergencyNode(Frozen):
+    type: Literal["emergency"]
+    title: Word
+    #: Said before the line's emergency advice.
+    text: SpokenText | None = None
+
+
+Node = Annotated[MenuNode | AnswerNode | TransferNode | EmergencyNode, Field(discriminator="type")]
+
+
+class Phrases(Frozen):
+    """The fixed sentences of the line, so that a clinic can word them its own way.
+
+    ``{clinic}``, ``{emergency_number}``, ``{key}`` and similar names in braces are filled in.
+    """
+
+    emergency: SpokenText = (
+        "If you have trouble breathing, swallowing or speaking, hang up now and call {emergency_number}."
+    )
+    option: SpokenText = "{label}, press {key}."
+    navigation: SpokenText = (
+        "To hear this again, press {repeat}. To go back, press {back}. "
+        "For the main menu, press {main_menu}. To speak to the clinic, press {clinic}."
+    )
+    pace: SpokenText = "To slow my speech down, press {slower}. To speed it up, press {faster}."
+    pace_changed: SpokenText = "I will speak at this pace from now on."
+    pace_limit: SpokenText = "This is already the {limit} pace I have."
+    no_input: SpokenText = "I did not hear a choice. Take your time."
+    invalid: SpokenText = "Sorry, that is not one of the choices."
+    not_understood: SpokenText = "Sorry, I did not understand that."
+    closed: SpokenText = "The clinic is closed right now. {hours}"
+    hours: SpokenText = "The clinic is open {hours}."
+    transferring: SpokenText = "Please hold while I connect you to {clinic}."
+    after_hours: SpokenText = "I will connect you to the after-hours line."
+    clinic_unavailable: SpokenText = "Sorry, nobody at {clinic} could answer just now."
+    after_hours_number: SpokenText = "You can call the after-hours line on {number}."
+    clinic_number: SpokenText = "You can call {clinic} on {number}."
+    main_menu_offer: SpokenText = "To go back to the main menu, press {main_menu}."
+    goodbye: SpokenText = "Thank you for calling. Goodbye."
+    apology: SpokenText = "Sorry, something went wrong on this line."
+
+
+class CommandWords(Frozen):
+    """Words a caller may say instead of pressing a line-wide key."""
+
+    repeat: list[Word] = ["repeat", "again", "say that again", "pardon", "what"]
+    back: list[Word] = ["back", "go back", "previous"]
+    main_menu: list[Word] = ["main menu", "menu", "start over", "beginning"]
+    clinic: list[Word] = [
+        "clinic", "operator", "person", "someone", "receptionist", "nurse", "doctor", "human", "agent",
+    ]
+    slower: list[Word] = ["slower", "slow down", "too fast"]
+    faster: list[Word] = ["faster", "speed up", "too slow"]
+
+
+class Line(Frozen):
+    """One information line: who answers, what callers hear, and the menu tree."""
+
+    name: Word
+    clinic: Clinic
+    call: CallSettings = CallSettings()
+    voice: Voice = Voice()
+    keys: Keys = Keys()
+    phrases: Phrases = Phrases()
+    command_words: CommandWords = CommandWords()
+    #: Spoken phrases that skip the menus and go straight to the emergency advice.
+    emergency_phrases: list[Word] = [
+        "can't breathe",
+        "cannot breathe",
+        "trouble breathing",
+        "hard to breathe",
+        "short of breath",
+        "can't swallow",
+        "cannot swallow",
+        "trouble swallowing",
+        "hard to swallow",
+        "can't speak",
+        "cannot speak",
+        "trouble speaking",
+        "hard to speak",
+        "can't talk",
+        "emergency",
+    ]
+    #: Said first on every call.
+    greeting: SpokenText
+    start: NodeId
+    #: propertyNames lets an editor flag a badly written node id, as the loader does.
+    nodes: Annotated[
+        dict[NodeId, Node], Field(json_schema_extra={"propertyNames": {"pattern": NODE_ID_PATTERN}})
+    ]
+
+    def node(self, node_id: str) -> MenuNode | AnswerNode | TransferNode | EmergencyNode:
+        return self.nodes[node_id]

@@ -1,0 +1,129 @@
+"""Twilio's voice webhooks. Thin: read the request, ask the call flow, answer its TwiML."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from ivr.call.flow import CallState, Target, Turn
+from ivr.web import twiml
+from ivr.web.services import services
+from ivr.web.signature import check_twilio_signature
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+bp.before_request(check_twilio_signature)
+
+_TARGETS: tuple[Target, ...] = ("clinic", "after_hours")
+
+
+@bp.post("")
+def incoming() -> Response:
+    """A call has come in: greet the caller and offer the main menu."""
+    flow = services().line.current().flow
+    return _answer(flow.start(services().clock()))
+
+
+@bp.post("/respond")
+def respond() -> Response:
+    """The caller pressed a key, said something, or stayed silent at a prompt."""
+    flow = services().line.current().flow
+    state = _state_from_query()
+    digits = request.form.get("Digits", "")
+    speech = request.form.get("SpeechResult", "")
+    return _answer(flow.respond(state, digits, speech, services().clock()))
+
+
+@bp.post("/dial-finished")
+def dial_finished() -> Response:
+    """A transfer ended: connected and done, or the clinic could not take the call."""
+    flow = services().line.current().flow
+    target = request.args.get("target", "clinic")
+    status = request.form.get("DialCallStatus", "")
+    turn = flow.dial_finished(
+        _state_from_query(), target if target in _TARGETS else "clinic", status, services().clock()
+    )
+    return _answer(turn)
+
+
+@bp.post("/status")
+def status() -> Response:
+    """Twilio's status callback at the end of a call."""
+    return Response(status=204)
+
+
+@bp.errorhandler(Exception)
+def _apologise(error: Exception) -> Response | HTTPException:
+    """Never a 500 to a caller: apologise and put them through to the clinic."""
+    if isinstance(error, HTTPException):
+        return error
+    logger.exception("Webhook %s failed; apologising and transferring the caller", request.path)
+    try:
+        flow = services().line.current().flow
+        return _answer(flow.apologise(_state_from_query(), services().clock()))
+    except Exception:
+        logger.exception("Could not even apologise on %s; ending the call politely", request.path)
+        return _xml(twiml.last_resort())
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+class _Links:
+    """Webhook URLs carrying the caller's state, under the public base URL when one is set."""
+
+    def respond(self, state: CallState) -> str:
+        return _url("voice.respond", **_state_query(state))
+
+    def dial_finished(self, state: CallState, target: Target) -> str:
+        return _url("voice.dial_finished", target=target, **_state_query(state))
+
+
+def _url(endpoint: str, **values: str) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _state_query(state: CallState) -> dict[str, str]:
+    query = {"node": state.node, "tries": str(state.tries), "rate": str(state.rate)}
+    if state.trail:
+        query["trail"] = ",".join(state.trail)
+    return query
+
+
+def _state_from_query() -> CallState:
+    """The caller's state from the URL; anything odd is mended by the flow."""
+    args = request.args
+    trail = tuple(part for part in args.get("trail", "").split(",") if part)
+    return CallState(
+        node=args.get("node", ""),
+        trail=trail,
+        tries=_int(args.get("tries")),
+        rate=_int(args.get("rate")),
+    )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+def _answer(turn: Turn) -> Response:
+    line = services().line.current().loaded.line
+    speech = twiml.Speech(
+        audio_url=lambda text, rate: None,
+        language=line.call.speech_language,
+        say_voice=line.voice.say_voice,
+    )
+    return _xml(twiml.build(turn, _Links(), speech))
+
+
+def _xml(document: str) -> Response:
+    return Response(document, mimetype="text/xml")

@@ -1,0 +1,150 @@
+"""Moving around a line: repeat, back, main menu, pace, silence, wrong keys, transfers, hours."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from tests.calls import Caller
+from tests.conftest import CLOSED, Clock
+
+MAIN_PROMPT = "Main menu."
+SWELLING_PROMPT = "Swelling and other reactions after Botox."
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def test_every_menu_and_answer_announces_repeat_back_main_menu_and_clinic_keys(caller: Caller) -> None:
+    for answer in (caller.dial_in(), caller.press("2"), caller.press("1")):
+        assert "To hear this again, press star." in answer.heard
+        assert "To go back, press 9." in answer.heard
+        assert "For the main menu, press pound." in answer.heard
+        assert "To speak to the clinic, press 0." in answer.heard
+
+
+def test_the_greeting_announces_the_pace_keys(caller: Caller) -> None:
+    heard = caller.dial_in().heard
+    assert "To slow my speech down, press 7. To speed it up, press 8." in heard
+
+
+def test_star_repeats_nine_goes_back_and_pound_returns_to_the_main_menu(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("2")
+    answer = caller.press("1")
+    assert "go down within one to two days" in answer.heard
+    assert "go down within one to two days" in caller.press("*").heard
+    assert SWELLING_PROMPT in caller.press("9").heard
+    caller.press("3")
+    assert MAIN_PROMPT in caller.press("#").heard
+    assert MAIN_PROMPT in caller.press("9").heard, "back from the main menu stays there"
+
+
+def test_a_gather_waits_at_least_eight_seconds_and_is_followed_by_a_redirect(caller: Caller) -> None:
+    answer = caller.dial_in()
+    gather = answer.gather
+    assert gather is not None
+    assert int(gather.get("timeout", "0")) >= 8
+    assert gather.get("input") == "dtmf speech"
+    assert "swelling" in gather.get("hints", "")
+    assert answer.verbs == ["Gather", "Redirect"]
+
+
+def test_silence_prompts_again_then_puts_the_caller_through_when_open(caller: Caller) -> None:
+    caller.dial_in()
+    first = caller.stay_silent()
+    assert "I did not hear a choice" in first.heard
+    assert MAIN_PROMPT in first.heard
+    second = caller.stay_silent()
+    assert "I did not hear a choice" in second.heard
+    third = caller.stay_silent()
+    assert third.dialled_number == "+12025550143"
+
+
+def test_silence_when_closed_says_how_to_reach_the_clinic_and_goodbye(caller: Caller, clock: Clock) -> None:
+    clock.now = CLOSED
+    caller.dial_in()
+    caller.stay_silent()
+    caller.stay_silent()
+    last = caller.stay_silent()
+    assert "closed right now" in last.heard
+    assert "after-hours line on 2 0 2, 5 5 5, 0 1 8 8" in last.heard
+    assert "Goodbye" in last.heard
+    assert last.verbs[-1] == "Hangup"
+
+
+def test_a_key_that_is_not_a_choice_is_named_and_the_menu_repeats(caller: Caller) -> None:
+    caller.dial_in()
+    answer = caller.press("5")
+    assert "not one of the choices" in answer.heard
+    assert MAIN_PROMPT in answer.heard
+
+
+def test_words_that_match_nothing_are_not_understood_and_the_menu_repeats(caller: Caller) -> None:
+    caller.dial_in()
+    answer = caller.say("purple elephants")
+    assert "did not understand" in answer.heard
+    assert MAIN_PROMPT in answer.heard
+
+
+def test_spoken_commands_work_like_keys(caller: Caller) -> None:
+    caller.dial_in()
+    caller.say("two")
+    assert MAIN_PROMPT in caller.say("go back").heard
+    assert caller.say("I'd like to talk to a person").dialled_number == "+12025550143"
+
+
+def test_outside_opening_hours_the_line_says_so_before_offering_anything(caller: Caller, clock: Clock) -> None:
+    clock.now = CLOSED
+    heard = caller.dial_in().heard
+    assert heard.index("closed right now") < heard.index("Main menu")
+    assert "Monday to Friday, 9 AM to 5 PM; Saturday, 9 AM to 12 noon, New York time" in heard
+
+
+def test_outside_opening_hours_a_transfer_goes_to_the_after_hours_line(caller: Caller, clock: Clock) -> None:
+    clock.now = CLOSED
+    caller.dial_in()
+    answer = caller.press("0")
+    assert "closed right now" in answer.heard
+    assert answer.dialled_number == "+12025550188"
+    assert _query(answer.dial.get("action"))["target"] == ["after_hours"]  # type: ignore[union-attr]
+
+
+def test_a_busy_clinic_gives_the_caller_other_ways_and_never_silence(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("0")
+    answer = caller.dial_ends("busy")
+    assert "nobody at Example Skin Clinic could answer" in answer.heard
+    assert "after-hours line on 2 0 2, 5 5 5, 0 1 8 8" in answer.heard
+    assert "The clinic is open Monday to Friday" in answer.heard
+    assert "call 9 1 1" in answer.heard
+    assert answer.verbs == ["Gather", "Redirect"]
+    assert MAIN_PROMPT in caller.press("#").heard
+
+
+def test_after_the_alternatives_silence_ends_the_call_with_goodbye(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("0")
+    caller.dial_ends("no-answer")
+    answer = caller.stay_silent()
+    assert "Goodbye" in answer.heard
+    assert answer.verbs[-1] == "Hangup"
+
+
+def test_a_completed_transfer_ends_with_goodbye(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("0")
+    answer = caller.dial_ends("completed")
+    assert "Goodbye" in answer.heard
+    assert answer.verbs[-1] == "Hangup"
+
+
+def test_a_chosen_pace_holds_for_the_rest_of_the_call(caller: Caller) -> None:
+    caller.dial_in()
+    slower = caller.press("7")
+    assert "I will speak at this pace from now on." in slower.heard
+    rate = _query(slower.gather.get("action"))["rate"]  # type: ignore[union-attr]
+    later = caller.press("2")
+    assert _query(later.gather.get("action"))["rate"] == rate  # type: ignore[union-attr]
+    caller.press("7")
+    assert "already the slowest pace" in caller.press("7").heard

@@ -1,0 +1,41 @@
+"""Twilio's 2016 TwiML schema, loosened only for what Twilio has added since (see shared/twiml/README.md)."""
+
+from __future__ import annotations
+
+import functools
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import xmlschema
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "shared" / "twiml" / "TwiML-2016.xsd"
+NEW_GATHER_ATTRIBUTES = (
+    "input", "speechTimeout", "speechModel", "hints", "language", "actionOnEmptyResult",
+    "partialResultCallback", "partialResultCallbackMethod", "enhanced", "profanityFilter",
+)
+
+
+def _loosened(root: ET.Element) -> ET.Element:
+    for complex_type in root.iter(f"{XS}complexType"):
+        if complex_type.get("name") == "GatherType":
+            for name in NEW_GATHER_ATTRIBUTES:
+                ET.SubElement(complex_type, f"{XS}attribute", name=name, type="xs:string")
+    for simple_type in root.iter(f"{XS}simpleType"):
+        if simple_type.get("name") in ("VoiceType", "LanguageType"):
+            restriction = simple_type.find(f"{XS}restriction")
+            assert restriction is not None
+            for enumeration in restriction.findall(f"{XS}enumeration"):
+                restriction.remove(enumeration)
+            if simple_type.get("name") == "VoiceType":
+                pattern = r"man|woman|alice|Polly\.[A-Za-z-]+|Google\.[A-Za-z0-9.-]+"
+            else:
+                pattern = r"[a-z]{2,3}(-[A-Za-z]{2,4})?"
+            ET.SubElement(restriction, f"{XS}pattern", value=pattern)
+    return root
+
+
+@functools.cache
+def twiml_schema() -> xmlschema.XMLSchema:
+    root = _loosened(ET.parse(SCHEMA_FILE).getroot())
+    return xmlschema.XMLSchema(ET.tostring(root, encoding="unicode"))
