@@ -86,3 +86,7 @@ def schema(path: Path) -> None:
 
     write_schema(path)
     click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

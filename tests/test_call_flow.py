@@ -148,3 +148,14 @@ def test_a_chosen_pace_holds_for_the_rest_of_the_call(caller: Caller) -> None:
     assert _query(later.gather.get("action"))["rate"] == rate  # type: ignore[union-attr]
     caller.press("7")
     assert "already the slowest pace" in caller.press("7").heard
+
+
+def test_silence_after_an_answer_offers_the_choices_without_reading_it_all_again(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("2")
+    assert "go down within one to two days" in caller.press("1").heard
+    again = caller.stay_silent()
+    assert "I did not hear a choice" in again.heard
+    assert "go down within one to two days" not in again.heard
+    assert "To hear how to ease swelling at home, press 1." in again.heard
+    assert "To hear this again, press star." in again.heard

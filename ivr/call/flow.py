@@ -147,7 +147,7 @@ class CallFlow:
             notice = self.script.no_input()
         else:
             notice = self.script.not_understood() if choice.spoken else self.script.invalid()
-        return self._present(replace(state, tries=tries), now, [notice], event=reason)
+        return self._present(replace(state, tries=tries), now, [notice], event=reason, again=True)
 
     def _give_up(self, state: CallState, now: dt.datetime, reason: str) -> Turn:
         """After too many tries: the clinic if it is open, else how to reach it, and goodbye."""
@@ -160,11 +160,13 @@ class CallFlow:
 
     # -- what the caller hears --------------------------------------------------------
 
-    def _present(self, state: CallState, now: dt.datetime, before: list[str], event: str) -> Turn:
+    def _present(
+        self, state: CallState, now: dt.datetime, before: list[str], event: str, again: bool = False
+    ) -> Turn:
         node = self.line.node(state.node) if state.node != END else None
         if node is None:
             return self._alternatives(state, before, event)
-        texts = [*before, *self.script.node(node)]
+        texts = [*before, *self.script.node(node, again)]
         if isinstance(node, TransferNode):
             return self._connect(state, now, texts, event=event)
         if isinstance(node, EmergencyNode):

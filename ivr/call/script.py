@@ -64,13 +64,17 @@ class Script:
             self.phrases.option.format(label=o.label, key=spoken_key(self.line, o.key)) for o in options
         )
 
-    def node(self, node: MenuNode | AnswerNode | TransferNode | EmergencyNode) -> list[str]:
-        """What a caller hears on arriving at a node (transfers and emergencies add their own)."""
+    def node(self, node: MenuNode | AnswerNode | TransferNode | EmergencyNode, again: bool = False) -> list[str]:
+        """What a caller hears on arriving at a node (transfers and emergencies add their own).
+
+        ``again``: the caller was silent or unclear after it; an answer is not read again
+        in full then, only what the caller can do next.
+        """
         if isinstance(node, MenuNode):
             return [node.prompt, self.options(node.options), self.navigation()]
         if isinstance(node, AnswerNode):
             related = [self.options(node.options)] if node.options else []
-            return [node.text, *related, self.navigation()]
+            return [*([] if again else [node.text]), *related, self.navigation()]
         if isinstance(node, TransferNode):
             return [node.text]
         return [node.text] if node.text else []

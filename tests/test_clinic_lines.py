@@ -1,0 +1,165 @@
+"""A clinic that writes its own line from the README gets a working line without code."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ivr.cli import main
+from ivr.config import PROJECT_ROOT
+from tests.calls import Caller
+from tests.conftest import TOKEN
+
+README = PROJECT_ROOT / "README.md"
+
+
+def readme_example() -> str:
+    match = re.search(r"<!-- example-line.*?-->\n```yaml\n(.*?)```", README.read_text(), re.S)
+    assert match, "the README shows an example line"
+    return match.group(1)
+
+
+@pytest.fixture
+def knee_line(tmp_path: Path) -> Path:
+    path = tmp_path / "knee.yaml"
+    path.write_text(readme_example())
+    return path
+
+
+def test_the_readme_example_validates(knee_line: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", str(knee_line)])
+    assert result.exit_code == 0, result.output
+    assert "ok, 3 nodes" in result.output
+
+
+def test_the_readme_example_answers_calls(make_app, knee_line: Path) -> None:  # type: ignore[no-untyped-def]
+    caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
+    greeting = caller.dial_in()
+    assert greeting.heard.startswith("If you have trouble breathing, swallowing or speaking, hang up now and call 999.")
+    assert "For care after knee surgery, press 1." in greeting.heard
+    assert "For the main menu, press hash." in greeting.heard, "a British line says hash"
+    assert "Keep the dressing dry" in caller.press("1").heard
+    assert caller.press("1").dialled_number == "+442079460123"
+
+
+def test_validate_reports_every_problem_with_file_line_and_node(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        readme_example()
+        .replace("goto: see-nurse\n\n  aftercare", "goto: nowhere\n\n  aftercare")
+        .replace('- key: "2"', '- key: "1"')
+    )
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 1
+    name = re.escape(str(broken))
+    assert re.search(rf"{name}:\d+: error: node 'main'.*'nowhere'", result.output), result.output
+    assert re.search(rf"{name}:\d+: error: node 'main'.*key '1'", result.output), result.output
+    assert "2 errors" in result.output
+
+
+def test_validate_reports_every_shape_problem_at_once(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        readme_example()
+        .replace('phone: "+442079460123"', 'phone: "020 7946 0123"')
+        .replace("title: Care after surgery", "title: Care after surgery\n    colour: blue")
+    )
+    result = CliRunner().invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 1
+    name = re.escape(str(broken))
+    assert re.search(rf"{name}:6: error: clinic.phone: '020 7946 0123'", result.output), result.output
+    assert re.search(rf"{name}:\d+: error: node 'aftercare'.*colour", result.output), result.output
+    assert "2 errors" in result.output
+
+
+def test_the_server_refuses_to_start_on_an_invalid_file(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ivr.line.errors import LineInvalid
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(readme_example().replace("start: main", "start: nowhere"))
+    with pytest.raises(LineInvalid, match="nowhere"):
+        make_app(LINE_FILE=str(broken))
+
+
+def test_a_changed_line_file_is_taken_when_valid_and_ignored_when_not(
+    make_app, knee_line: Path, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
+) -> None:
+    caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
+    assert "Main menu." in caller.dial_in().heard
+
+    _rewrite(knee_line, readme_example().replace("prompt: Main menu.", "prompt: Welcome to the knee menu."))
+    assert "Welcome to the knee menu." in caller.dial_in().heard
+
+    with caplog.at_level(logging.ERROR):
+        _rewrite(knee_line, readme_example().replace("start: main", "start: nowhere"))
+        answer = caller.dial_in()
+    assert answer.status == 200
+    assert "Welcome to the knee menu." in answer.heard, "the last good line goes on serving"
+    assert "still serving the last good version" in caplog.text
+    assert "nowhere" in caplog.text
+
+
+def _rewrite(path: Path, text: str) -> None:
+    """Write a new version with a later modification time, as an editor would."""
+    path.write_text(text)
+    later = time.time() + 5
+    os.utime(path, (later, later))
+
+
+def test_the_text_phone_plays_a_call_from_the_keyboard(knee_line: Path) -> None:
+    keys = "\n".join(["1", "", "1", "b", ""]) + "\n"
+    result = CliRunner().invoke(main, ["call", "--line", str(knee_line), "--at", "2026-11-24T10:00+00:00"],
+                                input=keys)
+    assert result.exit_code == 0, result.output
+    assert "Keep the dressing dry" in result.output
+    assert "I did not hear a choice" in result.output
+    assert "[Connecting you to +442079460123]" in result.output
+    assert "nobody at Riverside Knee Clinic could answer" in result.output
+    assert "Goodbye" in result.output
+    assert "[The line hung up]" in result.output
+
+
+def test_ivr_serve_answers_calls_under_gunicorn(knee_line: Path, unused_port: int) -> None:
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_LINE_FILE": str(knee_line)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ivr.cli", "serve", "--port", str(unused_port), "--workers", "1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        from ivr.phone import HttpTransport
+
+        base = f"http://127.0.0.1:{unused_port}"
+        document = _first_answer(HttpTransport(TOKEN), base)
+        assert "<Gather" in document and "care after knee surgery" in document
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0].decode()
+    assert "+12025550100" not in output, "callers' numbers are never logged"
+
+
+def _first_answer(transport, base: str) -> str:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return transport.post(f"{base}/voice", {"CallSid": "CA1", "From": "+12025550100"})
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
