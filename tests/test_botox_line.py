@@ -81,3 +81,29 @@ def test_saying_swelling_at_the_main_menu_opens_the_swelling_menu(caller: Caller
     caller.dial_in()
     answer = caller.say("Swellin.")
     assert LINE.nodes["swelling"].prompt in answer.heard
+
+
+def test_every_node_of_the_line_can_be_reached_by_pressing_keys(caller: Caller) -> None:
+    """A breadth-first walk over key presses reaches every node the file defines."""
+    reached: set[str] = set()
+    queue: deque[tuple[str, ...]] = deque([()])
+    while queue and len(reached) < len(LINE.nodes):
+        keys = queue.popleft()
+        answer = _call_with(caller, keys)
+        node = _node_of(answer)
+        if node is None or (node in reached and keys):
+            continue
+        reached.add(node)
+        if answer.gather is not None and len(keys) < 4:
+            queue.extend((*keys, key) for key in "123456")
+    assert reached == set(LINE.nodes)
+
+
+def _node_of(answer: Answer) -> str | None:
+    """The node a caller is at, from the URL the line will call next (or the emergency advice)."""
+    from urllib.parse import parse_qs, urlparse
+
+    element = answer.gather if answer.gather is not None else answer.dial
+    if element is None:
+        return "emergency" if "call 9 1 1" in answer.heard and answer.verbs[-1] == "Hangup" else None
+    return parse_qs(urlparse(element.get("action", "")).query)["node"][0]
