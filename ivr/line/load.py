@@ -48,6 +48,7 @@ _PATTERN_MEANINGS = {
     NODE_ID_PATTERN: "a node id is lower-case letters, digits, - and _, such as 'opening-hours'",
     KEY_PATTERN: "a key is one of 0-9, * or #",
 }
+_EMPTY_KEY = 'empty (in YAML, # starts a comment: write "#" and "*" in quotes)'
 
 
 @dataclass(frozen=True)
@@ -196,16 +197,12 @@ def _duplicate_key(file: str, path: YamlPath, key: Node, first_line: int) -> Lin
 
 def _step(here: object, part: str | int) -> tuple[int, object] | None:
     """The line and value of ``part`` inside ``here``, or None if the file has no such part."""
-    if isinstance(here, CommentedMap) and _hashable(part) and part in here:
+    if isinstance(here, CommentedMap) and part in here:
         position = here.lc.data.get(part)  # Keys brought in by a merge (<<) have no position.
         return (position[0] if position else here.lc.line) + 1, here[part]
     if isinstance(here, CommentedSeq) and isinstance(part, int) and 0 <= part < len(here):
         return here.lc.item(part)[0] + 1, here[part]
     return None
-
-
-def _hashable(part: object) -> bool:
-    return isinstance(part, str | int)
 
 
 def _validate(locate: YamlLocator, problems: list[LineProblem]) -> Line | None:
@@ -262,6 +259,12 @@ def _problem_kind(details: ErrorDetails) -> type[LineProblem]:
     return ShapeProblem
 
 
+def _is_key(details: ErrorDetails) -> bool:
+    """Whether the value is a phone key (an option's, or one of the line's ``keys:``)."""
+    loc = details["loc"]
+    return loc[-1:] == ("key",) or loc[:1] == ("keys",)
+
+
 def _message(details: ErrorDetails) -> str:
     """Pydantic's message, said for the person who edits the file."""
     kind, value, context = details["type"], details["input"], details.get("ctx", {})
@@ -270,13 +273,13 @@ def _message(details: ErrorDetails) -> str:
     if kind == "extra_forbidden":
         return "unknown field (check its spelling and indentation)"
     if kind == "union_tag_not_found":
-        return "required, but missing: one of menu, answer, transfer, emergency"
+        return "required, but missing: say which kind of node this is, such as menu or answer"
     if kind == "union_tag_invalid":
         return f"{context['tag']!r} is not a node type: use one of {context['expected_tags']}"
     if kind == "value_error":
         return str(context["error"])
     if kind == "string_type" and value is None:
-        return 'empty (in YAML, # starts a comment: write "#" and "*" in quotes)'
+        return _EMPTY_KEY if _is_key(details) else "empty"
     if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
         return f"must be text: put {value} in quotes"
     if kind == "string_pattern_mismatch" and context.get("pattern") in _PATTERN_MEANINGS:
