@@ -316,6 +316,14 @@ def test_a_word_two_options_share_is_ambiguous_whatever_its_case(tmp_path: Path)
     )
 
 
+def test_an_option_word_that_is_a_line_wide_command_word_is_ambiguous(tmp_path: Path) -> None:
+    file = LineFile.broken(tmp_path, "words: [front desk, reception]", "words: [front desk, Operator]")
+    assert str(file.problem(AmbiguousWord)) == (
+        f"{file.at('Operator]')}: error: node 'main': options[2].words[1]: "
+        "'Operator' is also a word for the line's 'clinic' command; choose another word"
+    )
+
+
 def test_an_option_on_a_line_wide_key_is_reserved(tmp_path: Path) -> None:
     file = LineFile.broken(tmp_path, DESK_OPTION, '      - key: "0"  # the desk')
     assert str(file.problem(ReservedKeyUsed)) == (

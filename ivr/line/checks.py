@@ -75,6 +75,20 @@ def _ambiguous_words(line: Line, locate: Locate) -> Iterator[LineProblem]:
             yield _in_node(AmbiguousWord, locate, node_id, path, message)
 
 
+def _command_words_used(line: Line, locate: Locate) -> Iterator[LineProblem]:
+    """An option word that is also a line-wide command word ("clinic", "repeat"...)."""
+    commands = {
+        word.lower(): command for command, words in line.command_words.model_dump().items() for word in words
+    }
+    for node_id, index, option in _options(line):
+        for word_index, word in enumerate(option.words):
+            command = commands.get(word.lower())
+            if command is not None:
+                message = f"{word!r} is also a word for the line's {command!r} command; choose another word"
+                path = ("options", index, "words", word_index)
+                yield _in_node(AmbiguousWord, locate, node_id, path, message)
+
+
 def _reserved_keys(line: Line, locate: Locate) -> Iterator[LineProblem]:
     reserved = line.keys.by_key()
     for node_id, index, option in _options(line):
@@ -111,6 +125,7 @@ RULES: tuple[Callable[[Line, Locate], Iterator[LineProblem]], ...] = (
     _missing_targets,
     _duplicate_keys,
     _ambiguous_words,
+    _command_words_used,
     _reserved_keys,
     _too_many_options,
     _unreachable,
