@@ -55,13 +55,22 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--dev", is_flag=True, help="Development mode: do not check Twilio signatures (IVR_DEV_MODE).")
 def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) -> None:
     """Answer calls: run the line's webhooks under gunicorn."""
+    from ivr import UnsafeConfiguration
+    from ivr.line.errors import LineInvalid, format_problems
     from ivr.serving import serve as run_server
 
     if line_file:
         os.environ["IVR_LINE_FILE"] = str(Path(line_file).resolve())
     if dev:
         os.environ["IVR_DEV_MODE"] = "true"
-    run_server(host, port, workers)
+    try:
+        run_server(host, port, workers)
+    except LineInvalid as invalid:
+        click.echo(f"Not serving: the line file has errors.\n{format_problems(invalid.problems)}", err=True)
+        sys.exit(1)
+    except UnsafeConfiguration as unsafe:
+        click.echo(f"Not serving: {unsafe}", err=True)
+        sys.exit(2)
 
 
 @main.command()

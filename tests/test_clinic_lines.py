@@ -163,3 +163,23 @@ def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_ivr_serve_refuses_an_invalid_line_with_its_problems(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(readme_example().replace("start: main", "start: nowhere"))
+    result = CliRunner().invoke(main, ["serve", "--line", str(broken)], env=_serve_env(TOKEN))
+    assert result.exit_code == 1
+    assert "Not serving: the line file has errors." in result.output
+    assert "there is no node 'nowhere'" in result.output
+
+
+def test_ivr_serve_refuses_to_run_unchecked_without_saying_so(tmp_path: Path, knee_line: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--line", str(knee_line)], env=_serve_env(""))
+    assert result.exit_code == 2
+    assert "IVR_DEV_MODE" in result.output
+
+
+def _serve_env(token: str) -> dict[str, str | None]:
+    """The command sets IVR_* variables for its workers; naming them here restores them after."""
+    return {"TWILIO_AUTH_TOKEN": token, "IVR_LINE_FILE": None, "IVR_DEV_MODE": None}
