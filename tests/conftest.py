@@ -14,9 +14,9 @@ from tests.calls import Caller
 
 TOKEN = "test-auth-token-0123456789abcdef"
 #: A Tuesday, 10 AM in New York: the Botox line's clinic is open.
-OPEN = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.timezone.utc)
+OPEN = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 #: The same Tuesday, 11 PM in New York: closed.
-CLOSED = dt.datetime(2026, 11, 25, 4, 0, tzinfo=dt.timezone.utc)
+CLOSED = dt.datetime(2026, 11, 25, 4, 0, tzinfo=dt.UTC)
 
 
 class Clock:

@@ -52,7 +52,9 @@ def _call_with(caller: Caller, keys: tuple[str, ...]) -> Answer:
 
 
 @pytest.mark.parametrize("keys", [("1", "2"), ("1", "3"), ("0",), ("2", "0"), ("2", "1", "2")])
-def test_concerning_symptoms_and_zero_put_the_caller_through_to_the_clinic(caller: Caller, keys: tuple[str, ...]) -> None:
+def test_concerning_symptoms_and_zero_put_the_caller_through_to_the_clinic(
+    caller: Caller, keys: tuple[str, ...]
+) -> None:
     answer = _call_with(caller, keys)
     assert answer.dialled_number == CLINIC
     dial = answer.dial

@@ -193,8 +193,8 @@ class CallFlow:
         """How else to reach the clinic, the emergency advice, and a way back to the menu."""
         texts = [*before, *self.script.other_numbers(), self.script.hours(), self.script.emergency()]
         texts.append(self.script.main_menu_offer())
-        end = CallState(END, (*state.trail, state.node)[-MAX_TRAIL:] if state.node != END else state.trail, 0, state.rate)
-        return self._listen(end, texts, [], event)
+        trail = state.trail if state.node == END else (*state.trail, state.node)[-MAX_TRAIL:]
+        return self._listen(CallState(END, trail, 0, state.rate), texts, [], event)
 
     def _emergency(self, state: CallState, before: list[str], event: str) -> Turn:
         advice = self.script.emergency()
