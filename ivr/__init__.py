@@ -6,7 +6,7 @@ import logging
 import os
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 from ivr.config import defaults
 
@@ -20,22 +20,40 @@ class UnsafeConfiguration(RuntimeError):
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the line's web app: settings, the line file, webhooks and pages."""
     app = Flask(__name__, instance_relative_config=True)
+    _configure(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _check_signature_setting(app)
+    _trust_proxies(app)
+
+    from ivr import dashboard
+    from ivr.web import audio, records, services, voice
+
+    services.init_app(app)
+    records.init_app(app)
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(audio.bp)
+    dashboard.init_app(app)
+    return app
+
+
+def settings() -> Config:
+    """The settings :func:`create_app` would use, without building the app: for command-line tools."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, None)
+    return app.config
+
+
+def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Settings in layers: defaults, then the instance folder's config.py and IVR_* variables, or the test's."""
     app.config.from_mapping(defaults())
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("IVR")
     else:
         app.config.from_mapping(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
-
-    _check_signature_setting(app)
-    _trust_proxies(app)
-
-    from ivr.web import services, voice
-
-    services.init_app(app)
-    app.register_blueprint(voice.bp)
-    return app
+    if not app.config["AUDIO_DIR"]:
+        app.config["AUDIO_DIR"] = os.path.join(app.instance_path, "audio")
 
 
 def _check_signature_setting(app: Flask) -> None:

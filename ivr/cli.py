@@ -79,11 +79,12 @@ def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) 
               help="The line file to call in process (default: IVR_LINE_FILE or the Botox line).")
 @click.option("--at", "at_time", default=None, metavar="ISO-TIME",
               help="Pretend the call is made at this time, e.g. 2026-11-24T20:00-05:00 (in process only).")
-def call(url: str | None, line_file: str | None, at_time: str | None) -> None:
+@click.option("--speak", is_flag=True, help="Also read every prompt aloud through this computer's sound output.")
+def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool) -> None:
     """Place a call on a line and hear it as text; type keys or words to answer."""
     from ivr.phone_cli import place_call
 
-    sys.exit(place_call(url=url, line_file=line_file, at_time=at_time))
+    sys.exit(place_call(url=url, line_file=line_file, at_time=at_time, speak=speak))
 
 
 @main.command()
@@ -95,6 +96,64 @@ def schema(path: Path) -> None:
 
     write_schema(path)
     click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--older-than", "older_than", required=True, metavar="AGE",
+              help="Remove calls that started longer ago than this: 90d (days) or 12w (weeks).")
+def purge(older_than: str) -> None:
+    """Remove old call records, with every turn of those calls."""
+    from ivr import create_app
+    from ivr.store.purge import parse_age
+    from ivr.web.records import purge_records
+
+    try:
+        age = parse_age(older_than)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--older-than") from None
+    with create_app().app_context():
+        purged = purge_records(age)
+    click.echo(f"Removed {purged.calls} calls and {purged.events} events older than {older_than.strip()}.")
+
+
+_LINE_OPTION = click.option(
+    "--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None,
+    help="The line file (default: the LINE_FILE setting, the Botox line).",
+)
+_AUDIO_DIR_OPTION = click.option(
+    "--audio-dir", type=click.Path(file_okay=False), default=None,
+    help="Where rendered audio is kept (default: the AUDIO_DIR setting, audio/ in the instance folder).",
+)
+
+
+@main.command()
+@_LINE_OPTION
+@_AUDIO_DIR_OPTION
+def render(line_file: str | None, audio_dir: str | None) -> None:
+    """Render every prompt of a line, at each of its rates, to telephone audio; skip what is there."""
+    from ivr.audio_cli import render_audio
+
+    sys.exit(render_audio(line_file, audio_dir))
+
+
+@main.command("audit-audio")
+@_LINE_OPTION
+@_AUDIO_DIR_OPTION
+@click.option("--rate", "rates", type=int, multiple=True,
+              help="Audit at this rate in words a minute (repeatable; default: the line's default rate).")
+@click.option("--all-rates", is_flag=True, help="Audit at every rate of the line.")
+@click.option("--answers-only", is_flag=True, help="Audit only the answers (the bar is over them), which is faster.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every score and what was heard to this JSON file.")
+def audit_audio(line_file: str | None, audio_dir: str | None, rates: tuple[int, ...], all_rates: bool,
+                answers_only: bool, json_path: Path | None) -> None:
+    """Measure how intelligible the rendered prompts are over a phone line (word error rate per prompt).
+
+    Fails unless, over the line's answers, the median is at most 0.10 and none is above 0.20.
+    """
+    from ivr.audio_cli import audit_audio as run_audit
+
+    sys.exit(run_audit(line_file, audio_dir, rates, all_rates, answers_only, json_path))
 
 
 if __name__ == "__main__":

@@ -27,4 +27,38 @@ def defaults() -> dict[str, Any]:
         "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", ""),
         # Request bodies larger than this are refused with 413 (Twilio's are about 2 kB).
         "MAX_CONTENT_LENGTH": 16 * 1024,
+        # -- rendered audio (docs/audio.md) --
+        # Where prompts rendered to telephone audio are kept; empty for "audio" in the instance folder.
+        "AUDIO_DIR": "",
+        # Render the line's missing audio when the app starts, before it answers (takes seconds).
+        # Off: run `ivr render` after changing the line; prompts with no audio are read by Twilio's <Say>.
+        "RENDER_ON_START": False,
+        # -- call records and the dashboard (docs/dashboard.md) --
+        # Keep a record of each call's journey (off for trying a line from a terminal, say).
+        "RECORD_CALLS": True,
+        # Where call records are kept: empty for a SQLite file in the instance folder, or a
+        # PostgreSQL URL shared by several servers. Read from DATABASE_URL too.
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+        # Secret key of the keyed hash that stands for a caller's number; servers sharing a
+        # database need the same one. Unset: made once and kept in the instance folder.
+        "CALLER_HASH_KEY": "",
+        # The longest one record write may wait for the database (connecting, locks) before it gives up.
+        "RECORD_TIMEOUT_SECONDS": 2.0,
+        # Records waiting to be written; when this many wait, new ones are dropped (and logged).
+        "RECORD_QUEUE_SIZE": 1000,
+        # The clinic's dashboard password (hashed at start); unset, the dashboard is switched off.
+        "DASHBOARD_PASSWORD": "",
+        # Sign-in attempts allowed from one address.
+        "DASHBOARD_LOGIN_LIMIT": "5 per minute",
+        # Where sign-in attempts are counted: memory:// per process, or e.g. redis://host for several servers.
+        "DASHBOARD_LOGIN_LIMIT_STORAGE": "memory://",
+        # Signs the dashboard's session cookie. Unset: made once and kept in the instance folder.
+        "SECRET_KEY": "",
+        # Send the session cookie over HTTPS only; unset (None): yes, except in development mode.
+        "SESSION_COOKIE_SECURE": None,
+        # Keep the session cookie from scripts and from other sites' requests.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # A dashboard sign-in lasts this many seconds (8 hours).
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     }

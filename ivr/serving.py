@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any]) -> None:
+    def __init__(self, load_app: Callable[[], Any], options: dict[str, Any]) -> None:
+        self.load_app = load_app
         self.options = options
         super().__init__()
 
@@ -17,9 +19,31 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from ivr import create_app
+        return self.load_app()
 
-        return create_app()
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
+    """The production server's settings; the benchmark serves its floor app with the same ones."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 64,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "accesslog": "-",
+        # Twilio's parameters carry the caller's number; log the path only, never the query or body.
+        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+        "preload_app": False,
+        # No gunicornc control socket: it is one path per user, so a second server on the machine
+        # (another line, or the benchmark's floor) would take it over.
+        "control_socket_disable": True,
+    }
+
+
+def run(load_app: Callable[[], Any], options: dict[str, Any]) -> None:
+    """Serve the WSGI app that ``load_app`` builds (in each worker) until stopped."""
+    _Gunicorn(load_app, options).run()
 
 
 def serve(host: str, port: int, workers: int) -> None:
@@ -27,16 +51,4 @@ def serve(host: str, port: int, workers: int) -> None:
     from ivr import create_app
 
     create_app()  # fail here, once, with the line's problems, rather than in every worker
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
-        "timeout": 30,
-        "graceful_timeout": 10,
-        "accesslog": "-",
-        # Twilio's parameters carry the caller's number; log the path only, never the query or body.
-        "access_log_format": '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-        "preload_app": False,
-    }
-    _Gunicorn(options).run()
+    run(create_app, gunicorn_options(host, port, workers))

@@ -37,6 +37,12 @@ class Answer:
         return " ".join((el.text or "").strip() for el in self.root.iter("Say"))
 
     @property
+    def played(self) -> list[str]:
+        """Every <Play> URL, in order (lines in "play" mode whose audio is rendered)."""
+        assert self.root is not None
+        return [(el.text or "").strip() for el in self.root.iter("Play")]
+
+    @property
     def gather(self) -> ET.Element | None:
         return self.root.find("Gather") if self.root is not None else None
 

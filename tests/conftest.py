@@ -12,6 +12,8 @@ from ivr import create_app
 from ivr.config import DEFAULT_LINE_FILE
 from tests.calls import Caller
 
+pytest_plugins = ["tests.databases", "tests.browser"]
+
 TOKEN = "test-auth-token-0123456789abcdef"
 #: A Tuesday, 10 AM in New York: the Botox line's clinic is open.
 OPEN = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
@@ -48,6 +50,8 @@ def make_app(clock: Clock, tmp_path: Path) -> Callable[..., Flask]:
             "LINE_FILE": str(DEFAULT_LINE_FILE),
             "CLOCK": clock,
             "LINE_RELOAD_SECONDS": 0.0,
+            # Nothing is rendered here, so calls hear <Say> unless a test renders audio.
+            "AUDIO_DIR": str(tmp_path / "audio"),
         }
         config.update(settings)
         return create_app(config)

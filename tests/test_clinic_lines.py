@@ -127,8 +127,14 @@ def test_the_text_phone_plays_a_call_from_the_keyboard(knee_line: Path) -> None:
     assert "[The line hung up]" in result.output
 
 
-def test_ivr_serve_answers_calls_under_gunicorn(knee_line: Path, unused_port: int) -> None:
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_LINE_FILE": str(knee_line)}
+def test_ivr_serve_answers_calls_under_gunicorn(knee_line: Path, unused_port: int, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "IVR_LINE_FILE": str(knee_line),
+        "IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'calls.sqlite3'}",
+        "IVR_CALLER_HASH_KEY": "gunicorn-test-key",
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "ivr.cli", "serve", "--port", str(unused_port), "--workers", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from ivr.call.hours import is_open
-from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Silence, interpret
+from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence
 from ivr.call.script import END, Script
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
@@ -71,6 +71,10 @@ class CallFlow:
     def __init__(self, line: Line) -> None:
         self.line = line
         self.script = Script(line)
+        self.matcher = Matcher(line)
+        #: What the speech recogniser should expect, at each node and where no option is offered.
+        self._hints = {node_id: tuple(self.script.hints(self._options(node_id))) for node_id in line.nodes}
+        self._no_option_hints = tuple(self.script.hints([]))
 
     # -- entry points ---------------------------------------------------------------
 
@@ -86,7 +90,7 @@ class CallFlow:
         """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
         state = self._sane(state)
         options = self._options(state.node)
-        choice = interpret(self.line, options, digits, speech)
+        choice = self.matcher.interpret(options, digits, speech)
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):
@@ -171,10 +175,10 @@ class CallFlow:
             return self._connect(state, now, texts, event=event)
         if isinstance(node, EmergencyNode):
             return self._emergency(state, texts, event=event)
-        return self._listen(state, texts, node.options, event)
+        return self._listen(state, texts, self._hints[state.node], event)
 
-    def _listen(self, state: CallState, texts: list[str], options: list[Option], event: str) -> Turn:
-        listen = Listen(state, tuple(self.script.hints(options)), self.line.call.no_input_timeout)
+    def _listen(self, state: CallState, texts: list[str], hints: tuple[str, ...], event: str) -> Turn:
+        listen = Listen(state, hints, self.line.call.no_input_timeout)
         return Turn(tuple(texts), listen, state.rate, state.node, event)
 
     def _connect(self, state: CallState, now: dt.datetime, before: list[str], event: str) -> Turn:
@@ -194,7 +198,7 @@ class CallFlow:
         texts = [*before, *self.script.other_numbers(), self.script.hours(), self.script.emergency()]
         texts.append(self.script.main_menu_offer())
         trail = state.trail if state.node == END else (*state.trail, state.node)[-MAX_TRAIL:]
-        return self._listen(CallState(END, trail, 0, state.rate), texts, [], event)
+        return self._listen(CallState(END, trail, 0, state.rate), texts, self._no_option_hints, event)
 
     def _emergency(self, state: CallState, before: list[str], event: str) -> Turn:
         advice = self.script.emergency()

@@ -73,34 +73,89 @@ def normalise(speech: str) -> str:
 
 
 def interpret(line: Line, options: list[Option], digits: str, speech: str) -> Choice:
-    """What the caller meant at a node offering ``options``."""
-    digits = digits.strip()
-    if digits:
-        return _by_key(line, options, digits, spoken=False)
-    words = normalise(speech)
-    if not words:
-        return Silence()
-    if is_emergency(line, words):
-        return Emergency()
-    key = _spoken_key(words)
-    if key is not None:
-        return _by_key(line, options, key, spoken=True)
-    return _by_words(line, options, words)
+    """What the caller meant at a node offering ``options`` (see :class:`Matcher`, which a call flow keeps)."""
+    return Matcher(line).interpret(options, digits, speech)
 
 
 def is_emergency(line: Line, words: str) -> bool:
-    phrases = [normalise(p) for p in line.emergency_phrases]
-    return process.extractOne(words, phrases, scorer=fuzz.partial_ratio, score_cutoff=EMERGENCY_CUTOFF) is not None
+    return Matcher(line).is_emergency(words)
 
 
-def _by_key(line: Line, options: list[Option], key: str, *, spoken: bool) -> Choice:
-    for option in options:
-        if option.key == key:
-            return Chose(option)
-    command = line.keys.by_key().get(key)
-    if command is not None:
-        return Commanded(command)  # type: ignore[arg-type]
-    return Invalid(spoken=spoken)
+class Matcher:
+    """What callers of one line may press or say, prepared once: the words normalised, the keys indexed.
+
+    A webhook then only compares; preparing takes longer than matching one caller's words.
+    """
+
+    def __init__(self, line: Line) -> None:
+        self.line = line
+        self._commands_by_key = line.keys.by_key()
+        self._emergency_phrases = [normalise(p) for p in line.emergency_phrases]
+        self._command_words: list[tuple[str, Chose | Commanded]] = [
+            (normalise(w), Commanded(command))  # type: ignore[arg-type]
+            for command, spoken in line.command_words.model_dump().items()
+            for w in spoken
+        ]
+        #: Each option's normalised words, by the option's identity (the options live as long as the line).
+        self._option_words = {
+            id(option): self._prepare(option)
+            for node in line.nodes.values()
+            for option in getattr(node, "options", None) or ()
+        }
+
+    def interpret(self, options: list[Option], digits: str, speech: str) -> Choice:
+        """What the caller meant at a node offering ``options``."""
+        digits = digits.strip()
+        if digits:
+            return self._by_key(options, digits, spoken=False)
+        words = normalise(speech)
+        if not words:
+            return Silence()
+        if self.is_emergency(words):
+            return Emergency()
+        key = _spoken_key(words)
+        if key is not None:
+            return self._by_key(options, key, spoken=True)
+        return self._by_words(options, words)
+
+    def is_emergency(self, words: str) -> bool:
+        match = process.extractOne(words, self._emergency_phrases, scorer=fuzz.partial_ratio,
+                                   score_cutoff=EMERGENCY_CUTOFF)
+        return match is not None
+
+    def _by_key(self, options: list[Option], key: str, *, spoken: bool) -> Choice:
+        for option in options:
+            if option.key == key:
+                return Chose(option)
+        command = self._commands_by_key.get(key)
+        if command is not None:
+            return Commanded(command)  # type: ignore[arg-type]
+        return Invalid(spoken=spoken)
+
+    @staticmethod
+    def _prepare(option: Option) -> list[tuple[str, Chose | Commanded]]:
+        return [(normalise(w), Chose(option)) for w in option.words]
+
+    def _words_of(self, option: Option) -> list[tuple[str, Chose | Commanded]]:
+        return self._option_words.get(id(option)) or self._prepare(option)
+
+    def _by_words(self, options: list[Option], words: str) -> Choice:
+        """Match against option words and command words; an unclear tie is not a match."""
+        candidates = [candidate for option in options for candidate in self._words_of(option)]
+        candidates += self._command_words
+        scored = process.extract(
+            words, [c[0] for c in candidates], scorer=fuzz.token_set_ratio, score_cutoff=WORD_MATCH_CUTOFF,
+            limit=None,
+        )
+        if not scored:
+            return Invalid(spoken=True)
+        best = max(score for _, score, _ in scored)
+        winners = {
+            _identity(candidates[index][1]): candidates[index][1] for _, score, index in scored if score == best
+        }
+        if len(winners) != 1:
+            return Invalid(spoken=True)
+        return next(iter(winners.values()))
 
 
 def _spoken_key(words: str) -> str | None:
@@ -117,25 +172,6 @@ def _spoken_key(words: str) -> str | None:
     if token in _HOMOPHONES and not prefixed:
         return None
     return _SPOKEN_KEYS.get(token)
-
-
-def _by_words(line: Line, options: list[Option], words: str) -> Choice:
-    """Match against option words and command words; an unclear tie is not a match."""
-    candidates: list[tuple[str, Chose | Commanded]] = []
-    for option in options:
-        candidates += [(normalise(w), Chose(option)) for w in option.words]
-    for command, spoken in line.command_words.model_dump().items():
-        candidates += [(normalise(w), Commanded(command)) for w in spoken]
-    scored = process.extract(
-        words, [c[0] for c in candidates], scorer=fuzz.token_set_ratio, score_cutoff=WORD_MATCH_CUTOFF, limit=None
-    )
-    if not scored:
-        return Invalid(spoken=True)
-    best = max(score for _, score, _ in scored)
-    winners = {_identity(candidates[index][1]): candidates[index][1] for _, score, index in scored if score == best}
-    if len(winners) != 1:
-        return Invalid(spoken=True)
-    return next(iter(winners.values()))
 
 
 def _identity(choice: Chose | Commanded) -> str:

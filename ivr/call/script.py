@@ -6,6 +6,7 @@ one of them ahead of a call (to render them to audio).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -25,6 +26,7 @@ def spoken_key(line: Line, key: str) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=256)
 def spoken_digits(number: str) -> str:
     """Digits a listener can write down: "+12025550143" -> "2 0 2, 5 5 5, 0 1 4 3"."""
     if not number.startswith("+"):
@@ -43,12 +45,13 @@ class Script:
         keys = {name: spoken_key(line, key) for name, key in line.keys.model_dump().items()}
         self._keys = keys
         self._clinic = line.clinic.name
+        self._hours = self.phrases.hours.format(hours=describe(line.clinic.hours))
 
     def greeting(self) -> str:
         return self.line.greeting
 
     def hours(self) -> str:
-        return self.phrases.hours.format(hours=describe(self.line.clinic.hours))
+        return self._hours
 
     def closed(self) -> str:
         return self.phrases.closed.format(hours=self.hours(), clinic=self._clinic)

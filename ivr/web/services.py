@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
 from ivr.call.live import LiveLine
+from ivr.line.model import Line
+from ivr.speech.catalog import AudioCatalog
+from ivr.store.recorder import NullRecorder, Recorder
+
+logger = logging.getLogger(__name__)
 
 
 def _utc_now() -> dt.datetime:
@@ -18,12 +24,34 @@ def _utc_now() -> dt.datetime:
 @dataclass
 class Services:
     line: LiveLine
+    #: The line's prompts rendered to telephone audio, for <Play>.
+    audio: AudioCatalog
     clock: Callable[[], dt.datetime] = _utc_now
+    #: Where calls' journeys are kept (ivr.web.records sets it up); by default nowhere.
+    recorder: Recorder = field(default_factory=NullRecorder)
 
 
 def init_app(app: Flask) -> None:
     live = LiveLine(app.config["LINE_FILE"], interval=float(app.config["LINE_RELOAD_SECONDS"]))
-    app.extensions["ivr"] = Services(line=live, clock=app.config.get("CLOCK") or _utc_now)
+    audio = AudioCatalog(app.config["AUDIO_DIR"])
+    if app.config["RENDER_ON_START"]:
+        render_missing_audio(live.current().loaded.line, audio)
+    app.extensions["ivr"] = Services(line=live, audio=audio, clock=app.config.get("CLOCK") or _utc_now)
+
+
+def render_missing_audio(line: Line, audio: AudioCatalog) -> None:
+    """Render what the line's audio directory lacks; if rendering fails, the line still answers, with <Say>."""
+    from ivr.speech.render import RenderError, render_line
+
+    logger.info("Rendering the missing audio of line %r into %s", line.name, audio.directory)
+    try:
+        report = render_line(line, audio.directory)
+    except (RenderError, OSError) as error:
+        logger.error("Could not render the line's audio (%s); prompts without audio are read with <Say>", error)
+        return
+    logger.info("Audio: %d rendered, %d already there, %d failed", report.rendered, report.reused, len(report.failed))
+    for failure in report.failed:
+        logger.error("Could not render %r at %d wpm: %s", failure.text[:60], failure.rate, failure.reason)
 
 
 def services() -> Services:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,44 +37,71 @@ class Speech:
 
 def build(turn: Turn, links: Links, speech: Speech) -> str:
     """The TwiML document for one turn of a call."""
-    response = VoiceResponse()
+    voiced = tuple(_voiced(text, turn.rate, speech) for text in turn.texts)
     then = turn.then
     if isinstance(then, Listen):
-        gather = response.gather(
-            input="dtmf speech",
-            action=links.respond(then.state),
-            method="POST",
-            num_digits=1,
-            timeout=then.timeout,
-            speech_timeout="auto",
-            hints=_hints(then.hints),
-            language=speech.language,
-        )
-        _speak(gather, turn, speech)
-        # A <Gather> that hears nothing falls through to the next verb: ask again.
-        response.redirect(links.respond(then.state), method="POST")
+        plan = _Plan("listen", voiced, links.respond(then.state), then.timeout, then.hints)
     elif isinstance(then, Connect):
-        _speak(response, turn, speech)
-        dial = response.dial(
-            action=links.dial_finished(then.state, then.target),
-            method="POST",
-            timeout=then.timeout,
-        )
-        dial.number(then.number)
+        plan = _Plan("connect", voiced, links.dial_finished(then.state, then.target), then.timeout, number=then.number)
     else:
         assert isinstance(then, Finish)
-        _speak(response, turn, speech)
+        plan = _Plan("finish", voiced)
+    return _document(plan, speech.language, speech.say_voice)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything a document depends on: callers at the same step get the same document."""
+
+    kind: str
+    #: Each text as ("play", audio URL) or ("say", text).
+    voiced: tuple[tuple[str, str], ...]
+    action: str = ""
+    timeout: int = 0
+    hints: tuple[str, ...] = ()
+    number: str = ""
+
+
+def _voiced(text: str, rate: int, speech: Speech) -> tuple[str, str]:
+    url = speech.audio_url(text, rate)
+    return ("play", url) if url is not None else ("say", text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _document(plan: _Plan, language: str, say_voice: str | None) -> str:
+    """Made with twilio's builder once per distinct document, then served from memory."""
+    response = VoiceResponse()
+    if plan.kind == "listen":
+        gather = response.gather(
+            input="dtmf speech",
+            action=plan.action,
+            method="POST",
+            num_digits=1,
+            timeout=plan.timeout,
+            speech_timeout="auto",
+            hints=_hints(plan.hints),
+            language=language,
+        )
+        _speak(gather, plan.voiced, language, say_voice)
+        # A <Gather> that hears nothing falls through to the next verb: ask again.
+        response.redirect(plan.action, method="POST")
+    elif plan.kind == "connect":
+        _speak(response, plan.voiced, language, say_voice)
+        dial = response.dial(action=plan.action, method="POST", timeout=plan.timeout)
+        dial.number(plan.number)
+    else:
+        _speak(response, plan.voiced, language, say_voice)
         response.hangup()
     return str(response)
 
 
-def _speak(parent: VoiceResponse | Gather, turn: Turn, speech: Speech) -> None:
-    for text in turn.texts:
-        url = speech.audio_url(text, turn.rate)
-        if url is not None:
-            parent.play(url)
+def _speak(parent: VoiceResponse | Gather, voiced: tuple[tuple[str, str], ...], language: str,
+           say_voice: str | None) -> None:
+    for verb, value in voiced:
+        if verb == "play":
+            parent.play(value)
         else:
-            parent.say(text, voice=speech.say_voice, language=speech.language)
+            parent.say(value, voice=say_voice, language=language)
 
 
 def _hints(hints: tuple[str, ...]) -> str:

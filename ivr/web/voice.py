@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ivr.call.flow import CallState, Target, Turn
-from ivr.web import twiml
+from ivr.line.model import Voice
+from ivr.web import records, twiml
 from ivr.web.services import services
 from ivr.web.signature import check_twilio_signature
 
@@ -24,7 +26,9 @@ _TARGETS: tuple[Target, ...] = ("clinic", "after_hours")
 def incoming() -> Response:
     """A call has come in: greet the caller and offer the main menu."""
     flow = services().line.current().flow
-    return _answer(flow.start(services().clock()))
+    turn = flow.start(services().clock())
+    records.record_turn(turn)
+    return _answer(turn)
 
 
 @bp.post("/respond")
@@ -34,7 +38,9 @@ def respond() -> Response:
     state = _state_from_query()
     digits = request.form.get("Digits", "")
     speech = request.form.get("SpeechResult", "")
-    return _answer(flow.respond(state, digits, speech, services().clock()))
+    turn = flow.respond(state, digits, speech, services().clock())
+    records.record_turn(turn)
+    return _answer(turn)
 
 
 @bp.post("/dial-finished")
@@ -46,12 +52,14 @@ def dial_finished() -> Response:
     turn = flow.dial_finished(
         _state_from_query(), target if target in _TARGETS else "clinic", status, services().clock()
     )
+    records.record_turn(turn)
     return _answer(turn)
 
 
 @bp.post("/status")
 def status() -> Response:
     """Twilio's status callback at the end of a call."""
+    records.record_call_end()
     return Response(status=204)
 
 
@@ -118,11 +126,22 @@ def _int(value: str | None) -> int:
 def _answer(turn: Turn) -> Response:
     line = services().line.current().loaded.line
     speech = twiml.Speech(
-        audio_url=lambda text, rate: None,
+        audio_url=_audio_urls(line.voice),
         language=line.call.speech_language,
         say_voice=line.voice.say_voice,
     )
     return _xml(twiml.build(turn, _Links(), speech))
+
+
+def _audio_urls(voice: Voice) -> Callable[[str, int], str | None]:
+    """Where each text's rendered audio is, in "play" mode; None (so <Say>) where it is missing."""
+    if voice.mode != "play":
+        return _no_audio
+    return services().audio.links(voice, lambda name: _url("audio.wav", name=name)).url
+
+
+def _no_audio(text: str, rate: int) -> None:
+    return None
 
 
 def _xml(document: str) -> Response:

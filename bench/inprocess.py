@@ -1,0 +1,133 @@
+"""Where a request's time goes: the apps called directly, without a server, one request after another.
+
+CPU per request over the walk's mix of webhooks, counting every thread of the process (so the
+call-records writer too), for the floor and for the line with and without its costlier parts.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import secrets
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask
+from twilio.request_validator import RequestValidator
+
+from bench import floor
+from bench.walk import WALK, call_form, next_url, step_form
+
+HOST = "127.0.0.1:8000"
+BASE = f"http://{HOST}"
+FLOOR = "the floor"
+
+
+@dataclass(frozen=True)
+class Cost:
+    app: str
+    cpu_us: float
+
+
+@dataclass(frozen=True)
+class _Request:
+    environ: dict[str, Any]
+    body: bytes
+
+
+def request_costs(audio: Path, calls: int = 150, repetitions: int = 3) -> list[Cost]:
+    """The best of ``repetitions`` runs of ``calls`` walks, for each app."""
+    token = secrets.token_hex(16)
+    costs = []
+    with tempfile.TemporaryDirectory(prefix="ivr-bench-inprocess-") as folder:
+        for name, make in _apps(token, audio, Path(folder)):
+            app = make()
+            requests = list(_walks(app, token, calls, follow=name != FLOOR))
+            _run(app, requests)  # warm up: imports, caches, the database's schema
+            runs = []
+            for _ in range(repetitions):
+                started = time.process_time()
+                _run(app, requests)
+                runs.append((time.process_time() - started) / len(requests))
+            costs.append(Cost(name, min(runs) * 1e6))
+            store = app.extensions.get("ivr.store")
+            if store is not None:
+                store.close()
+    return costs
+
+
+def _apps(token: str, audio: Path, folder: Path) -> list[tuple[str, Callable[[], Flask]]]:
+    from ivr import create_app
+    from ivr.store.recorder import NullRecorder
+
+    def line(audio_dir: Path, records: bool) -> Callable[[], Flask]:
+        def make() -> Flask:
+            database = folder / f"{secrets.token_hex(4)}.sqlite3"
+            app = create_app({"TWILIO_AUTH_TOKEN": token, "AUDIO_DIR": str(audio_dir),
+                              "DATABASE_URL": f"sqlite:///{database}", "CALLER_HASH_KEY": secrets.token_hex(32),
+                              "SECRET_KEY": secrets.token_hex(32)})
+            if not records:
+                app.extensions["ivr"].recorder = NullRecorder()
+            return app
+        return make
+
+    return [
+        (FLOOR, floor.create_app),
+        ("the line: Twilio's voice (`<Say>`), no call records", line(folder / "no-audio", records=False)),
+        ("the line: rendered audio (`<Play>`), no call records", line(audio, records=False)),
+        ("the line as served: rendered audio and call records", line(audio, records=True)),
+    ]
+
+
+def _walks(app: Flask, token: str, calls: int, *, follow: bool) -> Iterator[_Request]:
+    """Each step of ``calls`` walks, signed, with the URLs one walk through ``app`` took."""
+    validator = RequestValidator(token)
+    rng = random.Random("inprocess")
+    urls = []
+    previous: ET.Element | None = None
+    form = call_form(rng)
+    for step in WALK:
+        url = next_url(step, BASE, previous, follow)
+        assert url is not None, f"the walk broke at {step.what!r}"
+        urls.append(url)
+        body = _call(app, _request(validator, url, {**form, **step_form(step, rng)}))
+        previous = ET.fromstring(body) if body else None
+    for _ in range(calls):
+        form = call_form(rng)
+        for step, url in zip(WALK, urls, strict=True):
+            yield _request(validator, url, {**form, **step_form(step, rng)})
+
+
+def _request(validator: RequestValidator, url: str, form: dict[str, str]) -> _Request:
+    parts = urlsplit(url)
+    body = urlencode(form).encode()
+    environ = {
+        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "HTTP_HOST": HOST, "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)), "HTTP_X_TWILIO_SIGNATURE": validator.compute_signature(url, form),
+    }
+    return _Request(environ, body)
+
+
+def _call(app: Flask, request: _Request) -> bytes:
+    def start_response(status: str, headers: object, exc_info: object = None) -> None:
+        assert status[:3] in ("200", "204"), f"{request.environ['PATH_INFO']}: {status}"
+
+    environ = {**request.environ, "wsgi.input": io.BytesIO(request.body)}
+    return b"".join(app.wsgi_app(environ, start_response))
+
+
+def _run(app: Flask, requests: list[_Request]) -> None:
+    for request in requests:
+        _call(app, request)
+    services = app.extensions.get("ivr")
+    if services is not None:  # the records of these calls are part of their cost
+        services.recorder.flush(60)

@@ -1,0 +1,1 @@
+"""Prompts as telephone audio that the line renders itself (pyttsx3, espeak-ng on Linux)."""

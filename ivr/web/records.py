@@ -1,0 +1,193 @@
+"""Call records from the webhooks: what each request did to a call, handed on without delaying it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import shutil
+import tempfile
+import weakref
+
+from flask import Flask, current_app, request
+
+from ivr.call.flow import Connect, Finish, Listen, Turn
+from ivr.call.script import END
+from ivr.line.model import Line
+from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
+from ivr.store.callers import CallerHasher
+from ivr.store.engine import database_url
+from ivr.store.purge import Purged, purge
+from ivr.store.recorder import StoreRecorder
+from ivr.web.keys import instance_key, text_setting
+from ivr.web.services import Services, services
+
+logger = logging.getLogger(__name__)
+
+#: Twilio's CallStatus values for a call that is over.
+FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+#: The status callback waits this long at most for the call's records to be written.
+STATUS_WAIT_SECONDS = 1.0
+#: Form fields that tell one webhook of a call from another when Twilio sends no idempotency token.
+_IDENTIFYING = ("Digits", "SpeechResult", "DialCallStatus", "CallStatus")
+_MAX_SPEECH = 1000
+
+
+def init_app(app: Flask) -> None:
+    """Open the store, bring its schema up to date, and give the webhooks a recorder.
+
+    Nothing here may stop the line from answering: an unreachable database is logged, and
+    its schema is tried again before later writes.
+    """
+    app.extensions["ivr.store"] = None
+    if not app.config["RECORD_CALLS"]:
+        logger.info("Call records are off (RECORD_CALLS)")
+        return
+    try:
+        store = Store.open(_url(app), timeout=float(app.config["RECORD_TIMEOUT_SECONDS"]))
+    except Exception as error:  # a mistyped URL, or no driver for it: the line answers all the same
+        logger.error("DATABASE_URL names no database the call records can use (%s); calls are answered "
+                     "but not recorded", type(error).__name__)
+        return
+    weakref.finalize(app, store.close)  # close the pool's connections with the app
+    try:
+        store.migrate()
+    except Exception as error:
+        logger.error("Call records at %s are unavailable for now (%s); calls are answered all the same",
+                     store.name, error)
+    try:
+        hasher = CallerHasher(instance_key(app, "CALLER_HASH_KEY", "caller-hash.key"))
+    except (OSError, RuntimeError) as error:
+        logger.error("No key to hash callers' numbers with (%s); calls are answered but not recorded", error)
+        return
+    app.extensions["ivr.store"] = store
+    webhook_services: Services = app.extensions["ivr"]  # made by services.init_app, before this
+    webhook_services.recorder = StoreRecorder(store, hasher, queue_size=int(app.config["RECORD_QUEUE_SIZE"]))
+
+
+def store() -> Store:
+    """The current app's store of call records; raises RecordsUnavailable if it has none."""
+    found: Store | None = current_app.extensions.get("ivr.store")
+    if found is None:
+        raise RecordsUnavailable("DATABASE_URL names no database the call records can use")
+    return found
+
+
+def purge_records(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
+    """Remove the current app's records of calls older than ``older_than``."""
+    now = now or dt.datetime.now(dt.UTC)
+    return purge(store(), before=now - older_than)
+
+
+def record_turn(turn: Turn) -> None:
+    """Note what this webhook did to the call; never raises, never waits for the database."""
+    try:
+        record = _turn_record(turn)
+        if record is not None:
+            services().recorder.turn(record)
+    except Exception:
+        logger.exception("Could not note a turn of a call in its records; the call goes on")
+
+
+def record_call_end() -> None:
+    """Note the end of a call from Twilio's status callback, and wait briefly for it to be written.
+
+    The wait (at most STATUS_WAIT_SECONDS) means the call is on the dashboard once Twilio has its
+    answer; nobody is on the line any more, so nobody waits for it.
+    """
+    try:
+        form = request.form
+        status = form.get("CallStatus", "")
+        sid = form.get("CallSid", "")[:64]
+        if status not in FINAL_STATUSES or not sid:
+            return
+        recorder = services().recorder
+        recorder.call_ended(
+            CallEnd(
+                call_sid=sid,
+                line=_line().name,
+                at=services().clock(),
+                status=status,
+                duration=_seconds(form.get("CallDuration")),
+                caller_hash=recorder.caller_hash(form.get("From", "")),
+            )
+        )
+        recorder.flush(STATUS_WAIT_SECONDS)
+    except Exception:
+        logger.exception("Could not note the end of a call in its records")
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _url(app: Flask) -> str:
+    setting = text_setting(app, "DATABASE_URL")
+    if setting or not app.testing:
+        return database_url(setting, app.instance_path)
+    # Tests that name no database get a throwaway file, removed with the app.
+    folder = tempfile.mkdtemp(prefix="ivr-records-")
+    weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
+    return database_url("", folder)
+
+
+def _line() -> Line:
+    return services().line.current().loaded.line
+
+
+def _turn_record(turn: Turn) -> TurnRecord | None:
+    form = request.form
+    sid = form.get("CallSid", "")[:64]
+    if not sid:
+        return None
+    line = _line()
+    endpoint = request.endpoint or ""
+    digits = form.get("Digits", "")[:32]
+    speech = form.get("SpeechResult", "")
+    answering = endpoint == "voice.respond"
+    node = request.args.get("node", "")
+    then = turn.then
+    return TurnRecord(
+        call_sid=sid,
+        key=_event_key(sid),
+        at=services().clock(),
+        line=line.name,
+        node=turn.node,
+        kind=turn.event,
+        outcome=_outcome(then),
+        from_node=node if node in line.nodes or node == END else None,
+        input=("key" if digits else "speech" if speech else "none") if answering else None,
+        digits=(digits or None) if answering else None,
+        speech=speech[:_MAX_SPEECH] if answering and speech and line.call.record_speech else None,
+        transfer_to=then.target if isinstance(then, Connect) else None,
+        dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
+        caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+    )
+
+
+def _outcome(then: Listen | Connect | Finish) -> Outcome:
+    if isinstance(then, Listen):
+        return "listen"
+    return "connect" if isinstance(then, Connect) else "finish"
+
+
+def _event_key(sid: str) -> str:
+    """The same for every delivery of one webhook, so a replay is written once.
+
+    Twilio's I-Twilio-Idempotency-Token header is the same on its retries and differs between
+    requests. Without it, the request itself is the key; a caller who gives the same answer at
+    the same place twice in a call is then counted once.
+    """
+    token = request.headers.get("I-Twilio-Idempotency-Token", "")
+    if token:
+        parts = [sid, request.path, "token", token]
+    else:
+        query = request.query_string.decode("latin-1")
+        parts = [sid, request.path, query, *(f"{name}={request.form.get(name, '')}" for name in _IDENTIFYING)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _seconds(value: str | None) -> int | None:
+    try:
+        return max(0, int(value or ""))
+    except ValueError:
+        return None
