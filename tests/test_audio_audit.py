@@ -35,9 +35,8 @@ def test_the_same_words_written_another_way_are_no_error(meant: str, heard: str)
 
 
 def test_a_wrong_word_and_nothing_heard_are_errors() -> None:
-    assert word_error_rate("some people get mild swelling after botox", "some people get mild swelling after maddox") == (
-        pytest.approx(1 / 7)
-    )
+    meant = "some people get mild swelling after botox"
+    assert word_error_rate(meant, meant.replace("botox", "maddox")) == pytest.approx(1 / 7)
     assert word_error_rate("press one", "") == 1.0
 
 

@@ -73,7 +73,7 @@ def test_each_rate_is_really_the_pace_of_its_audio(rendered: tuple[Path, Line, P
     slow, fast = RATES
     for text in all_prompts(line):
         ratio = durations[text, slow] / durations[text, fast]
-        assert ratio > 1.15, f"{text!r}: {slow} wpm is only {ratio:.2f}× as long as {fast} wpm"
+        assert ratio > 1.15, f"{text!r}: {slow} wpm is only {ratio:.2f} times as long as {fast} wpm"
 
 
 def test_a_second_render_renders_nothing(rendered: tuple[Path, Line, Path], tmp_path: Path) -> None:

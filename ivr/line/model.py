@@ -235,8 +235,9 @@ class Voice(Frozen):
     """How prompts are spoken: audio the line renders itself, or Twilio's <Say>."""
 
     mode: Literal["play", "say"] = "play"
-    #: espeak-ng voice for rendered audio, e.g. "en-us".
-    name: Word = "en-us"
+    #: espeak-ng voice for rendered audio, e.g. "en-us", with an optional variant after "+".
+    #: "en-us+Hugo" is the clearest over a phone line of those measured (docs/audio.md).
+    name: Word = "en-us+Hugo"
     #: Speaking rates in words a minute, slowest first; callers step between them.
     rates: Annotated[list[Annotated[int, Field(ge=80, le=260)]], Field(min_length=1, max_length=5)] = [
         120,

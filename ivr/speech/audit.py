@@ -10,6 +10,7 @@ faster_whisper and jiwer.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import statistics
@@ -115,7 +116,7 @@ def normalise(text: str) -> str:
     "press one", "9 1 1" and "911" agree); other punctuation dropped; British spellings
     as American ("centimetres" and "centimeters" agree).
     """
-    text = text.lower().replace("’", "'").replace("‘", "'")
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     for short, full in _CONTRACTED_WORDS.items():
         text = re.sub(rf"\b{re.escape(short)}\b", full, text)
     for ending, full in _CONTRACTED_ENDINGS.items():
@@ -168,6 +169,8 @@ class Recogniser:
             from faster_whisper import WhisperModel
         except ImportError:
             raise AuditError("the audit needs its extra: pip install 'ivr[audit]'") from None
+        # It logs every clip it hears at INFO; the audit prints its own table.
+        logging.getLogger("faster_whisper").setLevel(logging.WARNING)
         self._model = WhisperModel(
             str(path or model_path()),
             device="cpu",
@@ -216,7 +219,9 @@ def audit_line(
     named = [(text, rate, audio_name(text, voice.name, rate, voice.volume)) for text, rate in wanted]
     missing = [name for _, _, name in named if not catalog.has(name)]
     if missing:
-        raise AuditError(f"{len(missing)} of {len(named)} prompts are not rendered in {catalog.directory}: run ivr render")
+        raise AuditError(
+            f"{len(missing)} of {len(named)} prompts are not rendered in {catalog.directory}: run ivr render"
+        )
     recogniser = recogniser or Recogniser()
     scores = []
     for text, rate, name in named:

@@ -7,7 +7,7 @@ import json
 import re
 
 #: What a rendered file is. Change it whenever rendering changes, so that no old file is served again.
-FORMAT = "wav-mulaw-8000-mono-v1"
+FORMAT = "wav-mulaw-8000-mono-v2"
 #: Names are the first 32 hex digits of a SHA-256: 128 bits, no collision in practice.
 NAME_LENGTH = 32
 NAME_PATTERN = re.compile(rf"^[0-9a-f]{{{NAME_LENGTH}}}$")

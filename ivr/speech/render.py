@@ -11,7 +11,11 @@ pyttsx3 2.99 with espeak-ng has pitfalls this module works around:
 - ``setProperty`` applies only at the next ``runAndWait``, so voice, rate and volume
   are set again before every prompt, in the same run as the prompt;
 - an unknown voice name is silently ignored, so the voice is checked against the
-  engine's voices (and its variant against what the engine then uses) before rendering.
+  engine's voices (and its variant against what the engine then uses) before rendering;
+- ``runAndWait`` cancels whatever espeak-ng still has queued, such as the rate just set,
+  so each prompt waits until espeak-ng is idle (see ``_Engine._wait_until_idle``);
+- after ``save_to_file``, ``say`` writes to that file instead of speaking, so the file
+  name is cleared after each rendering.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ ULAW = "ULAW"
 #: Peak level of rendered speech: loud enough to use μ-law's range, with headroom against clipping.
 PEAK = 10 ** (-1 / 20)
 #: Frequency compression: sound below KNEE (Hz) is left as it is; above, compressed by RATIO.
-KNEE = 2000.0
-RATIO = 2.5
+KNEE = 3000.0
+RATIO = 4.0
 #: Phase vocoder frame and hop, in samples.
 _FRAME = 512
 _HOP = 128
@@ -28,7 +28,7 @@ class IncompleteAudio(RuntimeError):
     """A WAV file that was still being written when it should have been finished."""
 
 
-def to_telephone(samples: np.ndarray, rate: int) -> np.ndarray:
+def to_telephone(samples: np.ndarray, rate: int, knee: float = KNEE, ratio: float = RATIO) -> np.ndarray:
     """Speech at any sample rate as 8 kHz float samples, levelled to :data:`PEAK`.
 
     A phone line carries nothing above 4 kHz, where much of what tells "b" from "m" and
@@ -36,7 +36,7 @@ def to_telephone(samples: np.ndarray, rate: int) -> np.ndarray:
     (:func:`lower_high_frequencies`) rather than cut off.
     """
     mono = samples.mean(axis=1) if samples.ndim == 2 else samples
-    lowered = lower_high_frequencies(mono.astype(np.float32), rate)
+    lowered = lower_high_frequencies(mono.astype(np.float32), rate, knee, ratio)
     narrow = soxr.resample(lowered, rate, TELEPHONE_RATE, quality="VHQ")
     peak = float(np.max(np.abs(narrow))) if narrow.size else 0.0
     if peak > 0:
