@@ -46,7 +46,8 @@ def place_call(url: str | None, line_file: str | None, at_time: str | None, spea
 def _in_process(line_file: str | None, at_time: str | None) -> FlaskTransport:
     from ivr import create_app
 
-    settings: dict[str, object] = {"DEV_MODE": True, "TWILIO_AUTH_TOKEN": ""}
+    # A clinic trying its line is not a patient's call: keep it out of the call records.
+    settings: dict[str, object] = {"DEV_MODE": True, "TWILIO_AUTH_TOKEN": "", "RECORD_CALLS": False}
     settings["LINE_FILE"] = _line_file(line_file)
     settings["AUDIO_DIR"] = _audio_dir()
     if at_time:

@@ -312,3 +312,20 @@ def test_records_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
     assert call.dial_in().gather is not None
     assert call.hang_up().status == 204
     assert app.extensions["ivr.store"] is None
+
+
+def test_a_webhook_that_failed_is_kept_as_an_error_and_a_transfer(
+    recorded_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ivr.call.flow import CallFlow
+
+    call = Call(recorded_app, sid(7), NUMBER)
+    call.dial_in()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(CallFlow, "respond", broken)
+    call.press("2")
+    kinds = [(kind, transfer) for kind, _, _, _, _, transfer, _ in journey(recorded_app, sid(7))]
+    assert kinds == [("start", ""), ("error", "clinic")]

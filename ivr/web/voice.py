@@ -71,7 +71,9 @@ def _apologise(error: Exception) -> Response | HTTPException:
     logger.exception("Webhook %s failed; apologising and transferring the caller", request.path)
     try:
         flow = services().line.current().flow
-        return _answer(flow.apologise(_state_from_query(), services().clock()))
+        turn = flow.apologise(_state_from_query(), services().clock())
+        records.record_turn(turn)
+        return _answer(turn)
     except Exception:
         logger.exception("Could not even apologise on %s; ending the call politely", request.path)
         return _xml(twiml.last_resort())
