@@ -28,6 +28,8 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
+        # Many threads, though the work is CPU-bound: a status callback may wait up to a second for its
+        # call's records, and at a hotline's peak some 50 calls end every second (docs/benchmarks.md).
         "threads": 64,
         "timeout": 30,
         "graceful_timeout": 10,
