@@ -72,15 +72,6 @@ def normalise(speech: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
-def interpret(line: Line, options: list[Option], digits: str, speech: str) -> Choice:
-    """What the caller meant at a node offering ``options`` (see :class:`Matcher`, which a call flow keeps)."""
-    return Matcher(line).interpret(options, digits, speech)
-
-
-def is_emergency(line: Line, words: str) -> bool:
-    return Matcher(line).is_emergency(words)
-
-
 class Matcher:
     """What callers of one line may press or say, prepared once: the words normalised, the keys indexed.
 
