@@ -45,7 +45,7 @@ class StoreRecorder:
         self.store = store
         self._hasher = hasher
         self._writer: BackgroundWriter[TurnRecord | CallEnd] = BackgroundWriter(
-            self._write, maxsize=queue_size, describe=_describe
+            store.write, maxsize=queue_size, describe=_describe
         )
 
     def caller_hash(self, number: str) -> str | None:
@@ -59,12 +59,6 @@ class StoreRecorder:
 
     def flush(self, timeout: float) -> bool:
         return self._writer.flush(timeout)
-
-    def _write(self, record: TurnRecord | CallEnd) -> None:
-        if isinstance(record, TurnRecord):
-            self.store.add_turn(record)
-        else:
-            self.store.end_call(record)
 
 
 def _describe(record: TurnRecord | CallEnd) -> str:

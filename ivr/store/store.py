@@ -7,12 +7,14 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from ivr.store import migrate
@@ -42,6 +44,7 @@ class Store:
         self._schema_ready = False
         self._schema_tried_at = -MIGRATE_RETRY_SECONDS
         self._schema_lock = threading.Lock()
+        self._prepared: _Statements | None = None
 
     @classmethod
     def open(cls, url: str, *, timeout: float) -> Store:
@@ -85,49 +88,42 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------
 
+    def write(self, records: Sequence[TurnRecord | CallEnd]) -> None:
+        """Keep turns and ends of calls, all in one transaction.
+
+        Each statement is written so that the order of the records does not matter (another server
+        may write the same call's records before or after these), so records of one kind are
+        written together: one statement, many rows.
+        """
+        if not records:
+            return
+        turns = [record for record in records if isinstance(record, TurnRecord)]
+        ends = [record for record in records if isinstance(record, CallEnd)]
+        first_news = [_call_row(turn) for turn in turns if not _starts(turn)]
+        starts = [_call_row(turn) for turn in turns if _starts(turn)]
+        statements = self._statements()
+        with self._writing() as connection:
+            for statement, rows in (
+                (statements.first_news, first_news),
+                (statements.start, starts),
+                (statements.end, [_end_row(end) for end in ends]),
+                (statements.event, [{column: getattr(turn, column) for column in _EVENT_COLUMNS} for turn in turns]),
+            ):
+                if rows:
+                    connection.execute(statement, rows)
+
     def add_turn(self, record: TurnRecord) -> None:
         """Keep one turn of a call (and the call itself, if this is the first news of it)."""
-        with self._writing() as connection:
-            call = self._insert(Call).values(
-                call_sid=record.call_sid, line=record.line, started_at=record.at, caller_hash=record.caller_hash
-            )
-            if record.caller_hash or record.kind == "start":
-                # The start may arrive after a later turn written by another server: keep the earliest
-                # time and the caller's hash, whichever came first.
-                call = call.on_conflict_do_update(
-                    index_elements=["call_sid"],
-                    set_={
-                        "started_at": case(
-                            (call.excluded.started_at < Call.started_at, call.excluded.started_at),
-                            else_=Call.started_at,
-                        ),
-                        "caller_hash": func.coalesce(Call.caller_hash, call.excluded.caller_hash),
-                    },
-                )
-            else:
-                call = call.on_conflict_do_nothing(index_elements=["call_sid"])
-            connection.execute(call)
-            event = {column: getattr(record, column) for column in _EVENT_COLUMNS}
-            connection.execute(self._insert(Event).values(event).on_conflict_do_nothing(index_elements=["key"]))
+        self.write([record])
 
     def end_call(self, record: CallEnd) -> None:
         """Keep how and when a call ended; the first report wins, so a replay changes nothing."""
-        started = record.at - dt.timedelta(seconds=record.duration or 0)
-        with self._writing() as connection:
-            insert = self._insert(Call).values(
-                call_sid=record.call_sid,
-                line=record.line,
-                started_at=started,
-                ended_at=record.at,
-                duration_seconds=record.duration,
-                status=record.status,
-                caller_hash=record.caller_hash,
-            )
-            first = {
-                column: func.coalesce(getattr(Call, column), getattr(insert.excluded, column))
-                for column in ("ended_at", "duration_seconds", "status", "caller_hash")
-            }
-            connection.execute(insert.on_conflict_do_update(index_elements=["call_sid"], set_=first))
+        self.write([record])
+
+    def _statements(self) -> _Statements:
+        if self._prepared is None:
+            self._prepared = _Statements.make(self.engine.dialect.name)
+        return self._prepared
 
     # -- helpers --------------------------------------------------------------------
 
@@ -140,8 +136,64 @@ class Store:
                 connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}; SET LOCAL lock_timeout = {limit}")
             yield connection
 
-    def _insert(self, table: type[Call] | type[Event]) -> Any:
-        """INSERT with the database's own ON CONFLICT clause (SQLite and PostgreSQL spell it alike)."""
-        if self.engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+
+@dataclass(frozen=True)
+class _Statements:
+    """The writes' statements, built once: the rows are bound at each execution."""
+
+    first_news: Insert
+    start: Insert
+    end: Insert
+    event: Insert
+
+    @classmethod
+    def make(cls, dialect: str) -> _Statements:
+        # SQLite and PostgreSQL spell ON CONFLICT alike.
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        call = insert(Call)
+        # The start may arrive after a later turn written by another server: keep the earliest
+        # time and the caller's hash, whichever came first.
+        start = call.on_conflict_do_update(
+            index_elements=["call_sid"],
+            set_={
+                "started_at": case(
+                    (call.excluded.started_at < Call.started_at, call.excluded.started_at),
+                    else_=Call.started_at,
+                ),
+                "caller_hash": func.coalesce(Call.caller_hash, call.excluded.caller_hash),
+            },
+        )
+        end = call.on_conflict_do_update(
+            index_elements=["call_sid"],
+            set_={
+                column: func.coalesce(getattr(Call, column), getattr(call.excluded, column))
+                for column in ("ended_at", "duration_seconds", "status", "caller_hash")
+            },
+        )
+        return cls(
+            first_news=call.on_conflict_do_nothing(index_elements=["call_sid"]),
+            start=start,
+            end=end,
+            event=insert(Event).on_conflict_do_nothing(index_elements=["key"]),
+        )
+
+
+def _starts(turn: TurnRecord) -> bool:
+    """Whether the turn may start its call (so its time and caller's hash are kept)."""
+    return bool(turn.caller_hash) or turn.kind == "start"
+
+
+def _call_row(turn: TurnRecord) -> dict[str, Any]:
+    return {"call_sid": turn.call_sid, "line": turn.line, "started_at": turn.at, "caller_hash": turn.caller_hash}
+
+
+def _end_row(end: CallEnd) -> dict[str, Any]:
+    return {
+        "call_sid": end.call_sid,
+        "line": end.line,
+        "started_at": end.at - dt.timedelta(seconds=end.duration or 0),
+        "ended_at": end.at,
+        "duration_seconds": end.duration,
+        "status": end.status,
+        "caller_hash": end.caller_hash,
+    }
