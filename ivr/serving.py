@@ -28,8 +28,9 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
-        # Many threads, though the work is CPU-bound: a status callback may wait up to a second for its
-        # call's records, and at a hotline's peak some 50 calls end every second (docs/benchmarks.md).
+        # Many threads, though the work is CPU-bound and never waits for the database: an idle thread
+        # costs little, and one held by a slow client or a dashboard page waiting (up to half a second)
+        # for its server's records must not keep callers waiting.
         "threads": 64,
         "timeout": 30,
         "graceful_timeout": 10,

@@ -116,7 +116,7 @@ def figures() -> ResponseReturnValue:
     line = _line()
     choice = _chosen_period(line)
     assert choice.period is not None
-    found = read_figures(records.store(), line.name, choice.period)
+    found = read_figures(records.settled_store(), line.name, choice.period)
     return render_template(
         "dashboard/figures.html",
         line=line,
@@ -141,7 +141,7 @@ def export() -> ResponseReturnValue:
     line = _line()
     choice = _chosen_period(line)
     assert choice.period is not None
-    rows = export_rows(records.store(), line.name, choice.period)
+    rows = export_rows(records.settled_store(), line.name, choice.period)
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = csv.DictWriter(out, COLUMNS)

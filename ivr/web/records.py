@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: Twilio's CallStatus values for a call that is over.
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-#: The status callback waits this long at most for the call's records to be written.
-STATUS_WAIT_SECONDS = 1.0
+#: A page of records first waits this long at most for what this server has queued to be written.
+SETTLE_SECONDS = 0.5
 #: Form fields that tell one webhook of a call from another when Twilio sends no idempotency token.
 _IDENTIFYING = ("Digits", "SpeechResult", "DialCallStatus", "CallStatus")
 _MAX_SPEECH = 1000
@@ -73,6 +73,16 @@ def store() -> Store:
     return found
 
 
+def settled_store() -> Store:
+    """The store, once what this server has queued is written (SETTLE_SECONDS at most).
+
+    Records reach the database within a few hundredths of a second anyway; this makes a page
+    opened at once after a call (by the clinic, or a test) show it.
+    """
+    services().recorder.flush(SETTLE_SECONDS)
+    return store()
+
+
 def purge_records(older_than: dt.timedelta, now: dt.datetime | None = None) -> Purged:
     """Remove the current app's records of calls older than ``older_than``."""
     now = now or dt.datetime.now(dt.UTC)
@@ -90,11 +100,7 @@ def record_turn(turn: Turn) -> None:
 
 
 def record_call_end() -> None:
-    """Note the end of a call from Twilio's status callback, and wait briefly for it to be written.
-
-    The wait (at most STATUS_WAIT_SECONDS) means the call is on the dashboard once Twilio has its
-    answer; nobody is on the line any more, so nobody waits for it.
-    """
+    """Note the end of a call from Twilio's status callback; never raises, never waits for the database."""
     try:
         form = request.form
         status = form.get("CallStatus", "")
@@ -112,7 +118,6 @@ def record_call_end() -> None:
                 caller_hash=recorder.caller_hash(form.get("From", "")),
             )
         )
-        recorder.flush(STATUS_WAIT_SECONDS)
     except Exception:
         logger.exception("Could not note the end of a call in its records")
 
