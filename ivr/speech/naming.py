@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -13,6 +14,7 @@ NAME_LENGTH = 32
 NAME_PATTERN = re.compile(rf"^[0-9a-f]{{{NAME_LENGTH}}}$")
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each prompt of each answer
 def audio_name(text: str, voice_name: str, rate: int, volume: float) -> str:
     """The file name (without extension) of ``text`` spoken with this voice, rate and volume.
 

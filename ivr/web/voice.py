@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ivr.call.flow import CallState, Target, Turn
 from ivr.line.model import Voice
+from ivr.speech.naming import NAME_LENGTH
 from ivr.web import records, twiml
 from ivr.web.services import services
 from ivr.web.signature import check_twilio_signature
@@ -139,7 +140,14 @@ def _audio_urls(voice: Voice) -> Callable[[str, int], str | None]:
     """Where each text's rendered audio is, in "play" mode; None (so <Say>) where it is missing."""
     if voice.mode != "play":
         return _no_audio
-    return services().audio.links(voice, lambda name: _url("audio.wav", name=name)).url
+    return services().audio.links(voice, _audio_link()).url
+
+
+def _audio_link() -> Callable[[str], str]:
+    """URLs of rendered audio, which differ only in the file's name: one url_for per answer, not per prompt."""
+    sample = "0" * NAME_LENGTH
+    head, _, tail = _url("audio.wav", name=sample).rpartition(sample)
+    return lambda name: f"{head}{name}{tail}"
 
 
 def _no_audio(text: str, rate: int) -> None:
