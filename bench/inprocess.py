@@ -72,7 +72,9 @@ def _apps(token: str, audio: Path, folder: Path) -> list[tuple[str, Callable[[],
             database = folder / f"{secrets.token_hex(4)}.sqlite3"
             app = create_app({"TWILIO_AUTH_TOKEN": token, "AUDIO_DIR": str(audio_dir),
                               "DATABASE_URL": f"sqlite:///{database}", "CALLER_HASH_KEY": secrets.token_hex(32),
-                              "SECRET_KEY": secrets.token_hex(32)})
+                              "SECRET_KEY": secrets.token_hex(32),
+                              # Called back to back, the requests would outrun the writer and records be dropped.
+                              "RECORD_QUEUE_SIZE": 1_000_000})
             if not records:
                 app.extensions["ivr"].recorder = NullRecorder()
             return app
