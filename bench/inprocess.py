@@ -1,7 +1,8 @@
 """Where a request's time goes: the apps called directly, without a server, one request after another.
 
 CPU per request over the walk's mix of webhooks, counting every thread of the process (so the
-call-records writer too), for the floor and for the line with and without its costlier parts.
+call-records writer too), for the floor and for the line with and without its costlier parts;
+and the time one request takes when requests come apart, as they do to a server that is not busy.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -28,12 +30,19 @@ from bench.walk import WALK, call_form, next_url, step_form
 HOST = "127.0.0.1:8000"
 BASE = f"http://{HOST}"
 FLOOR = "the floor"
+#: Requests measured one at a time, and the pause before each (30-70 ms, at random): at 100
+#: calls each worker answers a request every 200 ms or so.
+SPACED_REQUESTS = 200
+SPACE_SECONDS = (0.03, 0.07)
 
 
 @dataclass(frozen=True)
 class Cost:
     app: str
     cpu_us: float
+    #: Median time of one request after a pause (SPACE_SECONDS), when the processor's caches
+    #: no longer hold the app's code and data.
+    spaced_us: float
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ def request_costs(audio: Path, calls: int = 150, repetitions: int = 3) -> list[C
                 started = time.process_time()
                 _run(app, requests)
                 runs.append((time.process_time() - started) / len(requests))
-            costs.append(Cost(name, min(runs) * 1e6))
+            costs.append(Cost(name, min(runs) * 1e6, _spaced(app, requests[:SPACED_REQUESTS]) * 1e6))
             store = app.extensions.get("ivr.store")
             if store is not None:
                 store.close()
@@ -125,6 +134,18 @@ def _call(app: Flask, request: _Request) -> bytes:
 
     environ = {**request.environ, "wsgi.input": io.BytesIO(request.body)}
     return b"".join(app.wsgi_app(environ, start_response))
+
+
+def _spaced(app: Flask, requests: list[_Request]) -> float:
+    """Median wall time of each request, each after a pause."""
+    times = []
+    rng = random.Random("spaced")
+    for request in requests:
+        time.sleep(rng.uniform(*SPACE_SECONDS))
+        started = time.perf_counter()
+        _call(app, request)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def _run(app: Flask, requests: list[_Request]) -> None:
