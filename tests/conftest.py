@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,7 +42,9 @@ def line_file() -> Path:
 
 
 @pytest.fixture
-def make_app(clock: Clock, tmp_path: Path) -> Callable[..., Flask]:
+def make_app(clock: Clock, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    made: list[Flask] = []
+
     def make(**settings: object) -> Flask:
         config: dict[str, object] = {
             "TESTING": True,
@@ -54,9 +56,12 @@ def make_app(clock: Clock, tmp_path: Path) -> Callable[..., Flask]:
             "AUDIO_DIR": str(tmp_path / "audio"),
         }
         config.update(settings)
-        return create_app(config)
+        made.append(create_app(config))
+        return made[-1]
 
-    return make
+    yield make
+    for app in made:  # write what the test left queued while its database is still there
+        app.extensions["ivr"].recorder.flush(5)
 
 
 @pytest.fixture

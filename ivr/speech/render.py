@@ -153,7 +153,10 @@ def render_plan(
     failures: list[Failure] = []
     rendered = 0
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(count, mp_context=spawn, initializer=_start_worker) as pool:
+    # One prompt per process: an engine's output depends on what it rendered before (the same text
+    # came out up to 80 ms longer or shorter), so a prompt would sound different depending on which
+    # worker took it after which other prompt. A fresh engine renders the same text the same way.
+    with ProcessPoolExecutor(count, mp_context=spawn, initializer=_start_worker, max_tasks_per_child=1) as pool:
         try:
             pool.submit(_check_voice, plan.voice.name).result()
         except BrokenProcessPool as broken:
