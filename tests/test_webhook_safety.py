@@ -60,12 +60,12 @@ def test_forwarded_headers_are_trusted_only_when_proxy_hops_are_set(make_app: Ca
 
 
 def test_without_a_token_the_server_refuses_to_start_unless_in_development_mode(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, make_app: Callable[..., Flask]
 ) -> None:
     with pytest.raises(UnsafeConfiguration):
         create_app({"TESTING": True, "TWILIO_AUTH_TOKEN": ""})
     with caplog.at_level(logging.WARNING):
-        app = create_app({"TESTING": True, "TWILIO_AUTH_TOKEN": "", "DEV_MODE": True})
+        app = make_app(TWILIO_AUTH_TOKEN="", DEV_MODE=True)
     assert "NOT checked" in caplog.text
     assert app.test_client().post("/voice", data={"CallSid": "CA1"}).status_code == 200
 
