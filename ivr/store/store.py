@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.dml import Insert
 
 from ivr.store import migrate
 from ivr.store.engine import make_engine
@@ -44,7 +44,7 @@ class Store:
         self._schema_ready = False
         self._schema_tried_at = -MIGRATE_RETRY_SECONDS
         self._schema_lock = threading.Lock()
-        self._prepared: _Statements | None = None
+        self._statements = _Statements.make(engine.dialect.name)
 
     @classmethod
     def open(cls, url: str, *, timeout: float) -> Store:
@@ -99,15 +99,13 @@ class Store:
             return
         turns = [record for record in records if isinstance(record, TurnRecord)]
         ends = [record for record in records if isinstance(record, CallEnd)]
-        first_news = [_call_row(turn) for turn in turns if not _starts(turn)]
-        starts = [_call_row(turn) for turn in turns if _starts(turn)]
-        statements = self._statements()
+        statements = self._statements
         with self._writing() as connection:
             for statement, rows in (
-                (statements.first_news, first_news),
-                (statements.start, starts),
+                (statements.first_news, [_call_row(turn) for turn in turns if not _starts(turn)]),
+                (statements.start, [_call_row(turn) for turn in turns if _starts(turn)]),
                 (statements.end, [_end_row(end) for end in ends]),
-                (statements.event, [{column: getattr(turn, column) for column in _EVENT_COLUMNS} for turn in turns]),
+                (statements.event, [_event_row(turn) for turn in turns]),
             ):
                 if rows:
                     connection.execute(statement, rows)
@@ -119,11 +117,6 @@ class Store:
     def end_call(self, record: CallEnd) -> None:
         """Keep how and when a call ended; the first report wins, so a replay changes nothing."""
         self.write([record])
-
-    def _statements(self) -> _Statements:
-        if self._prepared is None:
-            self._prepared = _Statements.make(self.engine.dialect.name)
-        return self._prepared
 
     # -- helpers --------------------------------------------------------------------
 
@@ -185,6 +178,10 @@ def _starts(turn: TurnRecord) -> bool:
 
 def _call_row(turn: TurnRecord) -> dict[str, Any]:
     return {"call_sid": turn.call_sid, "line": turn.line, "started_at": turn.at, "caller_hash": turn.caller_hash}
+
+
+def _event_row(turn: TurnRecord) -> dict[str, Any]:
+    return {column: getattr(turn, column) for column in _EVENT_COLUMNS}
 
 
 def _end_row(end: CallEnd) -> dict[str, Any]:
