@@ -11,6 +11,7 @@ import re
 
 import phonenumbers
 
+from ivr.call.emergency.language import language_for, load_language
 from ivr.call.hours import describe
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
@@ -46,6 +47,7 @@ class Script:
         self._keys = keys
         self._clinic = line.clinic.name
         self._hours = self.phrases.hours.format(hours=describe(line.clinic.hours))
+        self._emergency_hints = list(load_language(language_for(line.call.speech_language)).hints)
 
     def greeting(self) -> str:
         return self.line.greeting
@@ -131,6 +133,7 @@ class Script:
         """Words the speech recogniser should expect at a node."""
         words = [w for o in options for w in o.words]
         words += [w for spoken in self.line.command_words.model_dump().values() for w in spoken]
+        words += self._emergency_hints
         words += self.line.emergency_phrases
         return list(dict.fromkeys(words))
 

@@ -354,24 +354,9 @@ class Line(Frozen):
     keys: Keys = Keys()
     phrases: Phrases = Phrases()
     command_words: CommandWords = CommandWords()
-    #: Spoken phrases that skip the menus and go straight to the emergency advice.
-    emergency_phrases: list[Word] = [
-        "can't breathe",
-        "cannot breathe",
-        "trouble breathing",
-        "hard to breathe",
-        "short of breath",
-        "can't swallow",
-        "cannot swallow",
-        "trouble swallowing",
-        "hard to swallow",
-        "can't speak",
-        "cannot speak",
-        "trouble speaking",
-        "hard to speak",
-        "can't talk",
-        "emergency",
-    ]
+    #: Spoken phrases that skip the menus and go straight to the emergency advice. They add to the
+    #: line's built-in understanding of emergencies (ivr/call/emergency), which needs no list here.
+    emergency_phrases: list[Word] = []
     #: Said first on every call.
     greeting: SpokenText
     start: NodeId
