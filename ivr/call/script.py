@@ -105,14 +105,21 @@ class Script:
     def clinic_unavailable(self) -> str:
         return self.phrases.clinic_unavailable.format(clinic=self._clinic)
 
-    def other_numbers(self) -> list[str]:
-        """How else to reach the clinic: the after-hours number if any, else the clinic's own."""
+    def other_numbers(self, failed: str | None = None) -> list[str]:
+        """How else to reach the clinic: the after-hours number if any (and it is not the one that just
+        failed), else the clinic's own."""
         after_hours = self.line.clinic.after_hours_phone
-        if after_hours:
+        if after_hours and failed != "after_hours":
             return [self.phrases.after_hours_number.format(number=spoken_digits(after_hours))]
         return [
             self.phrases.clinic_number.format(clinic=self._clinic, number=spoken_digits(self.line.clinic.phone))
         ]
+
+    def putting_through(self) -> str:
+        return self.phrases.putting_through
+
+    def once_more(self) -> str:
+        return self.phrases.once_more
 
     def main_menu_offer(self) -> str:
         return self.phrases.main_menu_offer.format(**self._keys)
@@ -155,6 +162,9 @@ def all_prompts(line: Line) -> list[str]:
         script.after_hours(),
         script.clinic_unavailable(),
         *script.other_numbers(),
+        *script.other_numbers(failed="after_hours"),
+        script.putting_through(),
+        script.once_more(),
         script.main_menu_offer(),
         script.goodbye(),
         script.apology(),

@@ -324,6 +324,10 @@ class Phrases(Frozen):
     transferring: SpokenText = "Please hold while I connect you to {clinic}."
     after_hours: SpokenText = "I will connect you to the after-hours line."
     clinic_unavailable: SpokenText = "Sorry, nobody at {clinic} could answer just now."
+    #: Said before a caller who did not choose after several tries is put through.
+    putting_through: SpokenText = "I will put you through to someone who can help."
+    #: Said before the numbers and the emergency advice are said a second time, before goodbye.
+    once_more: SpokenText = "Here is that once more."
     after_hours_number: SpokenText = "You can call the after-hours line on {number}."
     clinic_number: SpokenText = "You can call {clinic} on {number}."
     main_menu_offer: SpokenText = "To go back to the main menu, press {main_menu}."
