@@ -22,7 +22,7 @@ from tests.emergency_corpus import (
     reaches_emergency_advice,
     said_at,
 )
-from tests.line_files import edit
+from tests.line_files import base_line, edit
 from tests.test_clinic_lines import readme_example
 
 SHIPPED = CallFlow(load_line(DEFAULT_LINE_FILE).line)
@@ -80,6 +80,14 @@ def test_a_clinics_emergency_phrases_add_to_the_built_in_understanding(tmp_path:
     for words in ("my vision went dark", "I think my vison went dark", "I can't breathe", "my throat is closing"):
         assert reaches_emergency_advice(flow, said_at(flow, "main", words)), words
     assert not reaches_emergency_advice(flow, said_at(flow, "main", "my knee is swollen"))
+
+
+def test_the_words_of_an_option_leading_to_an_emergency_node_count_at_every_place(tmp_path: Path) -> None:
+    """The small test line's swelling answer offers "If the swelling is severe" (words: severe, very swollen)."""
+    flow = _readme_flow(tmp_path, base_line())
+    for place in listening_places(flow.line):
+        assert reaches_emergency_advice(flow, said_at(flow, place, "my face is very swollen")), place
+        assert not reaches_emergency_advice(flow, said_at(flow, place, "my face is a bit swollen")), place
 
 
 def test_a_lines_own_emergency_number_said_digit_by_digit_is_a_call_for_help(tmp_path: Path) -> None:

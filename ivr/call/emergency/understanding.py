@@ -2,10 +2,11 @@
 
 The understanding is built from data: the language file of the line's recogniser
 language (``languages/en.yaml``: words, misspellings, patterns, ways of saying one is
-fine), plus the line's own ``emergency_number`` and ``emergency_phrases``, which add to
-it. A caller's words are folded (case, accents, apostrophes), rewritten ("cannot" ->
-"cant"), tagged with word classes (a misspelling taken for the word it is one letter
-from), stripped of what says something is fine, then matched against the signs.
+fine), plus the line's own ``emergency_number``, ``emergency_phrases`` and the words of
+options that lead to an emergency node, which add to it. A caller's words are folded
+(case, accents, apostrophes), rewritten ("cannot" -> "cant"), tagged with word classes (a
+misspelling taken for the word it is one letter from), stripped of what says something is
+fine, then matched against the signs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz
 
 from ivr.call.emergency.language import Language, Speller, fold, language_for, load_language
 from ivr.call.emergency.patterns import Word
-from ivr.line.model import Line
+from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode
 
 #: How close (0-100) a line's own emergency phrase must be to some of the caller's words.
 PHRASE_CUTOFF = 88
@@ -34,8 +35,10 @@ class EmergencySense:
         extra_rewrites = {" ".join(number): number, **({spoken: number} if spoken else {})}
         self._rewrite = self.language.rewriter(extra_rewrites)
         self._speller = Speller(self.language, {number: frozenset({_CALL_FOR_HELP})})
-        #: The line's own phrases, read like a caller's words.
-        self._phrases = [words for words in (self._words_of(phrase) for phrase in line.emergency_phrases) if words]
+        #: The line's own signs, read like a caller's words: its emergency_phrases, and the words of every
+        #: option that leads to an emergency node, which count at every place, not only where offered.
+        signs = [*line.emergency_phrases, *_emergency_option_words(line)]
+        self._phrases = [words for words in (self._words_of(sign) for sign in dict.fromkeys(signs)) if words]
 
     def heard_in(self, speech: str) -> bool:
         """Whether ``speech`` (a recogniser's transcript, or typed words) tells of an emergency."""
@@ -70,6 +73,17 @@ class EmergencySense:
             for start, end in pattern.spans(words, len(words)):
                 fine[start:end] = [True] * (end - start)
         return [word for word, is_fine in zip(words, fine, strict=True) if not is_fine]
+
+
+def _emergency_option_words(line: Line) -> list[str]:
+    return [
+        word
+        for node in line.nodes.values()
+        if isinstance(node, MenuNode | AnswerNode)
+        for option in node.options
+        if isinstance(line.nodes.get(option.goto), EmergencyNode)
+        for word in option.words
+    ]
 
 
 def _holds_phrase(words: Sequence[Word], phrase: Sequence[Word]) -> bool:
