@@ -204,9 +204,9 @@ class CallFlow:
         return self._alternatives(state, [*before, self.script.closed()], event)
 
     def _alternatives(self, state: CallState, before: list[str], event: str) -> Turn:
-        """How else to reach the clinic (never the number that just failed), the emergency advice, and a way
-        back. "Back" from here returns to where the caller was before the transfer: a transfer or emergency
-        node is never put on the trail, so going back never dials again."""
+        """How else to reach the clinic (not the after-hours line when it is what just failed), the emergency
+        advice, and a way back. "Back" from here returns to where the caller was before the transfer: a
+        transfer or emergency node is never put on the trail, so going back never dials again."""
         texts = [*before, *self.script.other_numbers(state.failed), self.script.hours(), self.script.emergency()]
         texts.append(self.script.main_menu_offer())
         trail = state.trail

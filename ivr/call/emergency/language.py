@@ -85,6 +85,7 @@ class Speller:
         self._language = language
         self._classes = {**language.classes_by_word, **extra_classes}
         self._seen: dict[str, frozenset[str]] = {}
+        _dictionary(language.dictionary)  # read now, when the line loads, not during a caller's first turn
 
     def word(self, text: str) -> Word:
         classes = self._classes.get(text)
