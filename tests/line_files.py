@@ -26,7 +26,7 @@ clinic:
     thursday: "09:00-17:00"
     friday: "09:00-16:00"
     saturday: closed
-greeting: Thank you for calling Riverside Clinic.
+greeting: Thank you for calling Riverside Clinic. If you have trouble breathing, hang up now and call 911.
 start: main
 nodes:
   main:

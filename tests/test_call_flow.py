@@ -61,16 +61,17 @@ def test_silence_prompts_again_then_puts_the_caller_through_when_open(caller: Ca
     assert third.dialled_number == "+12025550143"
 
 
-def test_silence_when_closed_says_how_to_reach_the_clinic_and_goodbye(caller: Caller, clock: Clock) -> None:
+def test_silence_when_closed_puts_the_caller_through_to_the_after_hours_line_told_why(
+    caller: Caller, clock: Clock
+) -> None:
     clock.now = CLOSED
     caller.dial_in()
     caller.stay_silent()
     caller.stay_silent()
     last = caller.stay_silent()
+    assert last.heard.startswith("I will put you through to someone who can help.")
     assert "closed right now" in last.heard
-    assert "after-hours line on 2 0 2, 5 5 5, 0 1 8 8" in last.heard
-    assert "Goodbye" in last.heard
-    assert last.verbs[-1] == "Hangup"
+    assert last.dialled_number == "+12025550188"
 
 
 def test_a_key_that_is_not_a_choice_is_named_and_the_menu_repeats(caller: Caller) -> None:
@@ -122,13 +123,22 @@ def test_a_busy_clinic_gives_the_caller_other_ways_and_never_silence(caller: Cal
     assert MAIN_PROMPT in caller.press("#").heard
 
 
-def test_after_the_alternatives_silence_ends_the_call_with_goodbye(caller: Caller) -> None:
+def test_after_the_alternatives_silence_is_asked_again_then_the_numbers_come_twice_and_goodbye(
+    caller: Caller,
+) -> None:
     caller.dial_in()
     caller.press("0")
     caller.dial_ends("no-answer")
-    answer = caller.stay_silent()
-    assert "Goodbye" in answer.heard
-    assert answer.verbs[-1] == "Hangup"
+    for _ in range(2):
+        again = caller.stay_silent()
+        assert "I did not hear a choice" in again.heard
+        assert "after-hours line on 2 0 2, 5 5 5, 0 1 8 8" in again.heard
+        assert again.verbs == ["Gather", "Redirect"]
+    last = caller.stay_silent()
+    assert last.heard.count("after-hours line on 2 0 2, 5 5 5, 0 1 8 8") == 2
+    assert last.heard.count("call 9 1 1") == 2
+    assert last.heard.endswith("Goodbye.")
+    assert last.dial is None and last.verbs[-1] == "Hangup"
 
 
 def test_a_completed_transfer_ends_with_goodbye(caller: Caller) -> None:

@@ -115,7 +115,7 @@ def _rewrite(path: Path, text: str) -> None:
 
 
 def test_the_text_phone_plays_a_call_from_the_keyboard(knee_line: Path) -> None:
-    keys = "\n".join(["1", "", "1", "b", ""]) + "\n"
+    keys = "\n".join(["1", "", "1", "b", "", "", ""]) + "\n"
     result = CliRunner().invoke(main, ["call", "--line", str(knee_line), "--at", "2026-11-24T10:00+00:00"],
                                 input=keys)
     assert result.exit_code == 0, result.output

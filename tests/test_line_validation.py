@@ -94,10 +94,10 @@ def test_the_digest_changes_when_the_file_does(tmp_path: Path) -> None:
 def test_control_characters_in_text_are_removed_at_load_time(tmp_path: Path) -> None:
     file = LineFile.broken(
         tmp_path,
-        "greeting: Thank you for calling Riverside Clinic.",
-        r'greeting: "Thank you\a for calling\x1b Riverside\tClinic.\u0085"',
+        "greeting: Thank you for calling Riverside Clinic. If you have trouble breathing, hang up now and call 911.",
+        r'greeting: "Thank you\a for calling\x1b Riverside\tClinic.\u0085 Call 911."',
     )
-    assert load_line(file.path).line.greeting == "Thank you for calling Riverside Clinic."
+    assert load_line(file.path).line.greeting == "Thank you for calling Riverside Clinic. Call 911."
 
 
 def test_a_key_written_without_quotes_is_the_digit(tmp_path: Path) -> None:

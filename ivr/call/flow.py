@@ -28,6 +28,8 @@ class CallState:
     trail: tuple[str, ...] = ()
     tries: int = 0
     rate: int = 0
+    #: After a transfer that nobody answered: the number that failed, so it is not offered again.
+    failed: Target | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,6 @@ class CallFlow:
             return self._command(state, choice.command, now)
         if isinstance(choice, Emergency):
             return self._emergency(state, [], event="emergency_phrase")
-        if isinstance(choice, Silence) and state.node == END:
-            return self._goodbye(state, [], event="end")
         reason = "no_input" if isinstance(choice, Silence) else "invalid"
         return self._retry(state, choice, now, reason)
 
@@ -108,7 +108,7 @@ class CallFlow:
         event = f"dial:{status or 'unknown'}"
         if status in ("completed", "answered"):
             return self._goodbye(state, [], event=event)
-        return self._alternatives(state, [self.script.clinic_unavailable()], event)
+        return self._alternatives(replace(state, failed=target), [self.script.clinic_unavailable()], event)
 
     def apologise(self, state: CallState | None, now: dt.datetime) -> Turn:
         """Something broke while handling the call: apologise and put the caller through."""
@@ -154,13 +154,23 @@ class CallFlow:
         return self._present(replace(state, tries=tries), now, [notice], event=reason, again=True)
 
     def _give_up(self, state: CallState, now: dt.datetime, reason: str) -> Turn:
-        """After too many tries: the clinic if it is open, else how to reach it, and goodbye."""
+        """After too many tries, a caller who may not be able to speak or press is put through, told why first,
+        to whichever number is answering and has not just failed; only when there is none do they hear the
+        numbers and the emergency advice, twice, and goodbye."""
         fresh = replace(state, tries=0)
         event = f"gave_up:{reason}"
+        target = self._answering(now)
+        if target is not None and target != state.failed:
+            return self._connect(fresh, now, [self.script.putting_through()], event=event)
+        reach = [*self.script.other_numbers(state.failed), self.script.emergency()]
+        closed = [] if target == "clinic" else [self.script.closed()]
+        return self._goodbye(fresh, [*closed, *reach, self.script.once_more(), *reach], event=event)
+
+    def _answering(self, now: dt.datetime) -> Target | None:
+        """The number a transfer now goes to: the clinic when open, else its after-hours line, if any."""
         if is_open(self.line.clinic.hours, now):
-            return self._connect(fresh, now, [], event=event)
-        texts = [self.script.closed(), *self.script.other_numbers(), self.script.emergency()]
-        return self._goodbye(fresh, texts, event=event)
+            return "clinic"
+        return "after_hours" if self.line.clinic.after_hours_phone else None
 
     # -- what the caller hears --------------------------------------------------------
 
@@ -194,11 +204,16 @@ class CallFlow:
         return self._alternatives(state, [*before, self.script.closed()], event)
 
     def _alternatives(self, state: CallState, before: list[str], event: str) -> Turn:
-        """How else to reach the clinic, the emergency advice, and a way back to the menu."""
-        texts = [*before, *self.script.other_numbers(), self.script.hours(), self.script.emergency()]
+        """How else to reach the clinic (not the after-hours line when it is what just failed), the emergency
+        advice, and a way back. "Back" from here returns to where the caller was before the transfer: a
+        transfer or emergency node is never put on the trail, so going back never dials again."""
+        texts = [*before, *self.script.other_numbers(state.failed), self.script.hours(), self.script.emergency()]
         texts.append(self.script.main_menu_offer())
-        trail = state.trail if state.node == END else (*state.trail, state.node)[-MAX_TRAIL:]
-        return self._listen(CallState(END, trail, 0, state.rate), texts, self._no_option_hints, event)
+        trail = state.trail
+        if state.node != END and isinstance(self.line.nodes.get(state.node), MenuNode | AnswerNode):
+            trail = (*trail, state.node)[-MAX_TRAIL:]
+        return self._listen(CallState(END, trail, state.tries, state.rate, state.failed), texts,
+                            self._no_option_hints, event)
 
     def _emergency(self, state: CallState, before: list[str], event: str) -> Turn:
         advice = self.script.emergency()
@@ -220,4 +235,5 @@ class CallFlow:
         trail = tuple(n for n in state.trail if n in known)[-MAX_TRAIL:]
         rate = state.rate if state.rate in self.line.voice.rates else self.line.voice.default_rate
         tries = min(max(state.tries, 0), self.line.call.max_tries)
-        return CallState(node, trail, tries, rate)
+        failed = state.failed if state.failed in ("clinic", "after_hours") else None
+        return CallState(node, trail, tries, rate, failed)

@@ -12,14 +12,13 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from ivr.call.emergency import EmergencySense
 from ivr.line.model import Line, Option
 
 Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
 
 #: Below this similarity (0-100) a spoken word is not taken as an option.
 WORD_MATCH_CUTOFF = 85
-#: Emergency phrases are matched a little more loosely: missing one is worse than a false alarm.
-EMERGENCY_CUTOFF = 88
 
 _SPOKEN_KEYS = {
     "zero": "0", "oh": "0", "one": "1", "won": "1", "two": "2", "to": "2", "too": "2",
@@ -81,7 +80,7 @@ class Matcher:
     def __init__(self, line: Line) -> None:
         self.line = line
         self._commands_by_key = line.keys.by_key()
-        self._emergency_phrases = [normalise(p) for p in line.emergency_phrases]
+        self.emergency = EmergencySense(line)
         self._command_words: list[tuple[str, Chose | Commanded]] = [
             (normalise(w), Commanded(command))  # type: ignore[arg-type]
             for command, spoken in line.command_words.model_dump().items()
@@ -102,17 +101,13 @@ class Matcher:
         words = normalise(speech)
         if not words:
             return Silence()
-        if self.is_emergency(words):
+        if self.emergency.heard_in(speech):
             return Emergency()
         key = _spoken_key(words)
         if key is not None:
             return self._by_key(options, key, spoken=True)
-        return self._by_words(options, words)
-
-    def is_emergency(self, words: str) -> bool:
-        match = process.extractOne(words, self._emergency_phrases, scorer=fuzz.partial_ratio,
-                                   score_cutoff=EMERGENCY_CUTOFF)
-        return match is not None
+        rest = self.emergency.without_fine(speech)
+        return self._by_words(options, words if rest is None else normalise(rest))
 
     def _by_key(self, options: list[Option], key: str, *, spoken: bool) -> Choice:
         for option in options:
@@ -132,6 +127,8 @@ class Matcher:
 
     def _by_words(self, options: list[Option], words: str) -> Choice:
         """Match against option words and command words; an unclear tie is not a match."""
+        if not words:
+            return Invalid(spoken=True)
         candidates = [candidate for option in options for candidate in self._words_of(option)]
         candidates += self._command_words
         scored = process.extract(

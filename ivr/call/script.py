@@ -11,8 +11,10 @@ import re
 
 import phonenumbers
 
+from ivr.call.emergency.language import language_for, load_language
 from ivr.call.hours import describe
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
+from ivr.line.sentences import KEY_SENTENCES, fill
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"
@@ -37,7 +39,11 @@ def spoken_digits(number: str) -> str:
 
 
 class Script:
-    """The words of one line."""
+    """The words of one line, each sentence built once with its placeholders filled.
+
+    The line's rule (:mod:`ivr.line.sentences`) has refused any placeholder it cannot fill,
+    and filling never raises, so no sentence breaks during a call.
+    """
 
     def __init__(self, line: Line) -> None:
         self.line = line
@@ -45,26 +51,50 @@ class Script:
         keys = {name: spoken_key(line, key) for name, key in line.keys.model_dump().items()}
         self._keys = keys
         self._clinic = line.clinic.name
-        self._hours = self.phrases.hours.format(hours=describe(line.clinic.hours))
+        self._line_values = {
+            "clinic": self._clinic,
+            "emergency_number": spoken_digits(line.clinic.emergency_number),
+        }
+        self._built: dict[tuple[str, ...], str] = {}
+        self._hours = self._phrase("hours", hours=describe(line.clinic.hours))
+        self._emergency_hints = list(load_language(language_for(line.call.speech_language)).hints)
+        self.every_text = _every_text(self)
+
+    def _phrase(self, name: str, **values: str) -> str:
+        """The phrase ``name`` with its placeholders filled: the line's, or the keys' in sentences about keys."""
+        key = (name, *(f"{k}={v}" for k, v in sorted(values.items())))
+        said = self._built.get(key)
+        if said is None:
+            base = self._keys if name in KEY_SENTENCES else self._line_values
+            said = self._built[key] = fill(getattr(self.phrases, name), {**base, **values})
+        return said
+
+    def _text(self, text: str) -> str:
+        """A text of the line's own (greeting, prompt, answer, label) with {clinic} and {emergency_number} filled."""
+        key = ("", text)
+        said = self._built.get(key)
+        if said is None:
+            said = self._built[key] = fill(text, self._line_values)
+        return said
 
     def greeting(self) -> str:
-        return self.line.greeting
+        return self._text(self.line.greeting)
 
     def hours(self) -> str:
         return self._hours
 
     def closed(self) -> str:
-        return self.phrases.closed.format(hours=self.hours(), clinic=self._clinic)
+        return self._phrase("closed", hours=self.hours())
 
     def pace_help(self) -> str:
-        return self.phrases.pace.format(**self._keys)
+        return self._phrase("pace")
 
     def navigation(self) -> str:
-        return self.phrases.navigation.format(**self._keys)
+        return self._phrase("navigation")
 
     def options(self, options: list[Option]) -> str:
         return " ".join(
-            self.phrases.option.format(label=o.label, key=spoken_key(self.line, o.key)) for o in options
+            self._phrase("option", label=self._text(o.label), key=spoken_key(self.line, o.key)) for o in options
         )
 
     def node(self, node: MenuNode | AnswerNode | TransferNode | EmergencyNode, again: bool = False) -> list[str]:
@@ -74,70 +104,80 @@ class Script:
         in full then, only what the caller can do next.
         """
         if isinstance(node, MenuNode):
-            return [node.prompt, self.options(node.options), self.navigation()]
+            return [self._text(node.prompt), self.options(node.options), self.navigation()]
         if isinstance(node, AnswerNode):
             related = [self.options(node.options)] if node.options else []
-            return [*([] if again else [node.text]), *related, self.navigation()]
+            return [*([] if again else [self._text(node.text)]), *related, self.navigation()]
         if isinstance(node, TransferNode):
-            return [node.text]
-        return [node.text] if node.text else []
+            return [self._text(node.text)]
+        return [self._text(node.text)] if node.text else []
 
     def emergency(self) -> str:
-        return self.phrases.emergency.format(emergency_number=spoken_digits(self.line.clinic.emergency_number))
+        return self._phrase("emergency")
 
     def no_input(self) -> str:
-        return self.phrases.no_input
+        return self._phrase("no_input")
 
     def invalid(self) -> str:
-        return self.phrases.invalid
+        return self._phrase("invalid")
 
     def not_understood(self) -> str:
-        return self.phrases.not_understood
+        return self._phrase("not_understood")
 
     def transferring(self) -> str:
-        return self.phrases.transferring.format(clinic=self._clinic)
+        return self._phrase("transferring")
 
     def after_hours(self) -> str:
-        return self.phrases.after_hours.format(clinic=self._clinic)
+        return self._phrase("after_hours")
 
     def clinic_unavailable(self) -> str:
-        return self.phrases.clinic_unavailable.format(clinic=self._clinic)
+        return self._phrase("clinic_unavailable")
 
-    def other_numbers(self) -> list[str]:
-        """How else to reach the clinic: the after-hours number if any, else the clinic's own."""
+    def other_numbers(self, failed: str | None = None) -> list[str]:
+        """How else to reach the clinic: the after-hours number if any (and it is not the one that just
+        failed), else the clinic's own."""
         after_hours = self.line.clinic.after_hours_phone
-        if after_hours:
-            return [self.phrases.after_hours_number.format(number=spoken_digits(after_hours))]
-        return [
-            self.phrases.clinic_number.format(clinic=self._clinic, number=spoken_digits(self.line.clinic.phone))
-        ]
+        if after_hours and failed != "after_hours":
+            return [self._phrase("after_hours_number", number=spoken_digits(after_hours))]
+        return [self._phrase("clinic_number", number=spoken_digits(self.line.clinic.phone))]
+
+    def putting_through(self) -> str:
+        return self._phrase("putting_through")
+
+    def once_more(self) -> str:
+        return self._phrase("once_more")
 
     def main_menu_offer(self) -> str:
-        return self.phrases.main_menu_offer.format(**self._keys)
+        return self._phrase("main_menu_offer")
 
     def goodbye(self) -> str:
-        return self.phrases.goodbye
+        return self._phrase("goodbye")
 
     def apology(self) -> str:
-        return self.phrases.apology
+        return self._phrase("apology")
 
     def pace_changed(self) -> str:
-        return self.phrases.pace_changed
+        return self._phrase("pace_changed")
 
     def pace_limit(self, slowest: bool) -> str:
-        return self.phrases.pace_limit.format(limit="slowest" if slowest else "fastest")
+        return self._phrase("pace_limit", limit="slowest" if slowest else "fastest")
 
     def hints(self, options: list[Option]) -> list[str]:
         """Words the speech recogniser should expect at a node."""
         words = [w for o in options for w in o.words]
         words += [w for spoken in self.line.command_words.model_dump().values() for w in spoken]
+        words += self._emergency_hints
         words += self.line.emergency_phrases
         return list(dict.fromkeys(words))
 
 
 def all_prompts(line: Line) -> list[str]:
     """Every text a caller can hear on this line, each once, in a stable order."""
-    script = Script(line)
+    return list(Script(line).every_text)
+
+
+def _every_text(script: Script) -> tuple[str, ...]:
+    """Builds every sentence of the line, so that none is first made during a call."""
     texts = [
         script.greeting(),
         script.closed(),
@@ -152,6 +192,9 @@ def all_prompts(line: Line) -> list[str]:
         script.after_hours(),
         script.clinic_unavailable(),
         *script.other_numbers(),
+        *script.other_numbers(failed="after_hours"),
+        script.putting_through(),
+        script.once_more(),
         script.main_menu_offer(),
         script.goodbye(),
         script.apology(),
@@ -159,6 +202,6 @@ def all_prompts(line: Line) -> list[str]:
         script.pace_limit(slowest=True),
         script.pace_limit(slowest=False),
     ]
-    for node in line.nodes.values():
+    for node in script.line.nodes.values():
         texts += script.node(node)
-    return list(dict.fromkeys(texts))
+    return tuple(dict.fromkeys(texts))

@@ -22,6 +22,7 @@ from ivr.line.errors import (
     at_path,
 )
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
+from ivr.line.sentences import check_sentences
 
 #: A caller keeps about five choices in mind; more is a warning, not an error.
 MAX_OPTIONS = 5
@@ -129,6 +130,7 @@ RULES: tuple[Callable[[Line, Locate], Iterator[LineProblem]], ...] = (
     _reserved_keys,
     _too_many_options,
     _unreachable,
+    check_sentences,
 )
 
 

@@ -105,6 +105,22 @@ class UnreachableNode(LineProblem):
     """No caller can get to the node from ``start``."""
 
 
+class UnknownPlaceholder(LineProblem):
+    """A ``{name}`` in a sentence that the line cannot fill in, often a misspelling such as ``{clinc}``."""
+
+
+class UnmatchedBrace(LineProblem):
+    """A ``{`` without its ``}``, or the other way round."""
+
+
+class EmptySentence(LineProblem):
+    """A sentence with nothing a caller could hear, such as "..."."""
+
+
+class MissingEmergencyAdvice(LineProblem):
+    """The greeting or the emergency advice does not tell callers to call the line's emergency number."""
+
+
 @dataclass(frozen=True)
 class TooManyOptions(LineProblem):
     """More options than a caller can hold in mind; the line still works."""

@@ -324,6 +324,10 @@ class Phrases(Frozen):
     transferring: SpokenText = "Please hold while I connect you to {clinic}."
     after_hours: SpokenText = "I will connect you to the after-hours line."
     clinic_unavailable: SpokenText = "Sorry, nobody at {clinic} could answer just now."
+    #: Said before a caller who did not choose after several tries is put through.
+    putting_through: SpokenText = "I will put you through to someone who can help."
+    #: Said before the numbers and the emergency advice are said a second time, before goodbye.
+    once_more: SpokenText = "Here is that once more."
     after_hours_number: SpokenText = "You can call the after-hours line on {number}."
     clinic_number: SpokenText = "You can call {clinic} on {number}."
     main_menu_offer: SpokenText = "To go back to the main menu, press {main_menu}."
@@ -354,24 +358,9 @@ class Line(Frozen):
     keys: Keys = Keys()
     phrases: Phrases = Phrases()
     command_words: CommandWords = CommandWords()
-    #: Spoken phrases that skip the menus and go straight to the emergency advice.
-    emergency_phrases: list[Word] = [
-        "can't breathe",
-        "cannot breathe",
-        "trouble breathing",
-        "hard to breathe",
-        "short of breath",
-        "can't swallow",
-        "cannot swallow",
-        "trouble swallowing",
-        "hard to swallow",
-        "can't speak",
-        "cannot speak",
-        "trouble speaking",
-        "hard to speak",
-        "can't talk",
-        "emergency",
-    ]
+    #: Spoken phrases that skip the menus and go straight to the emergency advice. They add to the
+    #: line's built-in understanding of emergencies (ivr/call/emergency), which needs no list here.
+    emergency_phrases: list[Word] = []
     #: Said first on every call.
     greeting: SpokenText
     start: NodeId

@@ -104,6 +104,8 @@ def _state_query(state: CallState) -> dict[str, str]:
     query = {"node": state.node, "tries": str(state.tries), "rate": str(state.rate)}
     if state.trail:
         query["trail"] = ",".join(state.trail)
+    if state.failed:
+        query["failed"] = state.failed
     return query
 
 
@@ -111,11 +113,13 @@ def _state_from_query() -> CallState:
     """The caller's state from the URL; anything odd is mended by the flow."""
     args = request.args
     trail = tuple(part for part in args.get("trail", "").split(",") if part)
+    failed = args.get("failed")
     return CallState(
         node=args.get("node", ""),
         trail=trail,
         tries=_int(args.get("tries")),
         rate=_int(args.get("rate")),
+        failed=failed if failed in _TARGETS else None,  # type: ignore[arg-type]
     )
 
 

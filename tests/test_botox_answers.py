@@ -1,0 +1,105 @@
+"""The Botox line's answers, read against the source FAQ (/work/shared/seed/botox-inflammation-faq.txt)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import textstat
+
+from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.load import load_line
+from ivr.line.model import AnswerNode, TransferNode
+from tests.calls import Caller
+
+LINE = load_line(DEFAULT_LINE_FILE).line
+FILE_TEXT = DEFAULT_LINE_FILE.read_text()
+#: Every text read to a caller at a node: the answers, and why a transfer is made.
+SPOKEN = {node_id: node.text for node_id, node in LINE.nodes.items() if isinstance(node, AnswerNode | TransferNode)}
+MAX_GRADE = 8
+
+#: Each fact the source gives, as words its answer must hold.
+FACTS = {
+    "swelling-duration": ["mild swelling or inflammation", "sensitive skin", "should not be severe",
+                          "swelling of any kind", "normal", "within one to two days", "rare cases",
+                          "bruising", "drooping eyelid", "redness"],
+    "body-effects": ["muscle", "stiff or tight muscles", "movement problems", "Most side effects are mild",
+                     "have been reported", "weakness across the body"],
+    "pain-relief": ["targeted area", "reduce inflammation", "ease pain", "nerve", "relax", "immediate"],
+    "swelling-home": ["ease discomfort", "swelling down", "cool compress", "gently", "Do not press",
+                      "cool, not cold", "wrap it in a towel", "Never put ice, or anything frozen"],
+    "injection-reactions": ["first week", "usually pass", "several months or longer", "pain", "tenderness",
+                            "swelling", "redness", "bruising", "bleeding", "Inflammation", "infection"],
+    "spread": ["stays where it was injected", "does not travel", "does not act on the whole body",
+               "up to three centimetres"],
+    "botulism": ["Botulism of the whole body", "only rarely", "never been reported", "outlet of the stomach",
+                 "empties too slowly"],
+}
+
+
+@pytest.mark.parametrize("node_id", sorted(SPOKEN))
+def test_every_spoken_answer_reads_at_grade_8_or_below(node_id: str) -> None:
+    grade = textstat.flesch_kincaid_grade(SPOKEN[node_id])
+    assert grade <= MAX_GRADE, f"{node_id} reads at Flesch-Kincaid grade {grade}"
+
+
+@pytest.mark.parametrize("node_id", sorted(FACTS))
+def test_every_answer_keeps_every_fact_the_source_gives(node_id: str) -> None:
+    for fact in FACTS[node_id]:
+        assert fact in SPOKEN[node_id], f"{node_id} lost {fact!r}"
+
+
+#: How often, or how nearly: words a caller hears as a fact about frequency or size.
+FREQUENCY = re.compile(
+    r"\b(rarely|rare|often|usually|mostly|seldom|sometimes|always|never|common|commonly|most"
+    r"|about|around|roughly|approximately|nearly|almost)\b",
+    re.I,
+)
+#: Those the source itself gives, answer by answer ("In general ... generally transient" is "usually").
+SOURCE_FREQUENCY = {
+    "swelling-duration": {"common", "most", "rare"},
+    "injection-reactions": {"usually"},
+    "body-effects": {"often", "most"},
+    "botulism": {"rarely", "never"},
+    "swelling-home": {"never"},  # the source's "Do not apply ice ... directly to the skin"
+}
+
+
+@pytest.mark.parametrize("node_id", sorted(SPOKEN))
+def test_no_answer_adds_a_frequency_or_an_approximation_the_source_does_not_give(node_id: str) -> None:
+    said = {word.lower() for word in FREQUENCY.findall(SPOKEN[node_id])}
+    assert said <= SOURCE_FREQUENCY.get(node_id, set()), f"{node_id} says {said}"
+
+
+def test_the_sources_hedge_is_kept() -> None:
+    assert "may seem more concerning" in SPOKEN["swelling-duration"]
+
+
+@pytest.mark.parametrize(("keys", "says"), [(("2", "3", "2"), "Pain, redness, bruising or bleeding")])
+def test_the_injection_site_reactions_answer_offers_the_clinic_check(
+    caller: Caller, keys: tuple[str, ...], says: str
+) -> None:
+    answer = caller.dial_in()
+    for key in keys:
+        answer = caller.press(key)
+    assert says in answer.heard and "should be checked by the clinic" in answer.heard
+    assert answer.dialled_number == LINE.clinic.phone
+
+
+@pytest.mark.parametrize("words", ["my eyelid is drooping", "redness", "I have bruising", "drooping eyelid"])
+def test_a_drooping_eyelid_redness_or_bruising_on_its_own_is_a_reason_to_be_checked(
+    caller: Caller, words: str
+) -> None:
+    caller.dial_in()
+    caller.press("1")
+    answer = caller.say(words)
+    assert "should be checked by the clinic" in answer.heard
+    assert answer.dialled_number == LINE.clinic.phone
+
+
+def test_the_clinics_own_safety_additions_are_marked_for_the_clinic_to_sign_off() -> None:
+    marked = FILE_TEXT.count("CLINIC'S OWN SAFETY ADDITION")
+    assert marked >= 5
+    for addition in ("greeting:", "  emergency:\n    type: emergency", "  check-signs:", "two-day threshold"):
+        before = FILE_TEXT[: FILE_TEXT.index(addition) + len(addition)]
+        assert "CLINIC'S OWN SAFETY ADDITION" in before.rsplit("\n\n", 1)[-1], addition

@@ -1,0 +1,135 @@
+"""A caller in danger is understood at every place of every line, however they say it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ivr.call.emergency import EmergencySense, read_language
+from ivr.call.flow import CallFlow
+from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.load import load_line
+from tests.calls import Caller
+from tests.emergency_corpus import (
+    EMERGENCIES,
+    MAX_FALSE_ALARMS,
+    NEAR_MISSES,
+    figures,
+    listening_places,
+    reaches_emergency_advice,
+    said_at,
+)
+from tests.line_files import base_line, edit
+from tests.test_clinic_lines import readme_example
+
+SHIPPED = CallFlow(load_line(DEFAULT_LINE_FILE).line)
+
+
+def _readme_flow(tmp_path: Path, text: str | None = None) -> CallFlow:
+    path = tmp_path / "knee.yaml"
+    path.write_text(text or readme_example())
+    return CallFlow(load_line(path).line)
+
+
+def test_the_corpus_is_big_and_has_no_utterance_on_both_sides() -> None:
+    assert len(EMERGENCIES) >= 150
+    assert len(NEAR_MISSES) >= 150
+    assert not set(map(str.lower, EMERGENCIES)) & set(map(str.lower, NEAR_MISSES))
+
+
+@pytest.mark.parametrize("place", listening_places(SHIPPED.line))
+def test_at_every_place_of_the_shipped_line_every_emergency_is_understood_and_few_near_misses_are(
+    place: str,
+) -> None:
+    found = figures(SHIPPED, place)
+    assert not found.missed, f"at {place}, these callers in danger did not hear the emergency advice"
+    assert found.false_alarm_rate <= MAX_FALSE_ALARMS, f"at {place}: {found.false_alarms}"
+
+
+def test_at_every_place_of_the_readme_line_every_emergency_is_understood_and_few_near_misses_are(
+    tmp_path: Path,
+) -> None:
+    flow = _readme_flow(tmp_path)
+    for place in listening_places(flow.line):
+        found = figures(flow, place)
+        assert not found.missed, f"at {place}"
+        assert found.false_alarm_rate <= MAX_FALSE_ALARMS, f"at {place}: {found.false_alarms}"
+
+
+@pytest.mark.parametrize("place", listening_places(SHIPPED.line))
+def test_through_the_webhook_a_caller_in_danger_hears_the_advice_and_others_do_not(
+    caller: Caller, place: str
+) -> None:
+    """A sample of the corpus, said the way Twilio sends it: every tenth utterance of each side."""
+    url = f"/voice/respond?node={place}&tries=0&rate=140"
+    for words in EMERGENCIES[::10]:
+        answer = caller.post(url, {"SpeechResult": words, "Confidence": "0.7"})
+        assert "hang up now and call 9 1 1" in answer.heard, words
+        assert answer.verbs[-1] == "Hangup"
+    for words in NEAR_MISSES[1::10]:
+        answer = caller.post(url, {"SpeechResult": words, "Confidence": "0.7"})
+        assert answer.verbs[-1] != "Hangup" or "Goodbye" in answer.heard, words
+
+
+def test_a_clinics_emergency_phrases_add_to_the_built_in_understanding(tmp_path: Path) -> None:
+    text = edit(readme_example(), "start: main\n", "emergency_phrases: [my vision went dark]\n\nstart: main\n")
+    flow = _readme_flow(tmp_path, text)
+    for words in ("my vision went dark", "I think my vison went dark", "I can't breathe", "my throat is closing"):
+        assert reaches_emergency_advice(flow, said_at(flow, "main", words)), words
+    assert not reaches_emergency_advice(flow, said_at(flow, "main", "my knee is swollen"))
+
+
+def test_the_words_of_an_option_leading_to_an_emergency_node_count_at_every_place(tmp_path: Path) -> None:
+    """The small test line's swelling answer offers "If the swelling is severe" (words: severe, very swollen)."""
+    flow = _readme_flow(tmp_path, base_line())
+    for place in listening_places(flow.line):
+        assert reaches_emergency_advice(flow, said_at(flow, place, "my face is very swollen")), place
+        assert not reaches_emergency_advice(flow, said_at(flow, place, "my face is a bit swollen")), place
+
+
+def test_a_lines_own_emergency_number_said_digit_by_digit_is_a_call_for_help(tmp_path: Path) -> None:
+    flow = _readme_flow(tmp_path)  # emergency_number 999
+    for words in ("I need to call nine nine nine", "999", "get me 9 9 9"):
+        assert reaches_emergency_advice(flow, said_at(flow, "aftercare", words)), words
+
+
+SPANISH = """\
+language: es
+spelling: {dictionary: es, real_word_count: 100, classes: [respirar, ahogar]}
+rewrite: {"no puedo": no_puedo}
+words:
+  stop: [pero]
+  no_puede: [no_puedo, "no puede"]
+  respirar: [respirar, respiro, respira]
+  ahogar: [ahogando, ahogo, ahoga]
+signs:
+  - pattern: "<no_puede> ~2 <respirar>"
+  - pattern: "<ahogar>"
+"""
+
+
+def test_a_second_language_is_data_a_file_beside_en_yaml(tmp_path: Path) -> None:
+    """Issue 13 adds Spanish as languages/es.yaml; the same reader takes any such file."""
+    path = tmp_path / "es.yaml"
+    path.write_text(SPANISH)
+    sense = EmergencySense(SHIPPED.line, language=read_language(path, "es"))
+    assert sense.heard_in("No puedo respirar")
+    assert sense.heard_in("me estoy ahogando")
+    assert sense.heard_in("no puedo respirár bien")
+    assert not sense.heard_in("tengo una pregunta sobre la hinchazón")
+
+
+@settings(max_examples=300, deadline=None)
+@given(speech=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_any_words_at_all_are_read_without_error(speech: str) -> None:
+    SHIPPED.matcher.emergency.heard_in(speech)
+    SHIPPED.matcher.emergency.without_fine(speech)
+
+
+def test_an_emergency_at_the_end_of_a_long_transcript_is_still_heard() -> None:
+    speech = "is swelling normal after botox " * 600  # more words than a webhook's body limit carries
+    assert not SHIPPED.matcher.emergency.heard_in(speech)
+    assert SHIPPED.matcher.emergency.heard_in(speech + " and now I can't breathe")
