@@ -38,9 +38,9 @@ class DropLog:
     later (a timer writes it even if no further job comes), and what is left at exit.
     """
 
-    def __init__(self, what: str, interval: float = DROP_LOG_SECONDS) -> None:
+    def __init__(self, what: str, interval: float | None = None) -> None:
         self._what = what
-        self._interval = interval
+        self._interval = DROP_LOG_SECONDS if interval is None else interval
         self._lock = threading.Lock()
         self._unreported = 0
         self._reported_at = -math.inf
@@ -53,7 +53,7 @@ class DropLog:
             self.total += 1
             self._unreported += 1
             if time.monotonic() - self._reported_at >= self._interval:
-                self._report(f"the queue is full ({waiting} waiting): the database is slow or unreachable")
+                self._report(f"because the queue is full ({waiting} waiting): the database is slow or unreachable")
             elif self._timer is None:
                 delay = max(0.0, self._reported_at + self._interval - time.monotonic())
                 self._timer = threading.Timer(delay, self._report_later, args=(waiting,))
@@ -73,7 +73,7 @@ class DropLog:
                 self._timer.cancel()
                 self._timer = None
             if self._unreported:
-                self._report("the queue was full")
+                self._report("because the queue was full")
             if still_queued:
                 self.total += still_queued
                 logger.error("%s: dropped %d %s still queued when the process ended", self._what, still_queued,
@@ -85,7 +85,7 @@ class DropLog:
         with self._lock:
             self._timer = None
             if self._unreported:
-                self._report(f"in the last {self._interval:.0f} s: the queue was full ({waiting} waiting)")
+                self._report(f"in the last {self._interval:.0f} s because the queue was full ({waiting} waiting)")
 
     def _report(self, reason: str) -> None:
         """Log the drops not yet logged (the caller holds the lock)."""
