@@ -359,7 +359,7 @@ def test_the_records_start_by_themselves_once_the_database_can_be_reached(
 def test_odd_values_in_a_webhook_do_not_fail_the_records_written_with_them(recorded_app: Flask) -> None:
     odd = Call(recorded_app, sid(22))
     odd.dial_in()
-    odd.caller.post(odd.caller._gather_action(), {"Digits": "1\x00\x00" + "9" * 40})  # noqa: SLF001
+    odd.caller.post(odd.caller._gather_action(), {"Digits": "1\x00\x00" + "9" * 40})
     odd.press("2")
     odd.press("1")
     odd.press("2")  # put through

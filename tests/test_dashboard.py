@@ -148,7 +148,7 @@ def test_a_form_without_its_csrf_token_is_refused(dashboard_app: Flask, clinic: 
 def copy_of(client: FlaskClient, app: Flask) -> FlaskClient:
     """Another browser holding a copy of ``client``'s cookies."""
     copy = app.test_client()
-    for cookie in client._cookies.values():  # noqa: SLF001 - the test client keeps no public list
+    for cookie in client._cookies.values():
         copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
     return copy
 
@@ -361,7 +361,8 @@ def test_one_call_is_counted_in_the_singular(dashboard_app: Flask, clinic: Flask
 
 
 def test_the_presets_cover_today_7_and_30_days(clinic: FlaskClient) -> None:
-    for preset, lead in (("today", "Today: Tue 24 Nov 2026."), ("7d", "Last 7 days: Wed 18 Nov 2026 to Tue 24 Nov 2026."),
+    for preset, lead in (("today", "Today: Tue 24 Nov 2026."),
+                         ("7d", "Last 7 days: Wed 18 Nov 2026 to Tue 24 Nov 2026."),
                          ("30d", "Last 30 days: Mon 26 Oct 2026 to Tue 24 Nov 2026.")):
         assert lead in page(clinic, f"/dashboard?period={preset}").text
     assert "Last 30 days" in page(clinic, "/dashboard").text
@@ -419,7 +420,8 @@ def test_the_calls_export_has_one_readable_row_a_call_in_the_clinics_time(
     b = calls[sid(2)]
     assert b["Started (America/New_York)"] == "2026-11-24 10:00:00"
     assert b["Length (seconds)"] == "120"
-    assert b["Places reached"] == "Main menu > Swelling and reactions > How long swelling lasts > Swelling to be checked"
+    assert b["Places reached"] == ("Main menu > Swelling and reactions > How long swelling lasts > "
+                                   "Swelling to be checked")
     assert b["How it ended"] == "Put through, but nobody answered"
     assert b["Transfers"] == "The clinic: busy"
     assert b["Emergency advice"] == "No"
@@ -452,8 +454,8 @@ def test_the_steps_export_has_one_readable_row_a_step(clinic: FlaskClient, days_
 
 @pytest.mark.parametrize(("cell", "safe"), [
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), (" =1+1", "' =1+1"),
-    ("\n=1+1", "'\n=1+1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("＝1+1", "'＝1+1"), ("\u3000=1", "'\u3000=1"),
-    ("\u200b=1", "'\u200b=1"), ("＋1", "'＋1"), ("\tplain", "'\tplain"),
+    ("\n=1+1", "'\n=1+1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("\uff1d1+1", "'\uff1d1+1"),
+    ("\u3000=1", "'\u3000=1"), ("\u200b=1", "'\u200b=1"), ("\uff0b1", "'\uff0b1"), ("\tplain", "'\tplain"),
     ("plain words", "plain words"), ("", ""), ("1+1", "1+1"), ("Main menu > Swelling", "Main menu > Swelling"),
 ])
 def test_every_cell_of_an_export_is_safe_from_formulas(cell: str, safe: str) -> None:
@@ -470,13 +472,13 @@ def test_odd_values_from_a_request_are_exported_formula_safe(
     call = Call(app, sid(1))
     call.dial_in()
     call.say(" =HYPERLINK(\"http://evil.example\")")
-    call.caller.post(call.caller._gather_action(), {"Digits": "\n=cmd"})  # noqa: SLF001
+    call.caller.post(call.caller._gather_action(), {"Digits": "\n=cmd"})
     client = app.test_client()
     sign_in(client, PASSWORD)
     steps = csv_rows(client.get("/dashboard/export/steps.csv?period=today"))
     cells = [cell for row in steps for cell in row.values()]
     assert "' =HYPERLINK(\"http://evil.example\")" in cells
-    assert not any(re.match(r"\s*[=+\-@＝]", cell) for cell in cells)
+    assert not any(re.match("\\s*[=+\\-@\uff1d]", cell) for cell in cells)
 
 
 def test_the_calls_page_lists_the_periods_calls_and_each_journey_shows_its_steps(
