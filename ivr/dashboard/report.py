@@ -133,12 +133,12 @@ def _transfers(figures: Figures, title: Callable[[str | None], str]) -> Section:
     )
     results = figures.transfer_results
     targets_shown = [t for t in TARGETS if any(results[(row, t)] for row in RESULT_ROWS)]
+    totals = {row: sum(results[(row, t)] for t in TARGETS) for row in RESULT_ROWS}
+    shown = [row for row in RESULT_ROWS if totals[row]]
     result_rows = tuple(
-        (DIAL_RESULTS[row], *(f"{results[(row, t)]:,}" for t in targets_shown),
-         f"{sum(results[(row, t)] for t in TARGETS):,}")
-        for row in RESULT_ROWS if any(results[(row, t)] for t in TARGETS)
+        (DIAL_RESULTS[row], *(f"{results[(row, t)]:,}" for t in targets_shown), f"{totals[row]:,}") for row in shown
     )
-    chart = bar_chart([Bar(row[0], int(row[-1].replace(",", ""))) for row in result_rows],
+    chart = bar_chart([Bar(DIAL_RESULTS[row], totals[row]) for row in shown],
                       name="Bar chart of how transfers ended; the table below has the figures.")
     return Section(
         id="transfers",
