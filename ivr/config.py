@@ -50,8 +50,9 @@ def defaults() -> dict[str, Any]:
         "DASHBOARD_PASSWORD": "",
         # Sign-in attempts allowed from one address.
         "DASHBOARD_LOGIN_LIMIT": "5 per minute",
-        # Where sign-in attempts are counted: memory:// per process, or e.g. redis://host for several servers.
-        "DASHBOARD_LOGIN_LIMIT_STORAGE": "memory://",
+        # Where sign-in attempts are counted: "database" (the call records' database, which every worker and
+        # server shares), redis://host, or memory:// (one process only: each worker would count its own).
+        "DASHBOARD_LOGIN_LIMIT_STORAGE": "database",
         # Signs the dashboard's session cookie. Unset: made once and kept in the instance folder.
         "SECRET_KEY": "",
         # Send the session cookie over HTTPS only; unset (None): yes, except in development mode.

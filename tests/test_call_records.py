@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import socket
 import sqlite3
 import subprocess
@@ -25,6 +26,7 @@ from ivr.cli import main
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from ivr.store import Store, TurnRecord
+from ivr.store import writer as writer_module
 from ivr.store.writer import BackgroundWriter
 from tests.databases import dump_tables
 from tests.delivery import Call, sid
@@ -197,7 +199,7 @@ def test_an_unreachable_database_never_delays_or_breaks_a_call(
         app.extensions["ivr"].recorder.flush(10)
     assert slowest < 0.5, "no webhook waits for the database"
     assert "unavailable" in caplog.text
-    assert "Dropped the record of call" in caplog.text
+    assert dropped_in_log(caplog.text) == 4
 
 
 def test_a_locked_sqlite_file_never_delays_a_call(
@@ -215,7 +217,7 @@ def test_a_locked_sqlite_file_never_delays_a_call(
             assert call.press("2").gather is not None
             assert time.perf_counter() - began < 0.5
             app.extensions["ivr"].recorder.flush(10)
-        assert "Dropped the record of call" in caplog.text
+        assert dropped_in_log(caplog.text) == 2
     finally:
         lock.execute("ROLLBACK")
         lock.close()
@@ -223,7 +225,15 @@ def test_a_locked_sqlite_file_never_delays_a_call(
     assert [turn[0] for turn in journey(app, sid(10))] == ["option"], "writes go on once the lock is gone"
 
 
-def test_when_the_queue_is_full_records_are_dropped_and_the_drop_logged(caplog: pytest.LogCaptureFixture) -> None:
+def dropped_in_log(text: str) -> int:
+    """How many records the log lines say were dropped: each drop is in exactly one line."""
+    return sum(int(n) for n in re.findall(r"Call records: dropped (\d+) records?\b", text))
+
+
+def test_when_the_queue_is_full_every_dropped_record_is_counted_in_the_log(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(writer_module, "DROP_LOG_SECONDS", 0.3)
     written: list[int] = []
 
     def slow(jobs: Sequence[int]) -> None:
@@ -233,12 +243,29 @@ def test_when_the_queue_is_full_records_are_dropped_and_the_drop_logged(caplog: 
     writer: BackgroundWriter[int] = BackgroundWriter(slow, maxsize=2, gather=0)
     with caplog.at_level(logging.WARNING):
         began = time.perf_counter()
-        accepted = [writer.submit(job) for job in range(6)]
+        accepted = [writer.submit(job) for job in range(50)]
         assert time.perf_counter() - began < 0.1, "submitting never waits"
-    assert accepted.count(False) >= 3
-    assert "queue is full" in caplog.text
-    assert writer.flush(5)
-    assert written == [job for job, ok in zip(range(6), accepted, strict=True) if ok]
+        first_lines = caplog.text.count("queue is full")
+        time.sleep(0.5)  # no more drops: the summary comes all the same
+        assert writer.flush(5)
+    assert accepted.count(False) >= 40
+    assert first_lines == 1, "the first drop is logged at once, the rest summed up"
+    assert dropped_in_log(caplog.text) == accepted.count(False)
+    assert written == [job for job, ok in zip(range(50), accepted, strict=True) if ok]
+
+
+def test_at_exit_the_drops_not_yet_reported_and_the_records_still_queued_are_logged(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    from ivr.store.writer import DropLog
+
+    drops = DropLog("Call records", interval=60)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(7):
+            drops.queue_full(10)
+        drops.at_exit(still_queued=3)
+    assert dropped_in_log(caplog.text) == 10
+    assert "10 in all were dropped" in caplog.text
 
 
 def test_a_failed_write_is_tried_again_before_it_is_dropped() -> None:
@@ -269,8 +296,10 @@ def test_records_arriving_together_are_written_together_and_a_flush_does_not_wai
 
 def test_one_record_that_cannot_be_written_does_not_take_the_others_with_it(caplog: pytest.LogCaptureFixture) -> None:
     written: list[int] = []
+    tries: list[list[int]] = []
 
     def refuse_three(jobs: Sequence[int]) -> None:
+        tries.append(list(jobs))
         if 3 in jobs:
             raise ValueError("value too long for the column")
         written.extend(jobs)
@@ -282,7 +311,69 @@ def test_one_record_that_cannot_be_written_does_not_take_the_others_with_it(capl
     with caplog.at_level(logging.ERROR):
         assert writer.flush(5)
     assert written == [0, 1, 2, 4]
-    assert "Dropped job 3" in caplog.text
+    assert tries[0] == [0, 1, 2, 3, 4] and len(tries) == 6, "refused data is not tried again together"
+    assert "dropped 1 record (job 3) that the database refused" in caplog.text
+
+
+def test_records_that_cannot_reach_the_database_are_dropped_together_and_counted(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    tries: list[int] = []
+
+    def unreachable(jobs: Sequence[int]) -> None:
+        tries.append(len(jobs))
+        raise OSError("connection refused")
+
+    writer: BackgroundWriter[int] = BackgroundWriter(unreachable, maxsize=100, backoff=0.01, gather=30)
+    for job in range(5):
+        writer.submit(job)
+    with caplog.at_level(logging.ERROR):
+        assert writer.flush(5)
+    assert tries == [5, 5, 5], "tried again together, never one by one"
+    assert dropped_in_log(caplog.text) == 5
+
+
+def test_the_records_start_by_themselves_once_the_database_can_be_reached(
+    make_app: Callable[..., Flask], tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ivr.store import store as store_module
+
+    monkeypatch.setattr(store_module, "MIGRATE_RETRY_SECONDS", 0.1)
+    folder = tmp_path / "not-yet"
+    folder.write_text("a file where the database's folder should be")
+    with caplog.at_level(logging.ERROR):
+        app = make_app(DATABASE_URL=f"sqlite:///{folder / 'calls.sqlite3'}", RECORD_TIMEOUT_SECONDS=0.2)
+        Call(app, sid(20)).dial_in()
+        app.extensions["ivr"].recorder.flush(5)
+    assert dropped_in_log(caplog.text) == 1
+
+    folder.unlink()
+    folder.mkdir()
+    time.sleep(0.2)
+    call = Call(app, sid(21))
+    call.dial_in()
+    call.press("2")
+    assert [turn[0] for turn in journey(app, sid(21))] == ["start", "option"]
+
+
+def test_odd_values_in_a_webhook_do_not_fail_the_records_written_with_them(recorded_app: Flask) -> None:
+    odd = Call(recorded_app, sid(22))
+    odd.dial_in()
+    odd.caller.post(odd.caller._gather_action(), {"Digits": "1\x00\x00" + "9" * 40})
+    odd.press("2")
+    odd.press("1")
+    odd.press("2")  # put through
+    odd.caller.post(odd.caller.last.dial.get("action", ""), {"DialCallStatus": "x" * 200})  # type: ignore[union-attr]
+    odd.caller.post("/voice/status", {"CallStatus": "completed", "CallDuration": "9" * 20})
+    good = Call(recorded_app, sid(23))
+    good.dial_in()
+    good.hang_up(30)
+
+    kinds = [turn[0] for turn in journey(recorded_app, sid(22))]
+    assert kinds[:2] == ["start", "invalid"] and len(kinds) == 6
+    assert len(kinds[-1]) == 40 and kinds[-1].startswith("dial:xxx")
+    durations = {row["call_sid"]: row["duration_seconds"] for row in calls(recorded_app)}
+    assert durations == {sid(22): None, sid(23): 30}, "an impossible length is no length"
 
 
 def test_several_servers_share_one_database(make_app: Callable[..., Flask], database_url: str) -> None:

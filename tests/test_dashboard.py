@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,22 +16,25 @@ from flask.testing import FlaskClient
 
 from ivr import create_app
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.dashboard.exports import safe_cell
 from ivr.line.load import load_line
 from ivr.speech.catalog import store_rendered
 from ivr.speech.naming import audio_name
 from ivr.speech.telephone import TELEPHONE_RATE, write_telephone_wav
+from tests.conftest import OPEN, Clock
 from tests.delivery import Call, sid
+from tests.known_calls import TODAY, make_the_days_calls
 from tests.pages import Page, csrf_token, read, sign_in
 
 PASSWORD = "correct horse battery staple"
 TONE_SECONDS = 0.6
 LINE = load_line(DEFAULT_LINE_FILE).line
-TODAY = "Tue 24 Nov 2026"
+SECRET = "a-secret-key-every-server-shares"
 
 
 @pytest.fixture
 def dashboard_app(make_app: Callable[..., Flask], database_url: str) -> Flask:
-    return make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD)
+    return make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET)
 
 
 @pytest.fixture
@@ -42,47 +45,25 @@ def clinic(dashboard_app: Flask) -> FlaskClient:
     return client
 
 
+@pytest.fixture
+def days_calls(dashboard_app: Flask, clock: Clock) -> None:
+    make_the_days_calls(dashboard_app, clock)
+
+
 def page(client: FlaskClient, url: str, status: int = 200) -> Page:
     response = client.get(url)
     assert response.status_code == status, response.get_data(as_text=True)[:2000]
     return read(response.get_data(as_text=True))
 
 
-def make_the_days_calls(app: Flask) -> None:
-    """Five calls with known paths (the clinic is open)."""
-    a = Call(app, sid(1), "+12025550111")
-    a.dial_in()
-    a.press("2")  # swelling and reactions
-    a.press("1")  # how long swelling lasts
-    a.hang_up(40)
+def rows(page: Page, caption: str) -> dict[str, dict[str, str]]:
+    """A table's rows by their first cell, each as {column heading: cell}."""
+    header, *body = page.table(caption)
+    return {cells[0]: dict(zip(header, cells, strict=True)) for cells in body}
 
-    b = Call(app, sid(2), "+12025550122")
-    b.dial_in()
-    b.press("2")
-    b.press("1")
-    b.press("*")  # hear it again
-    b.press("2")  # have the swelling checked: put through
-    b.dial_ends("busy")
-    b.hang_up(120)
 
-    c = Call(app, sid(3), "+12025550133")
-    c.dial_in()
-    c.stay_silent()
-    c.press("5")  # not a choice at the main menu
-    c.say("swelling")
-    c.press("0")  # the clinic
-    c.dial_ends("completed")
-    c.hang_up(300)
-
-    d = Call(app, sid(4), "+12025550111")  # the first caller again
-    d.dial_in()
-    d.hang_up(5)
-
-    e = Call(app, sid(5), "+266696687")  # a withheld number
-    e.dial_in()
-    e.press("1")  # worrying symptoms
-    e.press("1")  # the emergency advice
-    e.hang_up(30)
+def csv_rows(response: object) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))  # type: ignore[attr-defined]
 
 
 def render_a_tone(app: Flask, text: str) -> None:
@@ -94,6 +75,9 @@ def render_a_tone(app: Flask, text: str) -> None:
     seconds = np.arange(int(TELEPHONE_RATE * TONE_SECONDS)) / TELEPHONE_RATE
     tone = 0.5 * np.sin(2 * np.pi * 440 * seconds)
     store_rendered(catalog.directory, name, text, lambda path: write_telephone_wav(path, tone))
+
+
+# -- switched off, and signing in ------------------------------------------------------------------
 
 
 def test_without_a_password_the_dashboard_is_switched_off(make_app: Callable[..., Flask]) -> None:
@@ -109,9 +93,10 @@ def test_without_a_password_the_dashboard_is_switched_off(make_app: Callable[...
 
 def test_every_page_asks_to_sign_in_first(dashboard_app: Flask) -> None:
     client = dashboard_app.test_client()
-    for url in ("/dashboard", "/dashboard/map", "/dashboard/export.csv?from=2026-11-01"):
+    for url in ("/dashboard", "/dashboard/map", "/dashboard/calls", f"/dashboard/calls/{sid(1)}",
+                "/dashboard/export/calls.csv?from=2026-11-01", "/dashboard/export/steps.csv"):
         response = client.get(url)
-        assert response.status_code == 302
+        assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/dashboard/login?next=/dashboard")
     assert page(client, "/dashboard/login").h1 == "Sign in to the clinic dashboard"
 
@@ -123,9 +108,9 @@ def test_signing_in_gives_a_secure_http_only_same_site_session(dashboard_app: Fl
                            data={"password": PASSWORD, "csrf_token": csrf_token(login)})
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard/map"
-    cookie = response.headers["Set-Cookie"]
-    for attribute in ("Secure", "HttpOnly", "SameSite=Lax"):
-        assert attribute in cookie
+    for cookie in response.headers.getlist("Set-Cookie"):
+        for attribute in ("Secure", "HttpOnly", "SameSite=Lax"):
+            assert attribute in cookie
     assert page(client, "/dashboard/map").h1 == "Line map"
 
 
@@ -138,11 +123,17 @@ def test_a_wrong_password_is_refused(dashboard_app: Flask) -> None:
     assert client.get("/dashboard").status_code == 302
 
 
-def test_the_password_is_kept_only_as_a_hash(dashboard_app: Flask) -> None:
+def test_the_password_is_kept_only_as_a_hash_that_every_server_with_the_same_key_makes_alike(
+    make_app: Callable[..., Flask], dashboard_app: Flask, database_url: str
+) -> None:
     assert dashboard_app.config["DASHBOARD_PASSWORD"] == ""
     gate = dashboard_app.extensions["ivr.dashboard"]
     assert PASSWORD not in gate.password_hash
-    assert gate.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert gate.password_hash.startswith("scrypt:")
+    twin = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET)
+    assert twin.extensions["ivr.dashboard"].password_hash == gate.password_hash
+    other = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY="another key")
+    assert other.extensions["ivr.dashboard"].password_hash != gate.password_hash
 
 
 def test_a_form_without_its_csrf_token_is_refused(dashboard_app: Flask, clinic: FlaskClient) -> None:
@@ -154,17 +145,58 @@ def test_a_form_without_its_csrf_token_is_refused(dashboard_app: Flask, clinic: 
     assert clinic.get("/dashboard").status_code == 200, "still signed in"
 
 
-def test_signing_out_ends_the_session(clinic: FlaskClient) -> None:
+def copy_of(client: FlaskClient, app: Flask) -> FlaskClient:
+    """Another browser holding a copy of ``client``'s cookies."""
+    copy = app.test_client()
+    for cookie in client._cookies.values():
+        copy.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    return copy
+
+
+def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(dashboard_app: Flask, clinic: FlaskClient) -> None:
+    stolen = copy_of(clinic, dashboard_app)
+    assert stolen.get("/dashboard").status_code == 200
     token = csrf_token(clinic.get("/dashboard").get_data(as_text=True))
     assert clinic.post("/dashboard/logout", data={"csrf_token": token}).status_code == 302
     assert clinic.get("/dashboard").status_code == 302
+    assert stolen.get("/dashboard").status_code == 302, "the session is over on the server, not only in one browser"
 
 
-def test_sign_in_attempts_are_limited_to_five_a_minute(dashboard_app: Flask) -> None:
-    client = dashboard_app.test_client()
+def test_a_sign_in_holds_on_every_server_sharing_the_database_and_key(
+    make_app: Callable[..., Flask], dashboard_app: Flask, clinic: FlaskClient, database_url: str
+) -> None:
+    second = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET)
+    assert copy_of(clinic, second).get("/dashboard/map").status_code == 200
+
+
+def test_changing_the_password_signs_everybody_out(
+    make_app: Callable[..., Flask], clinic: FlaskClient, database_url: str
+) -> None:
+    changed = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD="a new password", SECRET_KEY=SECRET)
+    assert copy_of(clinic, changed).get("/dashboard").status_code == 302
+
+
+def test_a_sign_in_lasts_eight_hours(clinic: FlaskClient, clock: Clock) -> None:
+    clock.now = OPEN + dt.timedelta(hours=7, minutes=59)
+    assert clinic.get("/dashboard/map").status_code == 200
+    clock.now = OPEN + dt.timedelta(hours=8, seconds=1)
+    assert clinic.get("/dashboard/map").status_code == 302
+
+
+def wrong_password(client: FlaskClient) -> int:
     token = csrf_token(client.get("/dashboard/login").get_data(as_text=True))
-    for _ in range(5):
-        assert client.post("/dashboard/login", data={"password": "guess", "csrf_token": token}).status_code == 401
+    return client.post("/dashboard/login", data={"password": "guess", "csrf_token": token}).status_code
+
+
+def test_sign_in_attempts_are_limited_to_five_a_minute_across_servers(
+    make_app: Callable[..., Flask], dashboard_app: Flask, database_url: str, clock: Clock
+) -> None:
+    second = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET)
+    statuses = [wrong_password(app.test_client()) for app in (dashboard_app, second, dashboard_app, second,
+                                                               dashboard_app)]
+    assert statuses == [401] * 5
+    client = second.test_client()
+    token = csrf_token(client.get("/dashboard/login").get_data(as_text=True))
     blocked = client.post("/dashboard/login", data={"password": PASSWORD, "csrf_token": token})
     assert blocked.status_code == 429
     assert 1 <= int(blocked.headers["Retry-After"]) <= 60
@@ -172,14 +204,48 @@ def test_sign_in_attempts_are_limited_to_five_a_minute(dashboard_app: Flask) -> 
     elsewhere = dashboard_app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     sign_in(elsewhere, PASSWORD)  # another address is not limited
+    clock.now = OPEN + dt.timedelta(minutes=2)
+    sign_in(client, PASSWORD)  # and a minute later the first may try again
 
 
-def test_after_signing_in_only_dashboard_pages_are_offered(dashboard_app: Flask) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "/voice"):
-        client = dashboard_app.test_client()
-        token = csrf_token(client.get("/dashboard/login").get_data(as_text=True))
-        response = client.post(f"/dashboard/login?next={target}", data={"password": PASSWORD, "csrf_token": token})
-        assert response.headers["Location"] == "/dashboard"
+def test_a_browser_that_signed_in_before_is_not_locked_out_by_guesses_from_its_address(
+    dashboard_app: Flask, clinic: FlaskClient
+) -> None:
+    """Behind a proxy every browser may have the proxy's address: a stranger's guesses must not lock staff out."""
+    token = csrf_token(clinic.get("/dashboard").get_data(as_text=True))
+    clinic.post("/dashboard/logout", data={"csrf_token": token})
+    stranger = dashboard_app.test_client()
+    # The clinic's own first sign-in, from a browser not yet known, counted against the address too.
+    assert [wrong_password(stranger) for _ in range(5)] == [401] * 4 + [429]
+    sign_in(clinic, PASSWORD)
+    assert clinic.get("/dashboard").status_code == 200
+    new_browser = dashboard_app.test_client()
+    assert wrong_password(new_browser) == 429, "a browser never signed in counts with its address"
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/voice", "/dashboard%0d%0aX:1", "/dashboard\r\nX: 1",
+    "/dashboard/../voice", "/dashboard\\..\\voice", "/dashboard/é", "/dashboard?" + "x" * 5000, "/dashboard/login",
+    "javascript:alert(1)", "/dashboard//evil.example",
+])
+def test_after_signing_in_no_next_page_is_an_error_or_another_site(dashboard_app: Flask, target: str) -> None:
+    client = dashboard_app.test_client()
+    token = csrf_token(client.get("/dashboard/login", query_string={"next": target}).get_data(as_text=True))
+    response = client.post("/dashboard/login", query_string={"next": target},
+                           data={"password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] in ("/dashboard", target)
+    assert response.headers["Location"].startswith("/dashboard")
+    assert "\n" not in response.headers["Location"] and ".." not in response.headers["Location"]
+
+
+def test_after_signing_in_the_page_asked_for_is_shown(dashboard_app: Flask) -> None:
+    client = dashboard_app.test_client()
+    first = client.get("/dashboard/calls?period=7d")
+    target = first.headers["Location"]
+    token = csrf_token(client.get(target).get_data(as_text=True))
+    response = client.post(target, data={"password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/dashboard/calls?period=7d"
 
 
 def test_twilios_webhooks_need_no_csrf_token_with_the_dashboard_on(dashboard_app: Flask) -> None:
@@ -189,88 +255,247 @@ def test_twilios_webhooks_need_no_csrf_token_with_the_dashboard_on(dashboard_app
     assert call.hang_up().status == 204
 
 
-def test_a_call_is_on_the_dashboard_within_a_second_of_its_status_callback(
+# -- the figures --------------------------------------------------------------------------------------
+
+
+def test_the_safety_figures_come_first_and_are_the_calls_that_were_made(
+    clinic: FlaskClient, days_calls: None
+) -> None:
+    figures = page(clinic, "/dashboard?period=today")
+    assert figures.title == f"Call figures - {LINE.name} - clinic dashboard"
+    html = clinic.get("/dashboard?period=today").get_data(as_text=True)
+    assert html.index('id="safety-heading"') < html.index('id="when-heading"') < html.index('id="places-heading"')
+
+    assert {term: value.split(" ", 1)[0] for term, value in figures.terms.items() if term in (
+        "Calls", "Got the emergency advice", "Put through to the clinic", "Dropped or gave up")} == {
+        "Calls": "10", "Got the emergency advice": "3", "Put through to the clinic": "5", "Dropped or gave up": "1",
+    }
+    assert figures.terms["Transfers answered"].startswith("2 of 5 (40%)")
+    assert "3 calls got the emergency advice: 1 pressed a key for it and 2 said an emergency phrase." in figures.text
+    assert rows(figures, "Emergency advice by place") == {
+        "Main menu": {"Where the caller was": "Main menu", "Pressed a key for it": "0",
+                      "Said a menu choice that leads to it": "0", "Said an emergency phrase": "1", "Calls": "1"},
+        "Worrying symptoms": {"Where the caller was": "Worrying symptoms", "Pressed a key for it": "1",
+                              "Said a menu choice that leads to it": "0", "Said an emergency phrase": "1",
+                              "Calls": "2"},
+    }
+    assert {reason: (row["Transfers"], row["Answered"]) for reason, row in
+            rows(figures, "Transfers by reason").items()} == {
+        "What they described (a place that puts callers through)": ("1", "0"),
+        "Asked for the clinic (key 0 or in words)": ("2", "2"),
+        "Silence: the line stopped asking": ("1", "0"),
+        "A problem in the line": ("1", "0"),
+    }
+    assert {result: (row["The clinic"], row["The after-hours line"], row["All"]) for result, row in
+            rows(figures, "Transfers by result").items()} == {
+        "Answered": ("1", "1", "2"), "Busy": ("1", "0", "1"), "No answer": ("1", "0", "1"),
+        "Could not be connected": ("1", "0", "1"),
+    }
+    assert "5 transfers (4 to the clinic and 1 to the after-hours line); somebody answered 2 of 5 (40%)." \
+        in figures.text
+    assert {ending: row["Calls"] for ending, row in rows(figures, "How calls ended").items()} == {
+        "Heard the emergency advice": "3", "Put through, and somebody answered": "2",
+        "Put through, but nobody answered": "3", "Heard an answer, then hung up": "1",
+        "Hung up before making any choice": "1",
+    }
+
+
+def test_the_figures_say_when_people_call_where_they_go_and_how_long_calls_take(
+    clinic: FlaskClient, days_calls: None
+) -> None:
+    figures = page(clinic, "/dashboard?period=today")
+    by_hour = rows(figures, "Calls by hour of the day")
+    assert (by_hour["10 AM to 11 AM"]["Calls"], by_hour["11 PM to Midnight"]["Calls"]) == ("9", "1")
+    assert rows(figures, "Calls by day of the week")["Tuesday"]["Calls"] == "10"
+    assert {when: row["Calls"] for when, row in rows(figures, "Calls in and out of opening hours").items()} == {
+        "While the clinic was open": "9", "While it was closed": "1"}
+
+    places = rows(figures, "Calls at each place")
+    assert places["Main menu"]["Reached"] == "10"
+    assert places["How long swelling lasts"] == {
+        "Place": "How long swelling lasts", "Reached": "2", "Moved on": "1", "Heard it, then hung up": "1",
+        "Went silent": "0", "Gave up": "0", "Put through": "0", "Got the emergency advice": "0",
+        "Ended otherwise": "0",
+    }
+    assert places["Emergency advice"]["Got the emergency advice"] == "1"
+    assert places["Worrying symptoms"]["Got the emergency advice"] == "1", "an emergency phrase said there"
+
+    assert figures.terms["Median call length"] == "50 s"  # of 5, 20, 25, 30, 40, 60, 90, 120, 200 and 300 s
+    assert figures.terms["9 in 10 calls were no longer than"] == "3 min 20 s"
+    assert figures.terms["Median time to an answer"] == "0 s", "the test's clock stands still"
+    assert rows(figures, "Most-heard answers")["How long swelling lasts"]["Times heard"] == "3"
+    assert rows(figures, "Silences and answers that are not a choice, by place")["Main menu"]["Silence"] == "4"
+    assert "10 calls in 1 day." in figures.text
+    assert "8 different callers; 1 caller called more than once." in figures.text
+
+
+def test_each_headline_is_beside_the_same_figure_for_the_period_before(
+    dashboard_app: Flask, days_calls: None, clock: Clock
+) -> None:
+    clinic = dashboard_app.test_client()
+    clock.now = OPEN + dt.timedelta(days=7)
+    sign_in(clinic, PASSWORD)
+    figures = page(clinic, "/dashboard?period=7d")
+    assert "In the 7 days before there were 10 calls." in figures.text
+    clock.now = OPEN + dt.timedelta(days=3)
+    figures = page(clinic, "/dashboard?period=7d")
+    assert figures.terms["Calls"] == "10 0 in the 7 days before"
+    assert figures.terms["Got the emergency advice"] == "3 0 in the 7 days before"
+
+
+def test_an_empty_period_says_so_once(clinic: FlaskClient) -> None:
+    empty = page(clinic, "/dashboard?period=today")
+    assert "No calls in this period" in empty.text
+    assert "No call to the line started on Tue 24 Nov 2026." in empty.text
+    assert "In the 1 day before there were 0 calls." in empty.text
+    assert empty.tables == {}, "no empty sections"
+
+
+def test_one_call_is_counted_in_the_singular(dashboard_app: Flask, clinic: FlaskClient) -> None:
+    call = Call(dashboard_app, sid(1))
+    call.dial_in()
+    call.hang_up(7)
+    figures = page(clinic, "/dashboard?period=today")
+    assert "1 call in 1 day." in figures.text
+    assert "1 different caller; 0 callers called more than once." in figures.text
+
+
+def test_the_presets_cover_today_7_and_30_days(clinic: FlaskClient) -> None:
+    for preset, lead in (("today", "Today: Tue 24 Nov 2026."),
+                         ("7d", "Last 7 days: Wed 18 Nov 2026 to Tue 24 Nov 2026."),
+                         ("30d", "Last 30 days: Mon 26 Oct 2026 to Tue 24 Nov 2026.")):
+        assert lead in page(clinic, f"/dashboard?period={preset}").text
+    assert "Last 30 days" in page(clinic, "/dashboard").text
+    chosen = page(clinic, "/dashboard?from=2026-11-01&to=2026-11-02")
+    assert "Chosen days: Sun 1 Nov 2026 to Mon 2 Nov 2026." in chosen.text
+
+
+@pytest.mark.parametrize(("query", "problem"), [
+    ("from=2026-11-30&to=2026-11-01", "The last day must be on or after the first day."),
+    ("from=9999-12-01&to=9999-12-31", "Choose a first day between 1 January 2000 and"),
+    ("from=0001-01-01&to=0001-01-02", "Choose a first day between 1 January 2000 and"),
+    ("from=2026-02-30&to=2026-03-01", "The first day is not a date the dashboard can read."),
+    ("from=yesterday", "The first day is not a date the dashboard can read."),
+    ("from=&to=2026-11-01", "Choose the first day."),
+    ("from=2020-01-01&to=2026-01-01", "Choose a period of at most 366 days."),
+    ("from=" + "9" * 5000, "The first day is not a date the dashboard can read."),
+])
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/map", "/dashboard/calls", "/dashboard/export/calls.csv",
+                                  "/dashboard/export/steps.csv"])
+def test_no_period_is_an_error_and_a_wrong_one_is_explained(
+    clinic: FlaskClient, path: str, query: str, problem: str
+) -> None:
+    response = clinic.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert problem in read(response.get_data(as_text=True)).text
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+def test_a_call_is_on_the_dashboard_as_soon_as_its_status_callback_is_in(
     dashboard_app: Flask, clinic: FlaskClient
 ) -> None:
     call = Call(dashboard_app, sid(1))
     call.dial_in()
-    call.press("1")  # worrying symptoms
-    call.press("2")  # have the swelling checked: put through
+    call.press("1")
+    call.press("2")
     call.dial_ends("busy")
-
-    began = time.perf_counter()
     assert call.hang_up(61).status == 204
-    figures = page(clinic, "/dashboard")
-    elapsed = time.perf_counter() - began
-
-    assert figures.terms["Calls"] == "1"
-    assert figures.column("Calls a day (figures)", TODAY)["Calls"] == "1"
-    assert figures.terms["Calls whose end is not reported yet"] == "0"
-    assert elapsed < 1.0
+    figures = page(clinic, "/dashboard?period=today")
+    assert figures.terms["Calls"].startswith("1 ")
+    assert rows(figures, "Calls a day")[TODAY]["Calls"] == "1"
 
 
-def test_the_figures_are_the_calls_that_were_made(dashboard_app: Flask, clinic: FlaskClient) -> None:
-    make_the_days_calls(dashboard_app)
-    figures = page(clinic, "/dashboard")
-
-    assert figures.title == f"Call figures - {LINE.name} - clinic dashboard"
-    assert figures.h1 == "Call figures"
-    assert figures.terms == {
-        "Calls": "5",
-        "Different callers": "3",
-        "Callers who called more than once": "1",
-        "Calls that reached somebody at the clinic": "1",
-        "Transfers started": "2",
-        "Calls whose end is not reported yet": "0",
-    }
-    assert figures.column("Calls a day (figures)", TODAY)["Calls"] == "5"
-    assert figures.table("Most-heard answers (figures)")[1:] == [["How long swelling lasts", "3", "2"]]
-    assert sorted(figures.table("Transfers and their results (figures)")[1:]) == [
-        ["Answered, call completed", "1"],
-        ["Busy", "1"],
-    ]
-    assert sorted(figures.table("Where callers hang up (figures)")[1:]) == [
-        ["How else to reach the clinic", "1"],
-        ["How long swelling lasts", "1"],
-        ["Main menu", "1"],
-    ]
-    assert figures.column("No input and invalid keys (figures)", "Main menu") == {
-        "Place": "Main menu", "Answers": "6", "Silence": "1", "Silence rate": "17%",
-        "Invalid": "1", "Invalid rate": "17%",
-    }
-    assert figures.table("Speech and keys (figures)")[1:] == [
-        ["A key pressed", "10", "83%"],
-        ["Words spoken", "1", "8%"],
-        ["Silence", "1", "8%"],
-    ]
+# -- exports, calls and journeys --------------------------------------------------------------------
 
 
-def test_the_csv_export_has_every_turn_of_the_periods_calls(dashboard_app: Flask, clinic: FlaskClient) -> None:
-    make_the_days_calls(dashboard_app)
-    response = clinic.get("/dashboard/export.csv?from=2026-11-24&to=2026-11-24")
-
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
-    assert len(rows) == 19
-    assert {row["call"] for row in rows} == {sid(n) for n in range(1, 6)}
-    assert [row["event"] for row in rows if row["call"] == sid(3)] == [
-        "start", "no_input", "invalid", "option", "clinic_key", "dial:completed",
-    ]
-    assert {row["dial_status"] for row in rows} == {"", "busy", "completed"}
-    assert len({row["caller"] for row in rows if row["caller"]}) == 3
+def test_the_calls_export_has_one_readable_row_a_call_in_the_clinics_time(
+    clinic: FlaskClient, days_calls: None
+) -> None:
+    response = clinic.get("/dashboard/export/calls.csv?from=2026-11-24&to=2026-11-24")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="calls-botox-swelling-and-inflammation-2026-11-24-to-2026-11-24.csv"' in \
+        response.headers["Content-Disposition"]
+    calls = {row["Call"]: row for row in csv_rows(response)}
+    assert len(calls) == 10
+    b = calls[sid(2)]
+    assert b["Started (America/New_York)"] == "2026-11-24 10:00:00"
+    assert b["Length (seconds)"] == "120"
+    assert b["Places reached"] == ("Main menu > Swelling and reactions > How long swelling lasts > "
+                                   "Swelling to be checked")
+    assert b["How it ended"] == "Put through, but nobody answered"
+    assert b["Transfers"] == "The clinic: busy"
+    assert b["Emergency advice"] == "No"
+    assert calls[sid(6)]["Emergency advice"] == "Yes: said an emergency phrase, at Main menu"
+    assert calls[sid(10)]["Transfers"] == "The after-hours line: answered"
+    assert calls[sid(10)]["In opening hours"] == "No"
+    assert calls[sid(10)]["Started (America/New_York)"] == "2026-11-24 23:00:00"
+    assert calls[sid(5)]["Caller (a code for the number, never the number)"] == "", "a withheld number"
+    assert len({row["Caller (a code for the number, never the number)"] for row in calls.values()} - {""}) == 8
     assert "2025550" not in response.get_data(as_text=True)
-    assert len(clinic.get("/dashboard/export.csv?from=2026-11-25&to=2026-11-30").get_data().splitlines()) == 1
 
 
-def test_a_period_with_impossible_dates_is_explained(clinic: FlaskClient) -> None:
-    response = clinic.get("/dashboard?from=2026-11-30&to=2026-11-01")
-    assert response.status_code == 400
-    problems = read(response.get_data(as_text=True))
-    assert "The last day must be on or after the first day." in problems.text
-    assert 'aria-invalid="true"' in response.get_data(as_text=True)
-    assert "The first day is not a date" in page(clinic, "/dashboard?from=yesterday", 400).text
+def test_the_steps_export_has_one_readable_row_a_step(clinic: FlaskClient, days_calls: None) -> None:
+    response = clinic.get("/dashboard/export/steps.csv?from=2026-11-24&to=2026-11-24")
+    steps = csv_rows(response)
+    assert len({row["Call"] for row in steps}) == 10
+    c = [row for row in steps if row["Call"] == sid(3)]
+    assert [row["What happened"] for row in c] == [
+        "The call began: the greeting and the first menu", "Said nothing; asked again",
+        "Gave an answer that is not a choice; asked again", "Made a choice", "Asked for the clinic",
+        "The transfer ended: answered",
+    ]
+    assert [row["Place"] for row in c][-1] == "Swelling and reactions"
+    assert c[4]["Put through to"] == "The clinic" and c[5]["Transfer result"] == "Answered"
+    assert c[3]["Answered with"] == "Words" and c[2]["Key pressed"] == "5"
+    text = response.get_data(as_text=True)
+    for internal in ("_end", "dial:", "gave_up", "no_input", "clinic_key"):
+        assert internal not in text
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), (" =1+1", "' =1+1"),
+    ("\n=1+1", "'\n=1+1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("\uff1d1+1", "'\uff1d1+1"),
+    ("\u3000=1", "'\u3000=1"), ("\u200b=1", "'\u200b=1"), ("\uff0b1", "'\uff0b1"), ("\tplain", "'\tplain"),
+    ("plain words", "plain words"), ("", ""), ("1+1", "1+1"), ("Main menu > Swelling", "Main menu > Swelling"),
+])
+def test_every_cell_of_an_export_is_safe_from_formulas(cell: str, safe: str) -> None:
+    assert safe_cell(cell) == safe
+
+
+def test_odd_values_from_a_request_are_exported_formula_safe(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    line = DEFAULT_LINE_FILE.read_text().replace("record_speech: false", "record_speech: true")
+    (tmp_path / "line.yaml").write_text(line)
+    app = make_app(LINE_FILE=str(tmp_path / "line.yaml"), DATABASE_URL=f"sqlite:///{tmp_path / 'c.sqlite3'}",
+                   DASHBOARD_PASSWORD=PASSWORD)
+    call = Call(app, sid(1))
+    call.dial_in()
+    call.say(" =HYPERLINK(\"http://evil.example\")")
+    call.caller.post(call.caller._gather_action(), {"Digits": "\n=cmd"})
+    client = app.test_client()
+    sign_in(client, PASSWORD)
+    steps = csv_rows(client.get("/dashboard/export/steps.csv?period=today"))
+    cells = [cell for row in steps for cell in row.values()]
+    assert "' =HYPERLINK(\"http://evil.example\")" in cells
+    assert not any(re.match("\\s*[=+\\-@\uff1d]", cell) for cell in cells)
+
+
+def test_the_calls_page_lists_the_periods_calls_and_each_journey_shows_its_steps(
+    clinic: FlaskClient, days_calls: None
+) -> None:
+    listed = clinic.get("/dashboard/calls?period=today").get_data(as_text=True)
+    assert "10 calls" in read(listed).text
+    assert f'href="/dashboard/calls/{sid(2)}"' in listed
+    journey = page(clinic, f"/dashboard/calls/{sid(2)}")
+    assert journey.h1 == "A call's journey"
+    assert journey.terms["How it ended"] == "Put through, but nobody answered, at Swelling to be checked"
+    steps = journey.table("Every step of the call")
+    assert [row[3] for row in steps[1:]] == [
+        "The call began: the greeting and the first menu", "Made a choice", "Made a choice", "Asked to hear it again",
+        "Made a choice", "The transfer ended: busy"]
+    assert "2025550" not in clinic.get(f"/dashboard/calls/{sid(2)}").get_data(as_text=True)
+    assert page(clinic, "/dashboard/calls/CA-no-such-call", 404).h1 == "Page not found"
 
 
 def test_the_map_shows_every_node_with_what_callers_hear_and_where_its_keys_lead(clinic: FlaskClient) -> None:
@@ -289,6 +514,14 @@ def test_the_map_shows_every_node_with_what_callers_hear_and_where_its_keys_lead
     assert "No audio rendered yet" in line_map.text
 
 
+def test_the_map_shows_the_calls_at_each_place_beside_it(clinic: FlaskClient, days_calls: None) -> None:
+    html = clinic.get("/dashboard/map?period=today").get_data(as_text=True)
+    section = html[html.index('id="node-swelling-duration"'):]
+    section = read(section[: section.index("</section>")])
+    assert section.terms == {"Reached it": "2", "Moved on": "1", "Heard it, then hung up": "1"}
+    assert "Main menu (Menu, where calls start): reached by 10 calls" in read(html).text
+
+
 def test_the_map_plays_a_prompts_rendered_audio(dashboard_app: Flask, clinic: FlaskClient) -> None:
     swelling = LINE.nodes["swelling"].prompt  # type: ignore[union-attr]
     render_a_tone(dashboard_app, swelling)
@@ -303,6 +536,15 @@ def test_the_map_plays_a_prompts_rendered_audio(dashboard_app: Flask, clinic: Fl
     assert (audio.status_code, audio.mimetype) == (200, "audio/wav")
 
 
+def test_an_unknown_page_is_the_dashboards_own_not_found_page(dashboard_app: Flask, clinic: FlaskClient) -> None:
+    for client in (clinic, dashboard_app.test_client()):
+        missing = client.get("/dashboard/no-such-page")
+        assert missing.status_code == 404
+        assert read(missing.get_data(as_text=True)).h1 == "Page not found"
+        assert "script-src 'none'" in missing.headers["Content-Security-Policy"]
+    assert "Page not found" not in dashboard_app.test_client().get("/no-such-page").get_data(as_text=True)
+
+
 def test_dashboard_pages_are_not_cached_framed_or_scripted(clinic: FlaskClient) -> None:
     response = clinic.get("/dashboard")
     assert response.headers["Cache-Control"] == "no-store"
@@ -311,14 +553,25 @@ def test_dashboard_pages_are_not_cached_framed_or_scripted(clinic: FlaskClient) 
     assert "<script" not in response.get_data(as_text=True)
 
 
-def test_when_the_records_cannot_be_read_the_dashboard_says_so(make_app: Callable[..., Flask]) -> None:
+def test_when_the_records_cannot_be_read_signing_in_says_so(make_app: Callable[..., Flask]) -> None:
     app = make_app(DATABASE_URL="postgresql://nobody@127.0.0.1:9/none", RECORD_TIMEOUT_SECONDS=0.5,
                    DASHBOARD_PASSWORD=PASSWORD)
     client = app.test_client()
+    token = csrf_token(client.get("/dashboard/login").get_data(as_text=True))
+    response = client.post("/dashboard/login", data={"password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 503
+    assert read(response.get_data(as_text=True)).h1 == "Signing in is not possible just now"
+
+
+def test_with_call_records_off_the_dashboard_still_signs_in_and_says_there_are_no_figures(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    app = make_app(RECORD_CALLS=False, DATABASE_URL=f"sqlite:///{tmp_path / 'c.sqlite3'}",
+                   DASHBOARD_PASSWORD=PASSWORD)
+    client = app.test_client()
     sign_in(client, PASSWORD)
-    unavailable = page(client, "/dashboard", 503)
-    assert unavailable.h1 == "The call records cannot be read just now"
-    assert page(client, "/dashboard/map").h1 == "Line map", "the map needs no records"
+    assert page(client, "/dashboard", 404).h1 == "Call records are switched off"
+    assert page(client, "/dashboard/map").h1 == "Line map"
 
 
 def test_a_password_of_digits_from_the_environment_is_taken_as_text(

@@ -13,15 +13,40 @@ from alembic.runtime.migration import MigrationContext
 
 from ivr.store import CallEnd, Store, TurnRecord
 from ivr.store.engine import database_url
-from ivr.store.export import export_rows
-from ivr.store.figures import Period, figures
+from ivr.store.figures import Figures, Period, figures
+from ivr.store.fitting import INTEGER_MAX, fitted
+from ivr.store.journeys import END, Journey, Step, summarise
 from ivr.store.purge import parse_age, purge
+from ivr.store.reading import journeys
 from ivr.store.schema import Base
 from tests.databases import dump_tables
 
 NOW = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 NOVEMBER = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 30), NEW_YORK)
+
+
+PLACES = {"main": "menu", "swelling": "menu", "swelling-duration": "answer", "check": "transfer",
+          "emergency": "emergency"}
+
+
+def export_rows(store: Store, line: str, period: Period) -> list[dict[str, str]]:
+    """The period's calls and steps as flat rows, one a step (or one for a call without any)."""
+    found = []
+    for call in journeys(store, line, period):
+        facts = {"call": call.call_sid, "caller": (call.caller_hash or "")[:16],
+                 "call_started_at": call.started_at.isoformat(timespec="seconds"),
+                 "call_ended_at": call.ended_at.isoformat(timespec="seconds") if call.ended_at else "",
+                 "duration_seconds": "" if call.duration is None else str(call.duration),
+                 "call_status": call.status or ""}
+        for step in call.steps or [None]:
+            found.append({**facts, "event": step.kind if step else "", "node": step.node if step else "",
+                          "digits": (step.digits or "") if step else ""})
+    return found
+
+
+def everything(store: Store) -> Figures:
+    return figures(store, "Line", NOVEMBER, PLACES, lambda moment: True)
 
 
 def turn(
@@ -87,12 +112,12 @@ def test_figures_count_calls_callers_and_repeat_callers(store: Store) -> None:
     store.add_turn(turn("CA5", "5", "start", at=dt.datetime(2026, 12, 1, 4, 59, tzinfo=dt.UTC)))
     store.add_turn(turn("CA6", "6", "start", at=dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)))
 
-    found = figures(store, "Line", NOVEMBER)
+    found = everything(store)
     assert (found.calls, found.callers, found.repeat_callers) == (5, 2, 1)
-    assert dict(found.per_day)[dt.date(2026, 11, 24)] == 3
-    assert dict(found.per_day)[dt.date(2026, 11, 25)] == 1
-    assert dict(found.per_day)[dt.date(2026, 11, 30)] == 1, "04:59 UTC on 1 December is still 30 November in New York"
-    assert figures(store, "Another line", NOVEMBER).calls == 0
+    assert found.per_day[dt.date(2026, 11, 24)] == 3
+    assert found.per_day[dt.date(2026, 11, 25)] == 1
+    assert found.per_day[dt.date(2026, 11, 30)] == 1, "04:59 UTC on 1 December is still 30 November in New York"
+    assert figures(store, "Another line", NOVEMBER, PLACES, lambda moment: True).calls == 0
 
 
 def test_purge_removes_calls_older_than_the_age_with_their_turns(store: Store) -> None:
@@ -156,3 +181,92 @@ def test_servers_starting_together_migrate_once(database_url: str) -> None:
     finally:
         for store in stores:
             store.close()
+
+
+def test_values_that_do_not_fit_their_columns_are_cut_before_they_are_written(store: Store) -> None:
+    """One odd request (a long DialCallStatus, a NUL byte, a twenty-digit duration) must not fail a batch."""
+    odd = [
+        fitted(turn("CA1", "a", "start", caller_hash="h" * 64)),
+        fitted(turn("CA1", "b", "dial:" + "x" * 100, node=END, outcome="listen", dial_status="y" * 100)),
+        fitted(turn("CA1", "c", input="key", digits="1\x00" + "2" * 50, speech="\ud800words\x00")),
+        fitted(CallEnd("CA1", "Line" * 100, NOW, "completed\x00" * 5, 99999999999999999999)),
+    ]
+    store.write([*odd, fitted(turn("CA2", "d", "start"))])
+
+    assert len(dump_tables(store)["events"]) == 4
+    (first, second) = list(journeys(store, "Line", NOVEMBER))
+    steps = {step.kind[:4]: step for step in first.steps}
+    assert len(steps["dial"].kind) == 40 and len(steps["dial"].dial_status or "") == 20
+    assert steps["opti"].digits == "1" + "2" * 31
+    assert steps["opti"].speech == "?words"
+    assert first.duration == INTEGER_MAX
+    assert second.call_sid == "CA2"
+
+
+def step(kind: str, node: str, outcome: str = "listen", **facts: object) -> Step:
+    return Step(at=NOW, node=node, from_node=facts.pop("from_node", None), kind=kind, outcome=outcome,
+                **facts)  # type: ignore[arg-type]
+
+
+def ended(*steps: Step, status: str = "completed") -> Journey:
+    return Journey("CA1", NOW, steps, ended_at=NOW, duration=30, status=status)
+
+
+def test_a_journey_says_how_the_call_reached_the_emergency_advice() -> None:
+    by_words = summarise(ended(step("start", "main"), step("option", "emergency", "finish", from_node="main",
+                                                           input="speech")), PLACES)
+    assert (by_words.emergency.route, by_words.emergency.place) == ("words", "main")  # type: ignore[union-attr]
+    assert (by_words.ending, by_words.ending_place) == ("emergency", "emergency")
+    by_phrase = summarise(ended(step("start", "main"), step("emergency_phrase", "swelling", "finish",
+                                                            from_node="swelling", input="speech")), PLACES)
+    assert (by_phrase.emergency.route, by_phrase.emergency.place) == ("phrase", "swelling")  # type: ignore[union-attr]
+    assert summarise(ended(step("start", "main")), PLACES).emergency is None
+
+
+def test_a_journey_pairs_each_transfer_with_its_result() -> None:
+    summary = summarise(ended(
+        step("start", "main"),
+        step("gave_up:no_input", "main", "connect", from_node="main", input="none", transfer_to="clinic"),
+        step("dial:busy", END, from_node="main", dial_status="busy"),
+        step("main_menu", "main", from_node=END, input="key"),
+        step("clinic_key", "main", "connect", from_node="main", input="key", transfer_to="after_hours"),
+        step("dial:completed", END, "finish", from_node="main", dial_status="completed"),
+    ), PLACES)
+    assert [(t.reason, t.target, t.result) for t in summary.transfers] == [
+        ("no_input", "clinic", "busy"), ("asked", "after_hours", "completed")]
+    assert summary.answered and summary.ending == "answered"
+
+
+@pytest.mark.parametrize(("steps", "ending", "place"), [
+    ([step("start", "main")], "before_choosing", "main"),
+    ([step("start", "main"), step("option", "swelling", input="key")], "at_menu", "swelling"),
+    ([step("start", "main"), step("option", "swelling-duration", input="key")], "heard_answer", "swelling-duration"),
+    ([step("start", "main"), step("no_input", "main", input="none")], "silent", "main"),
+    ([step("start", "main"), step("gave_up:no_input", "main", "finish", input="none")], "silent", "main"),
+    ([step("start", "main"), step("invalid", "main", input="key")], "not_understood", "main"),
+    ([step("start", "main"), step("option", "check", "connect", transfer_to="clinic")], "in_transfer", "check"),
+    ([step("start", "main"), step("option", END, from_node="main", input="key")], "other_numbers", "main"),
+    ([step("start", "main"), step("clinic_key", "main", "connect", transfer_to="clinic"),
+      step("dial:no-answer", END, from_node="main", dial_status="no-answer"),
+      step("end", END, "finish", from_node=END, input="none")], "not_answered", "main"),
+    ([], "no_steps", ""),
+])
+def test_a_journey_says_how_and_where_the_call_ended(steps: list[Step], ending: str, place: str) -> None:
+    summary = summarise(ended(*steps), PLACES)
+    assert (summary.ending, summary.ending_place) == (ending, place)
+
+
+def test_a_call_twilio_reports_failed_was_dropped_and_one_not_ended_is_in_progress() -> None:
+    assert summarise(ended(step("start", "main"), status="failed"), PLACES).ending == "dropped"
+    assert summarise(Journey("CA1", NOW, (step("start", "main"),)), PLACES).ending == "in_progress"
+
+
+def test_an_event_nobody_has_described_yet_is_shown_under_its_own_name() -> None:
+    from ivr.store.events import event_label, meaning
+
+    assert event_label("transfer_offered") == "Transfer offered"
+    assert event_label("dial:busy") == "The transfer ended: busy"
+    assert event_label("gave_up:too_slow") == "The line stopped asking after too many tries (too slow)"
+    assert meaning("gave_up:too_slow").gave_up
+    summary = summarise(ended(step("start", "main"), step("transfer_offered", "main")), PLACES)
+    assert summary.ending == "at_menu"

@@ -7,26 +7,35 @@ import logging
 from flask import Flask
 
 from ivr.dashboard import auth, views
+from ivr.web import records
 from ivr.web.keys import instance_key, text_setting
 
 logger = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the dashboard; it is switched off (every page says so) until a password is set."""
+    """Register the dashboard; it is switched off (every page says so) until a password is set.
+
+    Sign-ins are kept in the call records' database (opened for the dashboard alone when call
+    records are switched off), so that they hold on every worker and every server.
+    """
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not app.config["DEV_MODE"]
     # CSRF is checked by the dashboard's own views, not app-wide: Twilio's webhooks are POSTs too.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     auth.csrf.init_app(app)
     app.register_blueprint(views.bp)
+    for status in (404, 405):
+        app.register_error_handler(status, views.not_found)
     password = text_setting(app, "DASHBOARD_PASSWORD")
     if not password:
         logger.info("The dashboard is off: set IVR_DASHBOARD_PASSWORD to switch it on")
         return
     app.secret_key = instance_key(app, "SECRET_KEY", "secret.key")
+    store = app.extensions.get("ivr.store") or records.open_store(app, "nobody can sign in to the dashboard")
     app.extensions["ivr.dashboard"] = auth.Gate.create(
-        password, text_setting(app, "DASHBOARD_LOGIN_LIMIT"), text_setting(app, "DASHBOARD_LOGIN_LIMIT_STORAGE")
+        password, app.secret_key, text_setting(app, "DASHBOARD_LOGIN_LIMIT"),
+        text_setting(app, "DASHBOARD_LOGIN_LIMIT_STORAGE"), store,
     )
     # Only the hash is kept.
     app.config["DASHBOARD_PASSWORD"] = ""

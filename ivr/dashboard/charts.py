@@ -1,23 +1,17 @@
-"""Charts drawn on the server as inline SVG: no script, nothing fetched, the same in every browser.
+"""Charts drawn on the server: no script, nothing fetched, the same in every browser.
 
-Each chart is a picture with a short accessible name; the page puts a table of the same
-figures beside it for screen readers and for anyone who wants the numbers.
+Every word and number of a chart is HTML text, so it is as large as the page's text at any
+width and zoom; only the bars are drawn, each as a small SVG with no text in it, stretched to
+the space it has. Each chart is one picture with a short accessible name; the page puts a
+table of the same figures beside it for screen readers and for anyone who wants the numbers.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-
-WIDTH = 640
-#: Bars are dark blue on white (contrast 7:1), values and labels near-black.
-BAR = "#1f5f99"
-INK = "#1a1a1a"
-GRID = "#767676"
-_LABEL_CHARS = 30
 
 
 @dataclass(frozen=True)
@@ -27,62 +21,55 @@ class Bar:
 
 
 def bar_chart(bars: Sequence[Bar], *, name: str) -> Markup:
-    """Horizontal bars, one per row with its label on the left and its value at its end."""
-    row, label_width, top = 30, 230, 8
-    height = top * 2 + row * max(len(bars), 1)
-    scale = (WIDTH - label_width - 60) / max([b.value for b in bars] + [1])
-    parts = [_open(name, height)]
-    for index, bar in enumerate(bars):
-        y = top + index * row
-        length = max(bar.value * scale, 1 if bar.value else 0)
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 19}" text-anchor="end" fill="{INK}">'
-            f"{escape(_short(bar.label))}</text>"
-            f'<rect x="{label_width}" y="{y + 5}" width="{length:.1f}" height="{row - 10}" fill="{BAR}">'
-            f"<title>{escape(bar.label)}: {bar.value}</title></rect>"
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 19}" fill="{INK}">{bar.value}</text>'
-        )
+    """Horizontal bars, one a row: its label, its value, then the bar."""
     if not bars:
-        parts.append(f'<text x="8" y="{top + 19}" fill="{INK}">Nothing in this period.</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        return Markup("")
+    most = max([bar.value for bar in bars] + [1])
+    rows = "".join(
+        '<div class="bar-row">'
+        f'<span class="bar-label">{escape(bar.label)}</span>'
+        f'<span class="bar-value">{bar.value}</span>'
+        f"{_bar(bar.value / most * 100)}"
+        "</div>"
+        for bar in bars
+    )
+    return Markup(f'<div class="chart bar-chart" role="img" aria-label="{escape(name)}">{rows}</div>')
 
 
-def column_chart(days: Sequence[tuple[dt.date, int]], *, name: str) -> Markup:
-    """One column a day, with the day of the month under every seventh column and the top value marked."""
-    height, bottom, left, top = 220, 28, 40, 12
-    plot = height - bottom - top
-    most = max([n for _, n in days] + [1])
-    step = (WIDTH - left - 8) / max(len(days), 1)
-    parts = [
-        _open(name, height),
-        f'<line x1="{left}" y1="{top}" x2="{WIDTH - 8}" y2="{top}" stroke="{GRID}" stroke-dasharray="4 4"/>',
-        f'<text x="{left - 6}" y="{top + 5}" text-anchor="end" fill="{INK}">{most}</text>',
-        f'<line x1="{left}" y1="{top + plot}" x2="{WIDTH - 8}" y2="{top + plot}" stroke="{GRID}"/>',
-        f'<text x="{left - 6}" y="{top + plot + 5}" text-anchor="end" fill="{INK}">0</text>',
-    ]
-    for index, (day, count) in enumerate(days):
-        x = left + index * step
-        tall = count / most * plot
-        parts.append(
-            f'<rect x="{x + step * 0.15:.1f}" y="{top + plot - tall:.1f}" width="{step * 0.7:.1f}" '
-            f'height="{tall:.1f}" fill="{BAR}"><title>{day:%a %d %b}: {count}</title></rect>'
-        )
-        if index % 7 == 0:
-            parts.append(
-                f'<text x="{x + step / 2:.1f}" y="{height - 8}" text-anchor="middle" fill="{INK}">'
-                f"{day:%d %b}</text>"
-            )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+def column_chart(columns: Sequence[tuple[str, int]], *, name: str, ticks: Sequence[str] = ()) -> Markup:
+    """One column for each (label, value), the largest value marked, and labels under the columns.
 
-
-def _open(name: str, height: int) -> str:
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-        f'role="img" aria-label="{escape(name)}" font-size="14" font-family="system-ui, sans-serif">'
+    ``ticks`` are labels of equal groups of columns (four labels for 24 hours: one every six);
+    without them, or when they do not divide the columns evenly, the first and last labels are shown.
+    """
+    if not columns:
+        return Markup("")
+    most = max([value for _, value in columns] + [1])
+    count = len(columns)
+    rects = "".join(
+        f'<rect x="{index + 0.15:.2f}" y="{100 - tall:.2f}" width="0.7" height="{tall:.2f}"/>'
+        for index, tall in enumerate(value / most * 100 for _, value in columns)
+        if tall
+    )
+    if not ticks or count % len(ticks):
+        ticks = (columns[0][0], columns[-1][0]) if count > 1 else (columns[0][0],)
+        tick_class = "column-ticks column-ticks-ends"
+    else:
+        tick_class = "column-ticks"
+    labels = "".join(f"<span>{escape(tick)}</span>" for tick in ticks)
+    return Markup(
+        f'<div class="chart column-chart" role="img" aria-label="{escape(name)}">'
+        f'<div class="column-scale"><span>{most}</span><span>0</span></div>'
+        f'<svg class="column-plot" viewBox="0 0 {count} 100" preserveAspectRatio="none" aria-hidden="true" '
+        f'focusable="false">{rects}</svg>'
+        f'<div class="{tick_class}">{labels}</div>'
+        "</div>"
     )
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= _LABEL_CHARS else label[: _LABEL_CHARS - 1] + "…"
+def _bar(percent: float) -> str:
+    width = max(percent, 0.5) if percent else 0
+    return (
+        '<svg class="bar" viewBox="0 0 100 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        f'<rect width="{width:.1f}" height="1"/></svg>'
+    )

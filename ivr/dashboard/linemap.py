@@ -17,6 +17,8 @@ KINDS = {
     TransferNode: "Transfer to the clinic",
     EmergencyNode: "Emergency advice",
 }
+#: What the call records need to know of each kind of place (ivr.store.journeys.PlaceKinds).
+PLACE_KINDS = {MenuNode: "menu", AnswerNode: "answer", TransferNode: "transfer", EmergencyNode: "emergency"}
 LINE_KEYS = {
     "repeat": "Hear this again",
     "back": "Go back",
@@ -112,6 +114,11 @@ def line_map(line: Line, audio: AudioFinder) -> LineMap:
         for name, key in line.keys.model_dump().items()
     )
     return LineMap(line.name, prompts(script.greeting(), script.pace_help()), keys, tuple(nodes))
+
+
+def place_kinds(line: Line) -> dict[str, str]:
+    """Each node of the line by id, as the kind of place it is: "menu", "answer", "transfer", "emergency"."""
+    return {node_id: PLACE_KINDS[type(node)] for node_id, node in line.nodes.items()}
 
 
 def place_title(line: Line, node_id: str | None) -> str:

@@ -1,25 +1,44 @@
-"""The clinic's dashboard pages: figures, the line map, the CSV export, signing in and out."""
+"""The clinic's dashboard pages: figures, the line map, calls and their journeys, exports, signing in and out."""
 
 from __future__ import annotations
 
-import csv
-import io
+import contextlib
+import datetime as dt
 import logging
 import re
 import zoneinfo
+from collections.abc import Callable, Generator, Iterator
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
-from ivr.dashboard import auth, report
+from ivr.call.hours import is_open
+from ivr.dashboard import auth, report, words
 from ivr.dashboard.audio import audio_finder
-from ivr.dashboard.linemap import line_map
-from ivr.dashboard.period import PeriodChoice, choose_period
+from ivr.dashboard.exports import call_row, calls_csv, step_rows, steps_csv
+from ivr.dashboard.linemap import line_map, place_kinds
+from ivr.dashboard.period import PRESETS, PeriodChoice, choose_period
 from ivr.line.model import Line
 from ivr.store import RecordsUnavailable
-from ivr.store.export import COLUMNS, export_rows
+from ivr.store.figures import Figures
 from ivr.store.figures import figures as read_figures
+from ivr.store.journeys import PLACE_COLUMNS, Summary, summarise
+from ivr.store.reading import journey as read_journey
+from ivr.store.reading import journeys as read_journeys
 from ivr.web import records
 from ivr.web.services import services
 
@@ -36,6 +55,11 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'"
 )
 _OPEN = ("dashboard.login", "dashboard.static")
+#: The most calls the list of a period's calls shows (the newest); the export has them all.
+CALLS_LISTED = 500
+#: What a page to come back to after signing in may look like: a dashboard path and query, plain characters only.
+_NEXT = re.compile(r"/dashboard(/[A-Za-z0-9._~/-]*)?(\?[A-Za-z0-9._~=&%+-]*)?")
+_proxy_warned = False
 
 
 @bp.before_request
@@ -54,18 +78,12 @@ def _guard() -> ResponseReturnValue | None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Same-origin referrers: Flask-WTF compares the Referer with the host on HTTPS forms.
-    response.headers["Referrer-Policy"] = "same-origin"
-    if request.endpoint != "dashboard.static":
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return _secure(response)
 
 
 @bp.context_processor
 def _page_facts() -> dict[str, object]:
-    return {"line_name": _line().name, "signed_in": auth.signed_in()}
+    return page_facts()
 
 
 @bp.errorhandler(CSRFError)
@@ -77,10 +95,34 @@ def _form_expired(error: CSRFError) -> ResponseReturnValue:
 
 @bp.errorhandler(RecordsUnavailable)
 def _records_unavailable(error: RecordsUnavailable) -> ResponseReturnValue:
+    if isinstance(error, records.RecordsOff):
+        return render_template("dashboard/message.html", title="Call records are switched off",
+                               message="This line keeps no record of its calls (IVR_RECORD_CALLS is false), so "
+                                       "there are no figures to show.", again=None), 404
     logger.error("Dashboard: %s", error)
     return render_template("dashboard/message.html", title="The call records cannot be read just now",
                            message="The phone line is still answering calls. Please try again in a few minutes.",
                            again=request.full_path), 503
+
+
+@bp.errorhandler(auth.SignInUnavailable)
+def _sign_in_unavailable(error: auth.SignInUnavailable) -> ResponseReturnValue:
+    logger.error("Dashboard sign-in: %s", error)
+    return render_template("dashboard/message.html", title="Signing in is not possible just now",
+                           message="The dashboard keeps its sign-ins in the call records' database, which cannot "
+                                   "be reached. The phone line is still answering calls. Please try again in a few "
+                                   "minutes.", again=url_for("dashboard.login")), 503
+
+
+def not_found(error: HTTPException) -> ResponseReturnValue:
+    """Unknown pages under /dashboard get the dashboard's own page; others Werkzeug's."""
+    if not request.path.startswith(bp.url_prefix or "/dashboard"):
+        return error
+    page = render_template("dashboard/not_found.html", status=error.code, **page_facts())
+    return _secure(make_response(page, error.code or 404))
+
+
+# -- signing in and out ----------------------------------------------------------------------
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -91,14 +133,17 @@ def login() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         address = request.remote_addr or "unknown"
-        if not gate.attempt(address):
-            wait = gate.retry_after(address)
+        _warn_if_behind_an_unknown_proxy()
+        wait = gate.counter.attempt(gate.who(address))
+        if wait:
             logger.warning("Dashboard sign-in attempts from %s are over the limit", address)
             page = render_template("dashboard/login.html", error=None, wait=wait, next=_next())
             return page, 429, {"Retry-After": str(wait)}
         if gate.check(request.form.get("password", "")):
             auth.sign_in()
-            return redirect(_next())
+            response = redirect(_next())
+            gate.remember_browser(response)
+            return response
         logger.warning("A wrong dashboard password from %s", address)
         error = "That password is not right. Please try again."
     return render_template("dashboard/login.html", error=error, wait=None, next=_next()), 401 if error else 200
@@ -110,73 +155,178 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("dashboard.login"))
 
 
+# -- the pages ----------------------------------------------------------------------------------
+
+
 @bp.get("")
 def figures() -> ResponseReturnValue:
-    """Figures of the calls over a chosen period, each as a chart and a table."""
+    """The figures of a period, the safety figures first, each beside the period before."""
     line = _line()
     choice = _chosen_period(line)
-    assert choice.period is not None
-    found = read_figures(records.settled_store(), line.name, choice.period)
+    now = _figures(line, choice)
+    before = _figures(line, choice, previous=True)
     return render_template(
         "dashboard/figures.html",
         line=line,
         choice=choice,
-        figures=found,
-        summary=report.summary(found),
-        sections=report.sections(found, line),
-        export=url_for("dashboard.export", **{"from": choice.first, "to": choice.last}),
+        figures=now,
+        before=before,
+        headlines=report.headlines(now, before),
+        sections=report.sections(now, line),
+        exports=_exports(choice),
     )
 
 
 @bp.get("/map")
 def map_page() -> ResponseReturnValue:
-    """Every node of the line: what callers hear, its keys and where they lead, and its audio."""
-    line = _line()
-    return render_template("dashboard/map.html", line=line, map=line_map(line, audio_finder(line)))
-
-
-@bp.get("/export.csv")
-def export() -> ResponseReturnValue:
-    """The period's calls and their turns as a CSV file."""
+    """Every place of the line: what callers hear, its keys and where they lead, its audio and its figures."""
     line = _line()
     choice = _chosen_period(line)
-    assert choice.period is not None
-    rows = export_rows(records.settled_store(), line.name, choice.period)
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.DictWriter(out, COLUMNS)
-    writer.writeheader()
-    writer.writerows({name: _cell(value) for name, value in row.items()} for row in rows)
-    slug = re.sub(r"[^a-z0-9]+", "-", line.name.lower()).strip("-") or "line"
-    filename = f"calls-{slug}-{choice.first}-to-{choice.last}.csv"
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    try:
+        found: Figures | None = _figures(line, choice)
+    except RecordsUnavailable as error:
+        logger.warning("Dashboard map without figures: %s", error)
+        found = None
+    return render_template("dashboard/map.html", line=line, map=line_map(line, audio_finder(line)), choice=choice,
+                           figures=found)
 
 
-# -- helpers --------------------------------------------------------------------------
+@bp.get("/calls")
+def calls() -> ResponseReturnValue:
+    """The period's calls, newest first, each with a link to its journey."""
+    line = _line()
+    choice = _chosen_period(line)
+    zone = _zone(line)
+    with _summaries(line, choice) as summaries:
+        rows = [call_row(s, line, zone, _open_hours(line)) for s in summaries]
+    rows.reverse()
+    return render_template("dashboard/calls.html", line=line, choice=choice, rows=rows[:CALLS_LISTED],
+                           total=len(rows), exports=_exports(choice))
+
+
+@bp.get("/calls/<call_sid>")
+def journey(call_sid: str) -> ResponseReturnValue:
+    """One call's journey: every step, where the caller was and what happened. Never the caller's number."""
+    line = _line()
+    found = read_journey(records.settled_store(), line.name, call_sid[:64])
+    if found is None:
+        abort(404)
+    summary = summarise(found, place_kinds(line))
+    zone = _zone(line)
+    return render_template("dashboard/journey.html", line=line, call=call_row(summary, line, zone, _open_hours(line)),
+                           steps=step_rows(summary, line, zone), back=request.args.get("back", ""))
+
+
+@bp.get("/export/calls.csv")
+def export_calls() -> ResponseReturnValue:
+    """The period's calls, one row each."""
+    line = _line()
+    choice = _chosen_period(line)
+    zone = _zone(line)
+    with _summaries(line, choice) as summaries:
+        text = calls_csv((call_row(s, line, zone, _open_hours(line)) for s in summaries), str(zone))
+    return _csv(text, "calls", line, choice)
+
+
+@bp.get("/export/steps.csv")
+def export_steps() -> ResponseReturnValue:
+    """The period's calls, one row for each step of each."""
+    line = _line()
+    choice = _chosen_period(line)
+    zone = _zone(line)
+    with _summaries(line, choice) as summaries:
+        text = steps_csv((row for s in summaries for row in step_rows(s, line, zone)), str(zone))
+    return _csv(text, "steps", line, choice)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def page_facts() -> dict[str, object]:
+    """What every page's layout needs: the line's name, and whether to offer the signed-in navigation."""
+    return {"line_name": _line().name, "signed_in": bool(g.get("dashboard_signed_in")), "presets": PRESETS,
+            "words": words, "place_columns": PLACE_COLUMNS}
+
+
+def _secure(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Same-origin referrers: Flask-WTF compares the Referer with the host on HTTPS forms.
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "dashboard.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _line() -> Line:
     return services().line.current().loaded.line
 
 
+def _zone(line: Line) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(line.clinic.hours.timezone)
+
+
+def _open_hours(line: Line) -> Callable[[dt.datetime], bool]:
+    hours = line.clinic.hours
+    return lambda moment: is_open(hours, moment)
+
+
 def _chosen_period(line: Line) -> PeriodChoice:
     """The period the request asks for; a wrong one is answered with the figures page and its problems."""
-    zone = zoneinfo.ZoneInfo(line.clinic.hours.timezone)
+    zone = _zone(line)
     choice = choose_period(request.args, services().clock().astimezone(zone).date(), zone)
     if choice.period is None:
         abort(make_response(render_template("dashboard/figures.html", line=line, choice=choice), 400))
     return choice
 
 
+def _figures(line: Line, choice: PeriodChoice, previous: bool = False) -> Figures:
+    assert choice.period is not None
+    period = choice.period.previous() if previous else choice.period
+    return read_figures(records.settled_store(), line.name, period, place_kinds(line), _open_hours(line))
+
+
+@contextlib.contextmanager
+def _summaries(line: Line, choice: PeriodChoice) -> Generator[Iterator[Summary]]:
+    """The period's calls, read as summaries inside one read of the database."""
+    assert choice.period is not None
+    found = read_journeys(records.settled_store(), line.name, choice.period)
+    places = place_kinds(line)
+    try:
+        yield (summarise(journey, places) for journey in found)
+    finally:
+        found.close()
+
+
+def _exports(choice: PeriodChoice) -> dict[str, str]:
+    dates = {"from": choice.first, "to": choice.last}
+    return {"calls": url_for("dashboard.export_calls", **dates), "steps": url_for("dashboard.export_steps", **dates)}
+
+
+def _csv(text: str, what: str, line: Line, choice: PeriodChoice) -> Response:
+    slug = re.sub(r"[^a-z0-9]+", "-", line.name.lower()).strip("-") or "line"
+    filename = f"{what}-{slug}-{choice.first}-to-{choice.last}.csv"
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def _next() -> str:
-    """Where to go after signing in: a dashboard page, never another site."""
+    """Where to go after signing in: a dashboard page of plain characters, never another site or the sign-in."""
     target = request.args.get("next", "")
-    if target.startswith("/dashboard") and not target.startswith("/dashboard/login") and "\\" not in target:
+    path = urlsplit(target).path if _NEXT.fullmatch(target) else ""
+    if path and not path.startswith("/dashboard/login") and "/../" not in f"{path}/" and "//" not in path:
         return target
     return url_for("dashboard.figures")
 
 
-def _cell(value: str) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (callers' words are in some)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def _warn_if_behind_an_unknown_proxy() -> None:
+    """Behind a proxy that is not trusted (IVR_PROXY_HOPS=0), every attempt seems to come from the proxy."""
+    global _proxy_warned
+    if _proxy_warned or current_app.config["PROXY_HOPS"] or "X-Forwarded-For" not in request.headers:
+        return
+    _proxy_warned = True
+    logger.warning(
+        "Dashboard sign-ins come through a proxy (X-Forwarded-For) but IVR_PROXY_HOPS is 0: every attempt counts "
+        "against the proxy's address, so a stranger's guesses can lock out staff signing in from a new browser. "
+        "Set IVR_PROXY_HOPS to the number of proxies in front of the server."
+    )
+

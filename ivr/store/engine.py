@@ -33,8 +33,9 @@ def make_engine(url: str, timeout: float) -> Engine:
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        _private_file(parsed.database)
         engine = create_engine(url, hide_parameters=True, connect_args={"timeout": timeout})
+        # At each connection, not now: a folder that cannot be reached at start-up may be there later.
+        event.listen(engine, "do_connect", lambda *_: _private_file(parsed.database))
         event.listen(engine, "connect", _sqlite_pragmas(timeout))
         return engine
     if parsed.get_backend_name() == "postgresql":
@@ -55,7 +56,8 @@ def _private_file(database: str | None) -> None:
     """Make a new SQLite file readable by its owner only; SQLite gives its -wal and -shm files the same mode."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    with contextlib.suppress(FileExistsError):
+    # Any other error (no such folder, no permission) is SQLite's to report as it connects.
+    with contextlib.suppress(OSError):
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 

@@ -1,100 +1,143 @@
-"""What the records say over a period: calls a day, answers heard, transfers, hang-ups, inputs."""
+"""What the records say over a period: the safety figures first, then when people call and where they go.
+
+Each call is read once, as a :class:`~ivr.store.journeys.Summary`; every figure is a tally over
+them. The figures know the line's places only as ids and kinds, and name nothing: the dashboard
+puts titles and words to them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from sqlalchemy import Select, case, distinct, func, select
-from sqlalchemy.engine import Connection
-
-from ivr.store.schema import Call, Event
+from ivr.store.events import INPUTS, dial_result, meaning
+from ivr.store.journeys import ENDINGS, PlaceKinds, Summary, summarise
+from ivr.store.period import Period
+from ivr.store.reading import journeys
 from ivr.store.store import Store
 
-#: Events after which the caller heard the node's own text again.
-PRESENTING = ("start", "option", "repeat", "back", "main_menu", "slower", "faster", "pace_limit",
-              "no_input", "invalid")
-NO_INPUT = ("no_input", "gave_up:no_input")
-INVALID = ("invalid", "gave_up:invalid")
-#: DialCallStatus values that mean somebody at the clinic answered.
-ANSWERED = ("completed", "answered")
+__all__ = ["Figures", "Period", "figures", "tally"]
 
 
 @dataclass(frozen=True)
-class Period:
-    """Days from ``first`` to ``last``, both included, in the clinic's time zone."""
+class Spread:
+    """The median and 90th percentile of some seconds, over ``count`` calls."""
 
-    first: dt.date
-    last: dt.date
-    zone: dt.tzinfo
+    count: int
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, values: list[float]) -> Spread:
+        if not values:
+            return cls(0, None, None)
+        ordered = sorted(values)
+        # The nearest-rank 90th percentile: a value that was really seen.
+        return cls(len(ordered), statistics.median(ordered), ordered[math.ceil(0.9 * len(ordered)) - 1])
+
+
+@dataclass
+class PlaceFigures:
+    """Calls that reached one place of the line, and how many of them ended there, by the column of PLACE_COLUMNS."""
+
+    node: str
+    reached: int = 0
+    ended: Counter[str] = field(default_factory=Counter)
 
     @property
-    def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.first, dt.time(), self.zone)
+    def moved_on(self) -> int:
+        return self.reached - sum(self.ended.values())
 
-    @property
-    def end(self) -> dt.datetime:
-        return dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), self.zone)
-
-    def days(self) -> list[dt.date]:
-        return [self.first + dt.timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+    def count(self, column: str) -> int:
+        return self.moved_on if column == "moved_on" else self.ended[column]
 
 
-@dataclass(frozen=True)
+@dataclass
+class TransferFigures:
+    started: int = 0
+    answered: int = 0
+
+
+@dataclass
 class NodeHeard:
     node: str
     #: How many times callers heard the node.
-    times: int
+    times: int = 0
     #: How many calls heard it at least once.
-    calls: int
+    calls: int = 0
 
 
-@dataclass(frozen=True)
-class Ending:
-    """Ended calls whose last turn was at ``node`` with ``outcome`` (listen: the caller hung up)."""
-
-    node: str
-    outcome: str
-    calls: int
-
-
-@dataclass(frozen=True)
+@dataclass
 class NodeInputs:
-    """Answers given at one node, and how many of them were silence or a key that means nothing there.
-
-    ``node`` is empty for answers whose node the records could not tell.
-    """
+    """Answers given at one place, and how many were silence or not a choice there."""
 
     node: str
-    responses: int
-    no_input: int
-    invalid: int
+    responses: int = 0
+    no_input: int = 0
+    invalid: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Figures:
     period: Period
-    calls: int
+    calls: int = 0
     #: Different callers (by the keyed hash of their number); withheld numbers are not counted.
-    callers: int
+    callers: int = 0
     #: Callers who called more than once in the period.
-    repeat_callers: int
+    repeat_callers: int = 0
     #: Calls whose end Twilio has reported.
-    ended: int
-    per_day: list[tuple[dt.date, int]]
-    heard: list[NodeHeard]
-    #: Transfers started, by where to ("clinic", "after_hours").
-    transfers: dict[str, int]
-    #: Transfers ended, by Twilio's DialCallStatus.
-    dial_results: dict[str, int]
-    #: Calls in which somebody at the clinic answered.
-    reached_clinic: int
-    endings: list[Ending]
+    ended: int = 0
+    per_day: Counter[dt.date] = field(default_factory=Counter)
+    #: Calls by the hour (0-23) and the weekday (0 is Monday) they started, in the clinic's time zone.
+    per_hour: Counter[int] = field(default_factory=Counter)
+    per_weekday: Counter[int] = field(default_factory=Counter)
+    in_hours: int = 0
+    #: Calls that got the emergency advice, by route ("keys", "words", "phrase"), and by (place, route).
+    emergency: Counter[str] = field(default_factory=Counter)
+    emergency_places: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Transfers by reason, by target, and by (result, target); the result as a row of RESULT_ROWS.
+    transfer_reasons: dict[str, TransferFigures] = field(default_factory=dict)
+    transfer_targets: dict[str, TransferFigures] = field(default_factory=dict)
+    transfer_results: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Calls put through at least once, and calls in which somebody answered.
+    put_through: int = 0
+    reached_clinic: int = 0
+    #: Calls by how they ended (keys of ENDINGS).
+    endings: Counter[str] = field(default_factory=Counter)
+    places: dict[str, PlaceFigures] = field(default_factory=dict)
+    durations: Spread = Spread(0, None, None)
+    to_answer: Spread = Spread(0, None, None)
+    heard: dict[str, NodeHeard] = field(default_factory=dict)
     #: Answers to prompts by kind: "key", "speech", "none" (silence).
-    inputs: dict[str, int]
-    node_inputs: list[NodeInputs]
+    inputs: Counter[str] = field(default_factory=Counter)
+    node_inputs: dict[str, NodeInputs] = field(default_factory=dict)
+    #: Calls by the language they were answered in ("" for a line's only language).
+    languages: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def out_of_hours(self) -> int:
+        return self.calls - self.in_hours
+
+    @property
+    def emergency_calls(self) -> int:
+        return sum(self.emergency.values())
+
+    @property
+    def transfers(self) -> int:
+        """Transfers started, to the clinic or its after-hours line."""
+        return sum(t.started for name, t in self.transfer_targets.items() if name != "none")
+
+    @property
+    def transfers_answered(self) -> int:
+        return sum(t.answered for t in self.transfer_targets.values())
+
+    @property
+    def dropped_or_gave_up(self) -> int:
+        return sum(n for ending, n in self.endings.items() if ENDINGS[ending].group)
 
     @property
     def responses(self) -> int:
@@ -102,128 +145,97 @@ class Figures:
 
     @property
     def no_input(self) -> int:
-        return sum(n.no_input for n in self.node_inputs)
+        return sum(n.no_input for n in self.node_inputs.values())
 
     @property
     def invalid(self) -> int:
-        return sum(n.invalid for n in self.node_inputs)
+        return sum(n.invalid for n in self.node_inputs.values())
 
-    @property
-    def hang_ups(self) -> list[Ending]:
-        """Ended calls in which the caller hung up while the line waited for a choice, by node."""
-        return [e for e in self.endings if e.outcome == "listen"]
+    def days(self) -> list[tuple[dt.date, int]]:
+        """Calls a day, every day of the period."""
+        return [(day, self.per_day[day]) for day in self.period.days()]
 
 
-def figures(store: Store, line: str, period: Period) -> Figures:
+def figures(store: Store, line: str, period: Period, places: PlaceKinds,
+            is_open: Callable[[dt.datetime], bool]) -> Figures:
     """Every figure of the dashboard for the calls to ``line`` that started in ``period``."""
-    with store.reading(), store.engine.connect() as connection:
-        return _Query(connection, line, period).figures()
+    return tally((summarise(j, places) for j in journeys(store, line, period)), period, places, is_open)
 
 
-class _Query:
-    def __init__(self, connection: Connection, line: str, period: Period) -> None:
-        self.db = connection
-        self.period = period
-        self.in_period = (Call.line == line, Call.started_at >= period.start, Call.started_at < period.end)
+def tally(summaries: Iterable[Summary], period: Period, places: PlaceKinds,
+          is_open: Callable[[dt.datetime], bool]) -> Figures:
+    """The figures of some calls' summaries."""
+    found = Figures(period)
+    callers: Counter[str] = Counter()
+    durations: list[float] = []
+    to_answer: list[float] = []
+    for summary in summaries:
+        journey = summary.journey
+        found.calls += 1
+        if journey.caller_hash:
+            callers[journey.caller_hash] += 1
+        _when(found, journey.started_at, period.zone, is_open)
+        found.languages[journey.language or ""] += 1
+        if journey.ended_at is not None:
+            found.ended += 1
+            if journey.duration is not None:
+                durations.append(journey.duration)
+        if summary.seconds_to_answer is not None:
+            to_answer.append(summary.seconds_to_answer)
+        if summary.emergency is not None:
+            found.emergency[summary.emergency.route] += 1
+            found.emergency_places[(summary.emergency.place, summary.emergency.route)] += 1
+        _transfers(found, summary)
+        found.endings[summary.ending] += 1
+        _places(found, summary)
+        _steps(found, summary, places)
+    found.callers = len(callers)
+    found.repeat_callers = sum(1 for n in callers.values() if n > 1)
+    found.durations = Spread.of(durations)
+    found.to_answer = Spread.of(to_answer)
+    return found
 
-    def figures(self) -> Figures:
-        calls, callers, repeat, ended = self._totals()
-        return Figures(
-            period=self.period,
-            calls=calls,
-            callers=callers,
-            repeat_callers=repeat,
-            ended=ended,
-            per_day=self._per_day(),
-            heard=self._heard(),
-            transfers=self._counts(Event.transfer_to, Event.outcome == "connect"),
-            dial_results=self._counts(Event.dial_status, Event.dial_status.is_not(None)),
-            reached_clinic=self._scalar(
-                self._events(func.count(distinct(Event.call_sid))).where(Event.dial_status.in_(ANSWERED))
-            ),
-            endings=self._endings(),
-            inputs=self._counts(Event.input, Event.input.is_not(None)),
-            node_inputs=self._node_inputs(),
-        )
 
-    def _calls(self, *columns: Any) -> Select[Any]:
-        return select(*columns).where(*self.in_period)
+def _when(found: Figures, started: dt.datetime, zone: dt.tzinfo, is_open: Callable[[dt.datetime], bool]) -> None:
+    local = started.astimezone(zone)
+    found.per_day[local.date()] += 1
+    found.per_hour[local.hour] += 1
+    found.per_weekday[local.weekday()] += 1
+    found.in_hours += is_open(started)
 
-    def _events(self, *columns: Any) -> Select[Any]:
-        return select(*columns).select_from(Event).join(Call, Call.call_sid == Event.call_sid).where(*self.in_period)
 
-    def _scalar(self, query: Select[Any]) -> int:
-        return int(self.db.execute(query).scalar() or 0)
+def _transfers(found: Figures, summary: Summary) -> None:
+    for transfer in summary.transfers:
+        for table, key in ((found.transfer_reasons, transfer.reason), (found.transfer_targets, transfer.target)):
+            figures = table.setdefault(key, TransferFigures())
+            figures.started += 1
+            figures.answered += transfer.answered
+        found.transfer_results[(dial_result(transfer.result), transfer.target)] += 1
+    if any(t.target != "none" for t in summary.transfers):
+        found.put_through += 1
+    found.reached_clinic += summary.answered
 
-    def _totals(self) -> tuple[int, int, int, int]:
-        calls, ended = self.db.execute(
-            self._calls(func.count(), func.count(Call.ended_at))
-        ).one()
-        per_caller = (
-            self._calls(Call.caller_hash, func.count().label("n"))
-            .where(Call.caller_hash.is_not(None))
-            .group_by(Call.caller_hash)
-            .subquery()
-        )
-        callers, repeat = self.db.execute(
-            select(func.count(), func.sum(case((per_caller.c.n > 1, 1), else_=0)))
-        ).one()
-        return int(calls), int(callers), int(repeat or 0), int(ended)
 
-    def _per_day(self) -> list[tuple[dt.date, int]]:
-        """Calls a day in the clinic's own time zone (worked out here: databases spell zones differently)."""
-        days = Counter(
-            started.astimezone(self.period.zone).date()
-            for started in self.db.execute(self._calls(Call.started_at)).scalars()
-        )
-        return [(day, days[day]) for day in self.period.days()]
+def _places(found: Figures, summary: Summary) -> None:
+    for node in summary.places:
+        found.places.setdefault(node, PlaceFigures(node)).reached += 1
+    if summary.ending_place in found.places:
+        found.places[summary.ending_place].ended[ENDINGS[summary.ending].column] += 1
 
-    def _heard(self) -> list[NodeHeard]:
-        rows = self.db.execute(
-            self._events(Event.node, func.count(), func.count(distinct(Event.call_sid)))
-            .where(Event.kind.in_(PRESENTING))
-            .group_by(Event.node)
-        )
-        heard = [NodeHeard(node, int(times), int(calls)) for node, times, calls in rows]
-        return sorted(heard, key=lambda h: (-h.times, h.node))
 
-    def _counts(self, column: Any, *where: Any) -> dict[str, int]:
-        rows = self.db.execute(self._events(column, func.count()).where(*where).group_by(column))
-        return dict(sorted(((str(value), int(n)) for value, n in rows), key=lambda item: (-item[1], item[0])))
-
-    def _endings(self) -> list[Ending]:
-        """The last turn of every ended call: where the caller was when the call ended."""
-        ranked = (
-            self._events(
-                Event.node,
-                Event.outcome,
-                func.row_number()
-                .over(partition_by=Event.call_sid, order_by=(Event.at.desc(), Event.id.desc()))
-                .label("rank"),
-            )
-            .where(Call.ended_at.is_not(None))
-            .subquery()
-        )
-        rows = self.db.execute(
-            select(ranked.c.node, ranked.c.outcome, func.count())
-            .where(ranked.c.rank == 1)
-            .group_by(ranked.c.node, ranked.c.outcome)
-        )
-        endings = [Ending(node, outcome, int(n)) for node, outcome, n in rows]
-        return sorted(endings, key=lambda e: (-e.calls, e.node, e.outcome))
-
-    def _node_inputs(self) -> list[NodeInputs]:
-        rows = self.db.execute(
-            self._events(
-                Event.from_node,
-                func.count(),
-                func.sum(case((Event.kind.in_(NO_INPUT), 1), else_=0)),
-                func.sum(case((Event.kind.in_(INVALID), 1), else_=0)),
-            )
-            .where(Event.input.is_not(None))
-            .group_by(Event.from_node)
-        )
-        inputs = [
-            NodeInputs(node or "", int(n), int(silent or 0), int(invalid or 0)) for node, n, silent, invalid in rows
-        ]
-        return sorted(inputs, key=lambda i: (-i.responses, i.node))
+def _steps(found: Figures, summary: Summary, places: PlaceKinds) -> None:
+    heard_here: set[str] = set()
+    for step in summary.journey.steps:
+        event = meaning(step.kind)
+        if event.presents and places.get(step.node) == "answer":
+            heard = found.heard.setdefault(step.node, NodeHeard(step.node))
+            heard.times += 1
+            if step.node not in heard_here:
+                heard.calls += 1
+                heard_here.add(step.node)
+        if step.input in INPUTS:
+            found.inputs[step.input] += 1
+            inputs = found.node_inputs.setdefault(step.from_node or "", NodeInputs(step.from_node or ""))
+            inputs.responses += 1
+            inputs.no_input += event.silence
+            inputs.invalid += event.not_understood

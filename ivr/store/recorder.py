@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Protocol
 
 from ivr.store.callers import CallerHasher
+from ivr.store.fitting import fitted
 from ivr.store.records import CallEnd, TurnRecord
-from ivr.store.store import Store
+from ivr.store.store import Store, unavailable
 from ivr.store.writer import BackgroundWriter
 
 
@@ -39,26 +40,30 @@ class NullRecorder:
 
 
 class StoreRecorder:
-    """Writes records to a :class:`Store` from a background thread, dropping them rather than waiting."""
+    """Writes records to a :class:`Store` from a background thread, dropping them rather than waiting.
+
+    Each record is first fitted to its columns, so that no value of one request can fail the
+    batch it is written with; every record dropped is counted in the log.
+    """
 
     def __init__(self, store: Store, hasher: CallerHasher, *, queue_size: int) -> None:
         self.store = store
         self._hasher = hasher
-        self._writer: BackgroundWriter[TurnRecord | CallEnd] = BackgroundWriter(
-            store.write, maxsize=queue_size, describe=_describe
+        self.writer: BackgroundWriter[TurnRecord | CallEnd] = BackgroundWriter(
+            store.write, maxsize=queue_size, describe=_describe, retryable=unavailable
         )
 
     def caller_hash(self, number: str) -> str | None:
         return self._hasher(number)
 
     def turn(self, record: TurnRecord) -> None:
-        self._writer.submit(record)
+        self.writer.submit(fitted(record))
 
     def call_ended(self, record: CallEnd) -> None:
-        self._writer.submit(record)
+        self.writer.submit(fitted(record))
 
     def flush(self, timeout: float) -> bool:
-        return self._writer.flush(timeout)
+        return self.writer.flush(timeout)
 
 
 def _describe(record: TurnRecord | CallEnd) -> str:

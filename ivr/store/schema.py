@@ -52,6 +52,8 @@ class Call(Base):
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int | None]
     status: Mapped[str | None] = mapped_column(String(20))
+    #: The language the call was answered in (a BCP 47 tag such as "es"); None for a line's only language.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_calls_line_started_at", "line", "started_at"),)
 
@@ -76,3 +78,30 @@ class Event(Base):
     dial_status: Mapped[str | None] = mapped_column(String(20))
 
     __table_args__ = (Index("ix_events_call_sid_at", "call_sid", "at"),)
+
+
+class DashboardSession(Base):
+    """A sign-in to the dashboard, so that every worker and server sees it, and signing out ends it."""
+
+    __tablename__ = "dashboard_sessions"
+
+    #: SHA-256 of the token in the browser's cookie: the table alone opens no session.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Which password (and secret key) the session was opened with: changing either ends it.
+    password_mark: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInAttempt(Base):
+    """One attempt to sign in to the dashboard, counted against the limit by every worker and server."""
+
+    __tablename__ = "sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: A keyed hash of who tried (an address, or a browser that signed in before), never the address.
+    who: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_sign_in_attempts_who_at", "who", "at"),)

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import case, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.sql.dml import Insert
 
 from ivr.store import migrate
@@ -24,15 +25,26 @@ from ivr.store.schema import Call, Event
 
 logger = logging.getLogger(__name__)
 
-#: After a failed migration, how long to wait before a write tries it again.
-MIGRATE_RETRY_SECONDS = 30.0
+#: While the schema is not in place (the database unreachable since start-up, say), how often a write
+#: tries to bring it up to date: the store recovers by itself within this long of the database's return.
+MIGRATE_RETRY_SECONDS = 2.0
 #: The columns of an event, each from the TurnRecord field of the same name.
 _EVENT_COLUMNS = ("key", "call_sid", "at", "node", "from_node", "kind", "outcome", "input", "digits", "speech",
                   "transfer_to", "dial_status")
 
 
 class RecordsUnavailable(RuntimeError):
-    """The records cannot be read just now (the database is down, locked or not yet set up)."""
+    """The records cannot be read or written just now (the database is down, locked or not yet set up)."""
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database could not be reached or waited on, rather than refusing the data.
+
+    Writing the same records again later may work; writing them one by one now would not.
+    """
+    return isinstance(
+        error, (RecordsUnavailable, OperationalError, InterfaceError, DisconnectionError, SATimeoutError, OSError)
+    )
 
 
 class Store:
@@ -43,12 +55,13 @@ class Store:
         self.timeout = timeout
         self._schema_ready = False
         self._schema_tried_at = -MIGRATE_RETRY_SECONDS
+        self._schema_error = "not tried yet"
         self._schema_lock = threading.Lock()
         self._statements = _Statements.make(engine.dialect.name)
 
     @classmethod
     def open(cls, url: str, *, timeout: float) -> Store:
-        """A store for ``url``; nothing is connected until the first use."""
+        """A store for ``url``; nothing is connected (nor any file made) until the first use."""
         return cls(make_engine(url, timeout), timeout=timeout)
 
     @property
@@ -60,19 +73,31 @@ class Store:
         """Create or migrate the tables now; raises if the database cannot be reached."""
         with self._schema_lock:
             self._schema_tried_at = time.monotonic()
-            migrate.upgrade(self.engine)
+            try:
+                migrate.upgrade(self.engine)
+            except Exception as error:
+                self._schema_error = f"{type(error).__name__}: {_first_line(error)}"
+                raise
+            if not self._schema_ready:
+                logger.info("Call records: the tables at %s are up to date", self.name)
             self._schema_ready = True
             # Keep no connection from start-up: a server that forks its workers after it must not share one.
             self.engine.dispose()
 
     def ensure_schema(self) -> None:
-        """Migrate if no migration has worked yet, at most every MIGRATE_RETRY_SECONDS; never raises."""
-        if self._schema_ready or time.monotonic() - self._schema_tried_at < MIGRATE_RETRY_SECONDS:
+        """Migrate if no migration has worked yet, at most every MIGRATE_RETRY_SECONDS.
+
+        Raises :class:`RecordsUnavailable` while the tables are not in place.
+        """
+        if self._schema_ready:
             return
-        try:
-            self.migrate()
-        except Exception as error:
-            logger.error("Call records at %s: the schema could not be brought up to date (%s)", self.name, error)
+        if time.monotonic() - self._schema_tried_at >= MIGRATE_RETRY_SECONDS:
+            try:
+                self.migrate()
+                return
+            except Exception as error:
+                logger.debug("Call records at %s: the schema could not be brought up to date (%s)", self.name, error)
+        raise RecordsUnavailable(f"the call records at {self.name} are not set up yet ({self._schema_error})")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -80,11 +105,21 @@ class Store:
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Around a read: any database error becomes :class:`RecordsUnavailable`."""
-        self.ensure_schema()
         try:
+            self.ensure_schema()
             yield
         except SQLAlchemyError as error:
             raise RecordsUnavailable(f"the call records at {self.name} cannot be read: {error}") from error
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One transaction whose every wait (connecting, locks, statements) ends after the store's timeout."""
+        self.ensure_schema()
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                limit = max(1, int(self.timeout * 1000))
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}; SET LOCAL lock_timeout = {limit}")
+            yield connection
 
     # -- writes ---------------------------------------------------------------------
 
@@ -100,7 +135,7 @@ class Store:
         turns = [record for record in records if isinstance(record, TurnRecord)]
         ends = [record for record in records if isinstance(record, CallEnd)]
         statements = self._statements
-        with self._writing() as connection:
+        with self.writing() as connection:
             for statement, rows in (
                 (statements.first_news, [_call_row(turn) for turn in turns if not _starts(turn)]),
                 (statements.start, [_call_row(turn) for turn in turns if _starts(turn)]),
@@ -117,18 +152,6 @@ class Store:
     def end_call(self, record: CallEnd) -> None:
         """Keep how and when a call ended; the first report wins, so a replay changes nothing."""
         self.write([record])
-
-    # -- helpers --------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        self.ensure_schema()
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                limit = max(1, int(self.timeout * 1000))
-                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}; SET LOCAL lock_timeout = {limit}")
-            yield connection
-
 
 @dataclass(frozen=True)
 class _Statements:
@@ -194,3 +217,7 @@ def _end_row(end: CallEnd) -> dict[str, Any]:
         "status": end.status,
         "caller_hash": end.caller_hash,
     }
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [""])[0][:200]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import queue
 import threading
@@ -18,7 +19,7 @@ Job = TypeVar("Job")
 
 #: A thread with nothing to do for this long ends; the next job starts another.
 IDLE_SECONDS = 30.0
-#: Log dropped jobs at most this often, with how many were dropped.
+#: While jobs are being dropped because the queue is full, say how many at least this often.
 DROP_LOG_SECONDS = 10.0
 #: After the first job arrives, wait this long for others to write with it (unless someone flushes).
 GATHER_SECONDS = 0.05
@@ -26,6 +27,71 @@ GATHER_SECONDS = 0.05
 BATCH_SIZE = 500
 #: When the process ends (a server restarting its workers, say), wait this long at most for what is queued.
 EXIT_FLUSH_SECONDS = 5.0
+
+
+class DropLog:
+    """Counts dropped jobs and says so in the log, so that none is lost in silence.
+
+    Every dropped job is in exactly one line beginning "<what>: dropped N record(s)". Drops from a
+    failed write are logged at once, one line per write. Drops because the queue is full come many
+    at a time: the first is logged at once, the rest in a summary at most ``interval`` seconds
+    later (a timer writes it even if no further job comes), and what is left at exit.
+    """
+
+    def __init__(self, what: str, interval: float | None = None) -> None:
+        self._what = what
+        self._interval = DROP_LOG_SECONDS if interval is None else interval
+        self._lock = threading.Lock()
+        self._unreported = 0
+        self._reported_at = -math.inf
+        self._timer: threading.Timer | None = None
+        self.total = 0
+
+    def queue_full(self, waiting: int) -> None:
+        """One job was dropped because ``waiting`` jobs fill the queue."""
+        with self._lock:
+            self.total += 1
+            self._unreported += 1
+            if time.monotonic() - self._reported_at >= self._interval:
+                self._report(f"because the queue is full ({waiting} waiting): the database is slow or unreachable")
+            elif self._timer is None:
+                delay = max(0.0, self._reported_at + self._interval - time.monotonic())
+                self._timer = threading.Timer(delay, self._report_later, args=(waiting,))
+                self._timer.daemon = True
+                self._timer.start()
+
+    def failed(self, count: int, reason: str, level: int = logging.ERROR) -> None:
+        """``count`` jobs were dropped because writing them failed for ``reason``."""
+        with self._lock:
+            self.total += count
+        logger.log(level, "%s: dropped %d %s %s", self._what, count, _records(count), reason)
+
+    def at_exit(self, still_queued: int) -> None:
+        """The process ends: report what the last summary has not, and what could not be written in time."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._unreported:
+                self._report("because the queue was full")
+            if still_queued:
+                self.total += still_queued
+                logger.error("%s: dropped %d %s still queued when the process ended", self._what, still_queued,
+                             _records(still_queued))
+            if self.total:
+                logger.warning("%s: %d in all were dropped while this process ran", self._what, self.total)
+
+    def _report_later(self, waiting: int) -> None:
+        with self._lock:
+            self._timer = None
+            if self._unreported:
+                self._report(f"in the last {self._interval:.0f} s because the queue was full ({waiting} waiting)")
+
+    def _report(self, reason: str) -> None:
+        """Log the drops not yet logged (the caller holds the lock)."""
+        count, self._unreported = self._unreported, 0
+        self._reported_at = time.monotonic()
+        logger.warning("%s: dropped %d %s %s", self._what, count, _records(count), reason)
 
 
 class BackgroundWriter(Generic[Job]):
@@ -36,10 +102,11 @@ class BackgroundWriter(Generic[Job]):
     together. Besides costing less, that keeps the thread out of the requests' way while they
     are being answered.
 
-    :meth:`submit` never blocks: when ``maxsize`` jobs are waiting the new one is dropped and
-    the drop logged. A batch whose write fails is tried ``tries`` times in all; then each of its
-    jobs is tried once alone, so that one bad job cannot take the others with it, and what still
-    fails is dropped and logged. Nothing is ever raised to the caller.
+    :meth:`submit` never blocks: when ``maxsize`` jobs are waiting the new one is dropped. A batch
+    whose write fails is tried ``tries`` times in all. If the last error is one that ``retryable``
+    says another moment may mend (the database unreachable or locked), the batch is dropped;
+    otherwise the data was refused, so each job is tried alone, and only the ones refused are
+    dropped. Every drop is counted and logged (:class:`DropLog`); nothing is raised to the caller.
     """
 
     def __init__(
@@ -48,27 +115,29 @@ class BackgroundWriter(Generic[Job]):
         *,
         maxsize: int,
         describe: Callable[[Job], str] = repr,
+        retryable: Callable[[Exception], bool] = lambda error: isinstance(error, (OSError, TimeoutError)),
         tries: int = 3,
         backoff: float = 0.25,
         gather: float = GATHER_SECONDS,
         batch_size: int = BATCH_SIZE,
         name: str = "call-records",
+        what: str = "Call records",
     ) -> None:
         self._write = write
         self._describe = describe
+        self._retryable = retryable
         self._maxsize = maxsize
         self._tries = tries
         self._backoff = backoff
         self._gather = gather
         self._batch_size = batch_size
         self._name = name
-        self._dropped = 0
-        self._dropped_logged_at = 0.0
+        self._what = what
         self._start()
         atexit.register(_flush_at_exit, weakref.ref(self))
 
     def _start(self) -> None:
-        # Also after a fork: the child gets a fresh queue and starts its own thread.
+        # Also after a fork: the child gets a fresh queue, its own counts and its own thread.
         self._pid = os.getpid()
         self._queue: queue.Queue[Job] = queue.Queue(maxsize=self._maxsize)
         self._lock = threading.Lock()
@@ -78,6 +147,7 @@ class BackgroundWriter(Generic[Job]):
         self._queued = 0
         self._finished = 0
         self._progress = threading.Condition()
+        self.drops = DropLog(self._what)
 
     def submit(self, job: Job) -> bool:
         """Queue ``job``; False if it was dropped because the queue is full."""
@@ -87,7 +157,7 @@ class BackgroundWriter(Generic[Job]):
             try:
                 self._queue.put_nowait(job)
             except queue.Full:
-                self._note_drop(job)
+                self.drops.queue_full(self._maxsize)
                 return False
             self._queued += 1
             if self._thread is None:
@@ -108,7 +178,9 @@ class BackgroundWriter(Generic[Job]):
 
     @property
     def waiting(self) -> int:
-        return self._queue.qsize()
+        """Jobs queued and not yet written or dropped (the batch being written included)."""
+        with self._lock:
+            return self._queued - self._finished
 
     def _run(self) -> None:
         while True:
@@ -126,7 +198,7 @@ class BackgroundWriter(Generic[Job]):
             try:
                 self._write_batch(batch)
             finally:
-                with self._progress:
+                with self._progress, self._lock:
                     self._finished += len(batch)
                     self._progress.notify_all()
 
@@ -143,15 +215,16 @@ class BackgroundWriter(Generic[Job]):
         error = self._try(batch, self._tries)
         if error is None:
             return
-        if len(batch) == 1:
-            self._log_dropped(batch[0], self._tries, error)
+        if self._retryable(error):
+            self.drops.failed(len(batch), f"after {self._tries} failed tries ({_summary(error)})")
             return
-        logger.warning("Writing %d records together failed %d times (%s); writing each alone",
-                       len(batch), self._tries, type(error).__name__)
+        if len(batch) > 1:
+            logger.warning("%s: the database refused %d records written together (%s); writing each alone",
+                           self._what, len(batch), _summary(error))
         for job in batch:
-            error = self._try([job], 1)
+            error = self._try([job], 1) if len(batch) > 1 else error
             if error is not None:
-                self._log_dropped(job, self._tries + 1, error)
+                self.drops.failed(1, f"({self._describe(job)}) that the database refused: {_summary(error)}")
 
     def _try(self, jobs: list[Job], tries: int) -> Exception | None:
         """Write ``jobs`` together, up to ``tries`` times; the last error if every try failed."""
@@ -160,29 +233,26 @@ class BackgroundWriter(Generic[Job]):
                 self._write(jobs)
                 return None
             except Exception as error:
-                if attempt == tries:
+                if attempt == tries or not self._retryable(error):
                     return error
                 logger.debug("Writing %d records failed (%s); trying again", len(jobs), error)
                 time.sleep(self._backoff * 2 ** (attempt - 1))
         return None
 
-    def _log_dropped(self, job: Job, tries: int, error: Exception) -> None:
-        logger.error("Dropped %s after %d failed tries: %s: %s", self._describe(job), tries,
-                     type(error).__name__, error)
 
-    def _note_drop(self, job: Job) -> None:
-        self._dropped += 1
-        now = time.monotonic()
-        if now - self._dropped_logged_at >= DROP_LOG_SECONDS:
-            logger.warning(
-                "The call-records queue is full (%d waiting): dropped %s (%d dropped since the last report)",
-                self._maxsize, self._describe(job), self._dropped,
-            )
-            self._dropped_logged_at = now
-            self._dropped = 0
+def _records(count: int) -> str:
+    return "record" if count == 1 else "records"
+
+
+def _summary(error: Exception) -> str:
+    """The error's type and first line: SQLAlchemy's messages go on with the statement's text."""
+    first = (str(error).strip().splitlines() or [""])[0][:300]
+    return f"{type(error).__name__}: {first}"
 
 
 def _flush_at_exit(reference: weakref.ref[BackgroundWriter[Any]]) -> None:
     writer = reference()
-    if writer is not None and not writer.flush(EXIT_FLUSH_SECONDS):
-        logger.error("The process ended with %d records not yet written", writer.waiting)
+    if writer is None or writer._pid != os.getpid():
+        return
+    writer.flush(EXIT_FLUSH_SECONDS)
+    writer.drops.at_exit(writer.waiting)

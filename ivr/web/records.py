@@ -31,30 +31,27 @@ SETTLE_SECONDS = 0.5
 #: Form fields that tell one webhook of a call from another when Twilio sends no idempotency token.
 _IDENTIFYING = ("Digits", "SpeechResult", "DialCallStatus", "CallStatus")
 _MAX_SPEECH = 1000
+#: No Twilio call lasts longer than a day.
+MAX_CALL_SECONDS = 24 * 3600
+
+
+class RecordsOff(RecordsUnavailable):
+    """Call records are switched off by the RECORD_CALLS setting."""
 
 
 def init_app(app: Flask) -> None:
     """Open the store, bring its schema up to date, and give the webhooks a recorder.
 
     Nothing here may stop the line from answering: an unreachable database is logged, and
-    its schema is tried again before later writes.
+    its schema is tried again before later writes, so records start by themselves once it is there.
     """
     app.extensions["ivr.store"] = None
     if not app.config["RECORD_CALLS"]:
         logger.info("Call records are off (RECORD_CALLS)")
         return
-    try:
-        store = Store.open(_url(app), timeout=float(app.config["RECORD_TIMEOUT_SECONDS"]))
-    except Exception as error:  # a mistyped URL, or no driver for it: the line answers all the same
-        logger.error("DATABASE_URL names no database the call records can use (%s); calls are answered "
-                     "but not recorded", type(error).__name__)
+    store = open_store(app, "calls are answered but not recorded")
+    if store is None:
         return
-    weakref.finalize(app, store.close)  # close the pool's connections with the app
-    try:
-        store.migrate()
-    except Exception as error:
-        logger.error("Call records at %s are unavailable for now (%s); calls are answered all the same",
-                     store.name, error)
     try:
         hasher = CallerHasher(instance_key(app, "CALLER_HASH_KEY", "caller-hash.key"))
     except (OSError, RuntimeError) as error:
@@ -65,10 +62,32 @@ def init_app(app: Flask) -> None:
     webhook_services.recorder = StoreRecorder(store, hasher, queue_size=int(app.config["RECORD_QUEUE_SIZE"]))
 
 
+def open_store(app: Flask, without: str) -> Store | None:
+    """The store DATABASE_URL names, its schema brought up to date if the database can be reached now.
+
+    None (and ``without`` said in the log) when the setting names no database that can be used.
+    """
+    try:
+        store = Store.open(_url(app), timeout=float(app.config["RECORD_TIMEOUT_SECONDS"]))
+    except Exception as error:  # a mistyped URL, or no driver for it: the line answers all the same
+        logger.error("DATABASE_URL names no database the call records can use (%s); %s", type(error).__name__,
+                     without)
+        return None
+    weakref.finalize(app, store.close)  # close the pool's connections with the app
+    try:
+        store.migrate()
+    except Exception as error:
+        logger.error("Call records at %s are unavailable for now (%s); calls are answered all the same, and "
+                     "records are kept from when it can be reached", store.name, error)
+    return store
+
+
 def store() -> Store:
     """The current app's store of call records; raises RecordsUnavailable if it has none."""
     found: Store | None = current_app.extensions.get("ivr.store")
     if found is None:
+        if not current_app.config["RECORD_CALLS"]:
+            raise RecordsOff("call records are switched off (RECORD_CALLS)")
         raise RecordsUnavailable("DATABASE_URL names no database the call records can use")
     return found
 
@@ -192,7 +211,9 @@ def _event_key(sid: str) -> str:
 
 
 def _seconds(value: str | None) -> int | None:
+    """Twilio's CallDuration; None if it is not a length a call can have."""
     try:
-        return max(0, int(value or ""))
+        seconds = int(value or "")
     except ValueError:
         return None
+    return seconds if 0 <= seconds <= MAX_CALL_SECONDS else None

@@ -4,26 +4,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from ivr.phone import HttpTransport
 from ivr.speech.naming import audio_name
+from ivr.store.engine import database_url
 from tests.calls import CALLER, Answer, Caller
 from tests.conftest import TOKEN
+from tests.served import HttpClient, ivr_serve
 
 #: A webhook may take this long when the database is in trouble (the status callback waits up to 1 s for it).
 PATIENCE_SECONDS = 1.5
@@ -237,3 +242,116 @@ ENDING_CALLS = 50
 def _end_call(base: str, index: int) -> str:
     form = {"CallSid": f"CA{index:032d}", "From": CALLER, "CallStatus": "completed", "CallDuration": "90"}
     return HttpTransport(TOKEN, timeout=15).post(f"{base}/voice/status", form)
+
+
+# -- every record written or counted, through the production server ----------------------------------
+
+
+RECORDS_A_WALK = 6
+
+
+def walk_over_http(base: str, number: int) -> int:
+    """A call through ``ivr serve``, a new connection for each webhook; the records it makes (5 turns, 1 end)."""
+    caller = Caller(HttpClient(base), TOKEN, base=base, sid=f"CA{number:032x}")  # type: ignore[arg-type]
+    caller.dial_in()
+    caller.press("2")
+    caller.press("1")
+    caller.press("2")  # put through
+    caller.dial_ends("busy")
+    assert caller.post("/voice/status", {"CallStatus": "completed", "CallDuration": "60"}).status == 204
+    return RECORDS_A_WALK
+
+
+def records_written(url: str) -> int:
+    """Turns and call ends in the database: each event row, and each call whose end is kept."""
+    engine = sqlalchemy.create_engine(database_url(url, "."))
+    try:
+        with engine.connect() as connection:
+            events = connection.execute(sqlalchemy.text("SELECT count(*) FROM events")).scalar()
+            ends = connection.execute(sqlalchemy.text("SELECT count(*) FROM calls WHERE status IS NOT NULL")).scalar()
+    finally:
+        engine.dispose()
+    return int(events or 0) + int(ends or 0)
+
+
+def dropped_in_log(text: str) -> int:
+    return sum(int(n) for n in re.findall(r"Call records: dropped (\d+) records?\b", text))
+
+
+@contextlib.contextmanager
+def locked(url: str) -> Iterator[None]:
+    """The call records' tables locked by another program, so that every write waits and times out."""
+    if url.startswith("sqlite"):
+        lock = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=5, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        return
+    engine = sqlalchemy.create_engine(database_url(url, "."))
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("LOCK TABLE calls, events IN ACCESS EXCLUSIVE MODE")
+            try:
+                yield
+            finally:
+                connection.exec_driver_sql("ROLLBACK")
+    finally:
+        engine.dispose()
+
+
+def test_while_the_database_is_locked_every_record_is_written_or_counted_in_the_log(
+    tmp_path: Path, stress_dir: Path, database_url: str, request: pytest.FixtureRequest
+) -> None:
+    log = stress_dir / f"locked-{request.node.callspec.id}.log"
+    with ivr_serve(tmp_path, log, IVR_DATABASE_URL=database_url, IVR_RECORD_QUEUE_SIZE="10",
+                   IVR_RECORD_TIMEOUT_SECONDS="0.3") as served:
+        made = walk_over_http(served.base, 0)  # the tables are there
+        with locked(database_url), ThreadPoolExecutor(8) as pool:
+            made += sum(pool.map(lambda n: walk_over_http(served.base, n), range(1, 41)))
+            time.sleep(0.5)
+        made += sum(walk_over_http(served.base, n) for n in range(41, 44))
+    written, dropped = records_written(database_url), dropped_in_log(log.read_text())
+    assert dropped > 0, "the lock made the server drop records"
+    assert written >= 4 * RECORDS_A_WALK, "records were written before and after the lock"
+    assert written + dropped == made, log.read_text()[-4000:]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_records_start_by_themselves_when_the_database_can_be_reached_after_the_server_started(
+    tmp_path: Path, stress_dir: Path, kind: str, request: pytest.FixtureRequest
+) -> None:
+    if kind == "sqlite":
+        folder = tmp_path / "records"
+        folder.write_text("a file where the records' folder should be")
+        url = f"sqlite:///{folder / 'calls.sqlite3'}"
+
+        def make_reachable() -> None:
+            folder.unlink()
+            folder.mkdir()
+    else:
+        server = request.getfixturevalue("postgres_server")
+        name = f"ivr_later_{uuid.uuid4().hex[:12]}"
+        url = sqlalchemy.make_url(server).set(database=name).render_as_string(hide_password=False)
+        admin = sqlalchemy.create_engine(server, isolation_level="AUTOCOMMIT")
+        request.addfinalizer(admin.dispose)
+
+        def make_reachable() -> None:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+
+    log = stress_dir / f"reachable-later-{kind}.log"
+    with ivr_serve(tmp_path, log, IVR_DATABASE_URL=url, IVR_RECORD_TIMEOUT_SECONDS="0.3") as served:
+        before = sum(walk_over_http(served.base, n) for n in range(3))
+        make_reachable()
+        time.sleep(2.5)  # a server tries the database again at least every 2 seconds
+        after = sum(walk_over_http(served.base, n) for n in range(3, 6))
+    written, dropped = records_written(url), dropped_in_log(log.read_text())
+    assert written >= after, "every record made once the database was there is written"
+    assert written + dropped == before + after, log.read_text()[-4000:]
+    if kind == "postgresql":
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
