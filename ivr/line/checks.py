@@ -58,7 +58,7 @@ def _missing_start(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
 
 def _missing_targets(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
     for node_id, index, option in _options(tree):
-        if option.goto is not None and option.goto not in tree.nodes:
+        if option.goto is not None and option.goto_valid and option.goto not in tree.nodes:
             message = f"there is no node {option.goto!r}{_did_you_mean(option.goto, tree.nodes)}"
             yield locate.problem(MissingNode, _option_path(node_id, index, "goto"), message)
 
@@ -120,13 +120,14 @@ def _too_many_options(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
 
 
 def _unreachable(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
-    if tree.start not in tree.nodes:
-        return  # Missing, or already a MissingNode: every node would be reported again.
-    reached = _reachable(tree, tree.start)
+    start = _meant(tree.start, tree.nodes) if tree.start is not None else None
+    if start is None:
+        return  # Missing, or a MissingNode with no likely node: every node would be reported again.
+    reached = _reachable(tree, start)
     for node_id in tree.nodes:
         if node_id not in reached:
             message = (
-                f"no option leads here from start ({tree.start!r}), so no caller can hear it: "
+                f"no option leads here from start ({start!r}), so no caller can hear it: "
                 f"add an option with goto: {node_id}, or remove the node"
             )
             yield locate.problem(UnreachableNode, ("nodes", node_id), message, at_key=True)
@@ -145,14 +146,27 @@ RULES: tuple[Callable[[Tree, Locate], Iterator[LineProblem]], ...] = (
 
 
 def _reachable(tree: Tree, start: str) -> set[str]:
+    """The nodes callers can get to; a misspelt goto counts as leading where it was meant to.
+
+    Its MissingNode says "did you mean ...?" already: the node it meant is not reported again.
+    """
     reached = {start}
     waiting = [start]
     while waiting:
         for option in tree.nodes[waiting.pop()]:
-            if option.goto in tree.nodes and option.goto not in reached:
-                reached.add(option.goto)
-                waiting.append(option.goto)
+            target = _meant(option.goto, tree.nodes) if option.goto is not None else None
+            if target is not None and target not in reached:
+                reached.add(target)
+                waiting.append(target)
     return reached
+
+
+def _meant(goto: str, nodes: Iterable[str]) -> str | None:
+    names = list(nodes)
+    if goto in names:
+        return goto
+    close = difflib.get_close_matches(goto, names, n=1)
+    return close[0] if close else None
 
 
 def _shared_words(options: tuple[TreeOption, ...]) -> Iterator[tuple[int, int, str, int]]:
@@ -178,5 +192,5 @@ def _option_path(node_id: str, index: int, *rest: str | int) -> YamlPath:
 
 
 def _did_you_mean(name: str, names: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    meant = _meant(name, names)
+    return f" (did you mean {meant!r}?)" if meant else ""

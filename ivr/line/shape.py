@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 
 import phonenumbers
@@ -18,6 +19,7 @@ from ivr.line.errors import (
     WrongType,
     YamlPath,
 )
+from ivr.line.fields import model_at
 from ivr.line.locate import YamlLocator
 from ivr.line.model import EmptyTextError, Line, PhoneNumberError
 from ivr.line.suggest import region_of_zone, zone_name
@@ -32,7 +34,8 @@ def check_shape(locate: YamlLocator) -> tuple[Line | None, list[LineProblem]]:
         line = Line.model_validate(_plain(root), context={"region": clinic_region(root)})
     except ValidationError as error:
         reserved = readable_keys(root)
-        return None, [_problem(details, locate, reserved) for details in error.errors(include_url=False)]
+        refusals = _without_fields_found_elsewhere(error.errors(include_url=False))
+        return None, [_problem(details, locate, reserved) for details in refusals]
     return line, []
 
 
@@ -55,6 +58,29 @@ def clinic_region(root: object) -> str | None:
     if isinstance(zone, str):
         return region_of_zone(zone) or region_of_zone(zone_name(zone) or "")
     return None
+
+
+def _without_fields_found_elsewhere(refusals: list[ErrorDetails]) -> list[ErrorDetails]:
+    """Leave out a "missing" field that the file has, misspelt or in the wrong section.
+
+    ``lable:`` gives "unknown field (did you mean 'label'?)"; "label: required, but missing"
+    would only say the same again.
+    """
+    unknown = [tuple(details["loc"]) for details in refusals if details["type"] == "extra_forbidden"]
+    found_names = {str(loc[-1]) for loc in unknown}
+    found_near = {(loc[:-1], close) for loc in unknown for close in _close_names(loc)}
+
+    def found_elsewhere(details: ErrorDetails) -> bool:
+        loc = tuple(details["loc"])
+        return details["type"] == "missing" and (str(loc[-1]) in found_names or (loc[:-1], loc[-1]) in found_near)
+
+    return [details for details in refusals if not found_elsewhere(details)]
+
+
+def _close_names(loc: YamlPath) -> list[str]:
+    model = model_at(loc[:-1])
+    names = list(model.model_fields) if model else []
+    return difflib.get_close_matches(str(loc[-1]).casefold(), names, n=1, cutoff=0.7)
 
 
 def _plain(value: object) -> object:

@@ -228,6 +228,18 @@ def _missing_colon(trouble: _Trouble) -> list[_Found]:
              f'a colon is missing after "{name}": write "{name}: {rest}" (the name, a colon and a space, then the value)')]
 
 
+def _dash_without_space(trouble: _Trouble) -> list[_Found]:
+    """``-key: "1"`` among ``- key:`` items: without its space, the dash is part of the name."""
+    mark = trouble.error.context_mark
+    first = mark.line if mark is not None else trouble.line
+    for number in range(first, trouble.line + 1):
+        squeezed = re.match(r"^(\s*)-([^\s-].*)$", trouble.source(number))
+        if squeezed:
+            return [(number, len(squeezed.group(1)) + 1,
+                     f'put a space after the "-" that starts this list item: "- {squeezed.group(2)}"')]
+    return []
+
+
 def _missing_dash(trouble: _Trouble) -> list[_Found]:
     """A field at the level of the list items above, without their "- "."""
     if trouble.context != "while parsing a block collection" or "found '?'" not in trouble.problem:
@@ -295,6 +307,7 @@ _DIAGNOSES: tuple[Callable[[_Trouble], list[_Found]], ...] = (
     _unclosed_bracket,
     _colon_in_text,
     _missing_colon,
+    _dash_without_space,
     _missing_dash,
     _bad_indent,
     _needs_quotes,

@@ -23,7 +23,10 @@ class TreeOption:
 
     key: str | None
     words: tuple[str | None, ...]
+    #: The node it leads to, as written (the shape pass reports one that is not a valid id).
     goto: str | None
+    #: Whether ``goto`` is a valid node id.
+    goto_valid: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,12 @@ def _option(option: object) -> TreeOption:
         return TreeOption(key=None, words=(), goto=None)
     words = option.get("words")
     readable = tuple(_word(word) for word in words) if isinstance(words, list) else ()
+    goto = option.get("goto")
     return TreeOption(
         key=_readable(Option, "key", option.get("key")),
         words=readable,
-        goto=_readable(Option, "goto", option.get("goto")),
+        goto=goto.strip() if isinstance(goto, str) else None,
+        goto_valid=_readable(Option, "goto", goto) is not None,
     )
 
 
