@@ -22,7 +22,6 @@ from ivr.line.errors import (
     MissingNode,
     NotAMapping,
     ReservedKeyUsed,
-    ShapeProblem,
     TooManyOptions,
     UnknownField,
     UnreachableNode,
@@ -218,7 +217,8 @@ def test_several_shape_errors_are_reported_at_once_in_file_order(tmp_path: Path)
     ]
     with pytest.raises(LineInvalid) as raised:
         load_line(file.path)
-    assert str(raised.value) == "\n".join([*(problem.described() for problem in file.problems()), "3 errors, 0 warnings"])
+    described = [problem.described() for problem in file.problems()]
+    assert str(raised.value) == "\n".join([*described, "3 errors, 0 warnings"])
 
 
 # Both passes together.

@@ -105,7 +105,8 @@ def _reserved_keys(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
         if option.key in tree.reserved:
             command = tree.reserved[option.key]
             purpose = COMMAND_PURPOSES.get(command, f"for {command}")
-            message = f"{key_name(option.key)} is the line's own key {purpose}, from anywhere: {keys_rule(tree.reserved)}"
+            own = f"{key_name(option.key)} is the line's own key {purpose}, from anywhere"
+            message = f"{own}: {keys_rule(tree.reserved)}"
             yield locate.problem(ReservedKeyUsed, _option_path(node_id, index, "key"), message)
 
 

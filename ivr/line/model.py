@@ -98,13 +98,15 @@ def _e164(value: str, info: ValidationInfo) -> str:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException:
         number = None
-    if number is not None and phonenumbers.is_valid_number(number):
-        if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == value:
-            return value
-    region = (info.context or {}).get("region") if info.context else None
+    written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
+    if number is not None and phonenumbers.is_valid_number(number) and written == value:
+        return value
+    region = info.context.get("region") if info.context else None
     better = suggest.e164(value, region)
     if better:
-        raise PhoneNumberError(f'{value!r} is not in E.164 form (+, the country code, then the number): write "{better}"')
+        raise PhoneNumberError(
+            f'{value!r} is not in E.164 form (+, the country code, then the number): write "{better}"'
+        )
     raise PhoneNumberError(
         f"{value!r} is not a complete phone number: write +, the country code, then the whole number, "
         f'without spaces, such as "{suggest.example_number(region)}"'

@@ -64,7 +64,7 @@ FIXED_OFFSET_ZONES = {"EST": "America/New_York", "MST": "America/Denver", "HST":
                       "GMT": "Europe/London", "UCT": "Europe/London"}
 _ZONE_NOISE = re.compile(r"\(us\s*(&|and)\s*canada\)|\b(standard|daylight|summer|time|zone|us)\b|[()]")
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?$")
-_RANGE_SEPARATOR = re.compile(r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*")
+_RANGE_SEPARATOR = re.compile(r"\s*(?:-|\u2013|\u2014|\bto\b|\buntil\b)\s*")  # hyphen, en and em dash
 
 
 def zone_name(text: str) -> str | None:

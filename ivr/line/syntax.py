@@ -8,6 +8,7 @@ first that fits names the line and column of the mistake and says what to write.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -17,9 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.tokens import (
-    FlowMappingEndToken,
     FlowMappingStartToken,
-    FlowSequenceEndToken,
     FlowSequenceStartToken,
     ScalarToken,
     Token,
@@ -103,10 +102,8 @@ def _problem(file: str, text: str, found: _Found) -> LineProblem:
 def _tokens(text: str) -> list[Token]:
     """The YAML tokens of ``text`` up to where scanning fails."""
     tokens: list[Token] = []
-    try:
-        tokens.extend(YAML(typ="rt").scan(text))
-    except YAMLError:
-        pass
+    with contextlib.suppress(YAMLError):
+        tokens.extend(YAML(typ="rt").scan(text))  # keeps the tokens scanned before an error
     return tokens
 
 
@@ -152,9 +149,9 @@ def _text_after_closing(trouble: _Trouble) -> list[_Found]:
     for token in trouble.tokens:
         if token.start_mark.line != trouble.line or token.end_mark.column > trouble.column:
             continue
-        if isinstance(token, ScalarToken) and token.style in ('"', "'"):
-            opened = token
-        elif isinstance(token, FlowMappingStartToken | FlowSequenceStartToken) and opened is None:
+        quoted = isinstance(token, ScalarToken) and token.style in ('"', "'")
+        bracket = isinstance(token, FlowMappingStartToken | FlowSequenceStartToken) and opened is None
+        if quoted or bracket:
             opened = token
     if opened is None:
         return []
@@ -183,7 +180,7 @@ def _unclosed_bracket(trouble: _Trouble) -> list[_Found]:
         return []
     if "flow sequence" in trouble.context:
         return [(mark.line, mark.column, "the list opened with [ here is not closed: end it with ] on this line")]
-    return [(mark.line, mark.column, "the { here opens a section that is not closed: if this is text, put it in quotes")]
+    return [(mark.line, mark.column, "the { here opens a section that is not closed: if it is text, put it in quotes")]
 
 
 def _colon_in_text(trouble: _Trouble) -> list[_Found]:
@@ -224,8 +221,8 @@ def _missing_colon(trouble: _Trouble) -> list[_Found]:
     name, _, rest = body.partition(" ")
     if not rest:
         return [(line, len(prefix) + len(name), f'a colon is missing after "{name}": write "{name}:"')]
-    return [(line, len(prefix) + len(name),
-             f'a colon is missing after "{name}": write "{name}: {rest}" (the name, a colon and a space, then the value)')]
+    advice = f'write "{name}: {rest}" (the name, a colon and a space, then the value)'
+    return [(line, len(prefix) + len(name), f'a colon is missing after "{name}": {advice}')]
 
 
 def _dash_without_space(trouble: _Trouble) -> list[_Found]:
@@ -296,7 +293,8 @@ def _directive(trouble: _Trouble) -> list[_Found]:
         return []
     for number, line in enumerate(trouble.lines):
         if line.startswith("%"):
-            return [(number, 0, "a line that begins with % is read as a YAML instruction: indent it, or put it in quotes")]
+            message = "a line that begins with % is read as a YAML instruction: indent it, or put it in quotes"
+            return [(number, 0, message)]
     return []
 
 
