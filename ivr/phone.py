@@ -202,7 +202,7 @@ class HttpTransport:
         return _checked(response.status_code, response.text, url)
 
 
-class LineError(RuntimeError):
+class LineError(Exception):
     """The line could not be called, or answered with something other than TwiML."""
 
     def __init__(self, url: str, reason: str) -> None:
@@ -211,8 +211,8 @@ class LineError(RuntimeError):
         self.reason = reason
 
 
-class LineUnreachable(LineError):
-    """Nothing answered at the line's URL."""
+class LineUnreachable(LineError, ConnectionError):
+    """Nothing answered at the line's URL (a ConnectionError, as the failure to connect it stands for)."""
 
 
 class LineRefused(LineError):

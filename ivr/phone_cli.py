@@ -211,7 +211,8 @@ def sound_output_problem() -> str | None:
             audio.setframerate(8000)
             audio.writeframes(b"\0\0" * 400)
         try:
-            played = subprocess.run(["aplay", "-q", silence.name], capture_output=True, timeout=10, check=False)
+            # The arguments in pyttsx3's order, so that what it runs is what was checked.
+            played = subprocess.run(["aplay", silence.name, "-q"], capture_output=True, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return "aplay could not play a test sound"
     if played.returncode != 0:

@@ -270,13 +270,14 @@ def test_a_plain_pip_install_runs_its_default_line(tmp_path: Path) -> None:
     """`pip install .` (not editable) ships the default line: it is found outside the repository."""
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    install = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-               "--prefix", str(venv), str(PROJECT_ROOT)]
+    python = venv / "bin" / "python"
+    # pip --python installs into that environment only (--prefix would uninstall this one's editable ivr).
+    install = [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet",
+               "--disable-pip-version-check", "--no-deps", str(PROJECT_ROOT)]
     subprocess.run(install, check=True, capture_output=True, timeout=600)
     site_packages = Path(sysconfig.get_path("purelib", vars={"base": str(venv), "platbase": str(venv)}))
     # The installed package, with this environment's libraries for its dependencies (not its editable ivr).
     (site_packages / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
-    python = venv / "bin" / "python"
     where = subprocess.run(
         [str(python), "-c", "import ivr, ivr.config; print(ivr.__file__); print(ivr.config.DEFAULT_LINE_FILE)"],
         capture_output=True, text=True, check=True, cwd=tmp_path,
