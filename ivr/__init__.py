@@ -17,13 +17,18 @@ class UnsafeConfiguration(RuntimeError):
     """The server was asked to start in a way that would put callers at risk."""
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the line's web app: settings, the line file, webhooks and pages."""
+def create_app(test_config: dict[str, Any] | None = None, *, serving: bool = True) -> Flask:
+    """Build the line's web app: settings, the line file, webhooks and pages.
+
+    ``serving=False`` is for a tool that builds the app but answers no calls from outside
+    (the text phone, ``ivr purge``): the signature setting is neither required nor warned about.
+    """
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    _check_signature_setting(app)
+    if serving:
+        _check_signature_setting(app)
     _trust_proxies(app)
 
     from ivr import dashboard

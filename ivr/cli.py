@@ -1,4 +1,8 @@
-"""The `ivr` command: serve a line, check a line file, try a line from the terminal."""
+"""The `ivr` command: serve a line, check a line file, try a line from the terminal.
+
+Whatever goes wrong, a command ends with a message saying what to do and a non-zero
+exit, never a traceback (``--verbose`` shows one, for a developer).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,95 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ivr.config import DEFAULT_LINE_FILE
+from ivr.config import bundled_line_folder
+
+logger = logging.getLogger(__name__)
+
+#: Commands that serve calls; their log lines are the server's record and are shown.
+_SERVER_COMMANDS = frozenset({"serve"})
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log more.")
-def main(verbose: bool) -> None:
+class CommandFailed(click.ClickException):
+    """A command could not do its work; its message says why and what to do, on its own (no "Error:")."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class _Commands(click.Group):
+    """The `ivr` group: every failure becomes a short message and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            raise _failure(error, verbose=bool(ctx.obj)) from error
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "ivr"
+            click.echo(f"Error: {error.format_message()} (see: {command} --help)", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Stopped.", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _failure(error: Exception, verbose: bool) -> click.ClickException:
+    """The message for an error no command expected: what it was, in one line."""
+    if verbose:
+        logger.exception("The command failed")
+    if isinstance(error, OSError) and error.strerror:
+        where = f": {error.filename}" if error.filename else ""
+        return CommandFailed(f"Error: {error.strerror}{where}")
+    said = str(error).splitlines()[0] if str(error) else type(error).__name__
+    hint = "" if verbose else " (run with --verbose for the details)"
+    return CommandFailed(f"Error: {said}{hint}")
+
+
+def _configure_logging(verbose: bool, command: str | None) -> None:
+    """Log lines are the server's record; the staff's commands show none unless asked (``--verbose``).
+
+    An error logged by a staff command still shows, as one line without its traceback.
+    """
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, format=_LOG_FORMAT)
+    elif command in _SERVER_COMMANDS:
+        logging.basicConfig(level=logging.INFO, format=_LOG_FORMAT)
+    else:
+        handler = logging.StreamHandler()
+        handler.setFormatter(_OneLine("%(message)s"))
+        logging.basicConfig(level=logging.ERROR, handlers=[handler])
+
+
+class _OneLine(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"ivr: {record.getMessage()}"
+
+
+@click.group(cls=_Commands)
+@click.option("-v", "--verbose", is_flag=True, help="Show the log lines of the line and its libraries, and the full "
+              "detail of any error.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """An accessible voice information line for clinics."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    ctx.obj = verbose
+    _configure_logging(verbose, ctx.invoked_subcommand)
 
 
 @main.command()
@@ -43,15 +122,23 @@ def validate(files: tuple[Path, ...]) -> None:
     sys.exit(1 if failed else 0)
 
 
+def _at_least(smallest: int, value: int, param: click.Parameter) -> int:
+    if value < smallest:
+        raise click.BadParameter(f"{value} is too small: give {smallest} or more", param=param)
+    return value
+
+
+_LINE_HELP = "The line file (default: the LINE_FILE setting, or the Botox line, prompts/botox-inflammation.yaml)."
+
+
 @main.command()
-@click.option("--host", default=lambda: os.environ.get("IVR_HOST", "127.0.0.1"), show_default="127.0.0.1",
-              help="Address to listen on (IVR_HOST).")
-@click.option("--port", type=int, default=lambda: int(os.environ.get("IVR_PORT", "8000")), show_default="8000",
-              help="Port to listen on (IVR_PORT).")
-@click.option("--workers", type=int, default=lambda: int(os.environ.get("IVR_WORKERS", "2")),
-              show_default="2", help="Gunicorn worker processes (IVR_WORKERS).")
-@click.option("--line", "line_file", type=click.Path(dir_okay=False), default=None,
-              help="The line file (IVR_LINE_FILE); the Botox line by default.")
+@click.option("--host", envvar="IVR_HOST", default="127.0.0.1", show_default=True, show_envvar=True,
+              help="Address to listen on.")
+@click.option("--port", envvar="IVR_PORT", type=int, default=8000, show_default=True, show_envvar=True,
+              callback=lambda ctx, param, value: _at_least(1, value, param), help="Port to listen on.")
+@click.option("--workers", envvar="IVR_WORKERS", type=int, default=2, show_default=True, show_envvar=True,
+              callback=lambda ctx, param, value: _at_least(1, value, param), help="Gunicorn worker processes.")
+@click.option("--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None, help=_LINE_HELP)
 @click.option("--dev", is_flag=True, help="Development mode: do not check Twilio signatures (IVR_DEV_MODE).")
 def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) -> None:
     """Answer calls: run the line's webhooks under gunicorn."""
@@ -74,11 +161,13 @@ def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) 
 
 
 @main.command()
-@click.option("--url", default=None, help="Call a line served at this base URL instead of in this process.")
+@click.option("--url", default=None, help="Call a line served at this base URL (such as http://127.0.0.1:8000) "
+              "instead of in this process; requests are signed with TWILIO_AUTH_TOKEN, which must be the server's.")
 @click.option("--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="The line file to call in process (default: IVR_LINE_FILE or the Botox line).")
-@click.option("--at", "at_time", default=None, metavar="ISO-TIME",
-              help="Pretend the call is made at this time, e.g. 2026-11-24T20:00-05:00 (in process only).")
+              help="The line file to call in this process (default: IVR_LINE_FILE, or the Botox line).")
+@click.option("--at", "at_time", default=None, metavar="WHEN",
+              help='Pretend the call is made at this time, in the clinic\'s time zone: "saturday 20:00", '
+              '"monday", "13:30", or a full time such as 2026-11-28T20:00-05:00 (in process only).')
 @click.option("--speak", is_flag=True, help="Also read every prompt aloud through this computer's sound output.")
 def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool) -> None:
     """Place a call on a line and hear it as text; type keys or words to answer."""
@@ -87,14 +176,26 @@ def call(url: str | None, line_file: str | None, at_time: str | None, speak: boo
     sys.exit(place_call(url=url, line_file=line_file, at_time=at_time, speak=speak))
 
 
+def _default_schema_path() -> Path:
+    """The repository's prompts/line.schema.json when run from a clone; else line.schema.json here."""
+    folder = bundled_line_folder()
+    return folder / "line.schema.json" if os.access(folder, os.W_OK) else Path("line.schema.json")
+
+
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
-                default=DEFAULT_LINE_FILE.parent / "line.schema.json")
-def schema(path: Path) -> None:
-    """Write the JSON Schema of line files, for editors that check YAML as it is typed."""
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def schema(path: Path | None) -> None:
+    """Write the JSON Schema of line files, for editors that check YAML as it is typed.
+
+    PATH defaults to prompts/line.schema.json beside the Botox line.
+    """
     from ivr.line.schema import write_schema
 
-    write_schema(path)
+    path = path or _default_schema_path()
+    try:
+        write_schema(path)
+    except OSError as error:
+        raise CommandFailed(f"Cannot write {path}: {error.strerror}") from None
     click.echo(f"wrote {path}")
 
 
@@ -104,6 +205,7 @@ def schema(path: Path) -> None:
 def purge(older_than: str) -> None:
     """Remove old call records, with every turn of those calls."""
     from ivr import create_app
+    from ivr.store import RecordsUnavailable
     from ivr.store.purge import parse_age
     from ivr.web.records import purge_records
 
@@ -111,18 +213,20 @@ def purge(older_than: str) -> None:
         age = parse_age(older_than)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--older-than") from None
-    with create_app().app_context():
-        purged = purge_records(age)
+    # Purging answers no calls, so it needs no Twilio token.
+    with create_app(serving=False).app_context():
+        try:
+            purged = purge_records(age)
+        except RecordsUnavailable as unavailable:
+            raise CommandFailed(f"Cannot purge: {unavailable} (check DATABASE_URL)") from None
     click.echo(f"Removed {purged.calls} calls and {purged.events} events older than {older_than.strip()}.")
 
 
-_LINE_OPTION = click.option(
-    "--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None,
-    help="The line file (default: the LINE_FILE setting, the Botox line).",
-)
+_LINE_OPTION = click.option("--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None,
+                            help=_LINE_HELP)
 _AUDIO_DIR_OPTION = click.option(
     "--audio-dir", type=click.Path(file_okay=False), default=None,
-    help="Where rendered audio is kept (default: the AUDIO_DIR setting, audio/ in the instance folder).",
+    help="Where rendered audio is kept (default: the AUDIO_DIR setting, or audio/ in the instance folder).",
 )
 
 

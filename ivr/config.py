@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import os
+import site
+import sysconfig
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LINE_FILE = PROJECT_ROOT / "prompts" / "botox-inflammation.yaml"
+#: Where `pip install .` puts the repository's prompts/ (pyproject.toml's data-files), under the environment.
+INSTALLED_LINES = Path("share") / "ivr" / "prompts"
+_DEFAULT_LINE_NAME = "botox-inflammation.yaml"
+
+
+def bundled_line_folder() -> Path:
+    """The folder of the default line: the repository's prompts/ when run from a clone (or an editable
+    install), else the copy a plain `pip install .` put in the environment."""
+    repository = PROJECT_ROOT / "prompts"
+    if (repository / _DEFAULT_LINE_NAME).is_file():
+        return repository
+    for base in (sysconfig.get_path("data"), site.getuserbase()):
+        installed = Path(base) / INSTALLED_LINES
+        if (installed / _DEFAULT_LINE_NAME).is_file():
+            return installed
+    return repository
+
+
+DEFAULT_LINE_FILE = bundled_line_folder() / _DEFAULT_LINE_NAME
 
 
 def defaults() -> dict[str, Any]:

@@ -18,7 +18,9 @@ from twilio.request_validator import RequestValidator
 
 #: The caller's number the phone presents; a fictional one (555-01xx).
 TEST_CALLER = "+12025550100"
-DIAL_RESULTS = {"c": "completed", "b": "busy", "n": "no-answer", "f": "failed"}
+#: How a transfer went, as the tester types it: the first letter, or the word.
+DIAL_RESULTS = {"c": "completed", "a": "completed", "b": "busy", "n": "no-answer", "f": "failed"}
+TRANSFER_QUESTION = "How did the transfer go? c=answered, b=busy, n=no answer, f=failed"
 
 
 class Transport(Protocol):
@@ -78,7 +80,10 @@ class Call:
 
     def _follow(self, document: str, url: str) -> tuple[str, dict[str, str]] | None:
         """Play one TwiML document; the next webhook to call, or None when the call ends."""
-        root = ET.fromstring(document)
+        try:
+            root = ET.fromstring(document)
+        except ET.ParseError:
+            raise LineRefused(url, 200, "it did not answer with TwiML") from None
         for verb in root:
             if verb.tag in ("Say", "Play"):
                 self._hear(verb)
@@ -118,10 +123,14 @@ class Call:
     def _dial(self, verb: ET.Element, url: str) -> tuple[str, dict[str, str]] | None:
         number = "".join(verb.itertext()).strip()
         self.listener.show(f"[Connecting you to {number}]")
-        choice = self.listener.ask("How did the transfer go? c=answered, b=busy, n=no answer, f=failed")
-        if choice is None:
-            return None
-        status = DIAL_RESULTS.get(choice.strip().lower()[:1], "completed")
+        while True:
+            choice = self.listener.ask(TRANSFER_QUESTION)
+            if choice is None:
+                return None
+            status = dial_result(choice)
+            if status is not None:
+                break
+            self.listener.show("[Type c, b, n or f: how the clinic's phone answered]")
         action = verb.get("action")
         if not action:
             return None
@@ -131,6 +140,16 @@ class Call:
         duration = str(int(time.monotonic() - self.started))
         url = urljoin(self.base_url, "/voice/status")
         self.transport.post(url, self._params({"CallStatus": status, "CallDuration": duration}))
+
+
+def dial_result(answer: str) -> str | None:
+    """Twilio's DialCallStatus for what the tester typed ("b", "busy"...), or None for anything else."""
+    words = answer.strip().lower()
+    named = {"answered": "completed", "completed": "completed", "busy": "busy", "no answer": "no-answer",
+             "no-answer": "no-answer", "failed": "failed"}
+    if words in named:
+        return named[words]
+    return DIAL_RESULTS.get(words) if len(words) == 1 else None
 
 
 def _input_form(answer: str) -> dict[str, str]:
@@ -158,7 +177,7 @@ class FlaskTransport:
 
 
 class HttpTransport:
-    """Calls a line served at a URL."""
+    """Calls a line served at a URL, signing each request as Twilio does (with ``token``)."""
 
     def __init__(self, token: str | None, timeout: float = 15.0) -> None:
         import requests
@@ -168,19 +187,46 @@ class HttpTransport:
         self.timeout = timeout
 
     def post(self, url: str, form: dict[str, str]) -> str:
-        response = self.session.post(
-            url, data=form, headers=signed_headers(self.token, url, form), timeout=self.timeout
-        )
+        import requests
+
+        try:
+            response = self.session.post(
+                url, data=form, headers=signed_headers(self.token, url, form), timeout=self.timeout
+            )
+        except requests.Timeout:
+            raise LineUnreachable(url, f"it did not answer within {self.timeout:.0f} seconds") from None
+        except requests.ConnectionError:
+            raise LineUnreachable(url, "nothing answers there") from None
+        except requests.RequestException as error:
+            raise LineUnreachable(url, f"it cannot be called ({type(error).__name__})") from None
         return _checked(response.status_code, response.text, url)
 
 
-class LineRefused(RuntimeError):
-    """The line answered with something other than TwiML."""
+class LineError(Exception):
+    """The line could not be called, or answered with something other than TwiML."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class LineUnreachable(LineError, ConnectionError):
+    """Nothing answered at the line's URL (a ConnectionError, as the failure to connect it stands for)."""
+
+
+class LineRefused(LineError):
+    """The line answered, but with an HTTP error or something that is not TwiML."""
+
+    def __init__(self, url: str, status: int, reason: str) -> None:
+        super().__init__(url, reason)
+        self.status = status
 
 
 def _checked(status: int, body: str, url: str) -> str:
     if status == 204:
         return "<Response/>"
     if status != 200:
-        raise LineRefused(f"{url} answered HTTP {status}: {body[:200]}")
+        first_line = " ".join(body.split())[:120]
+        raise LineRefused(url, status, f"it answered HTTP {status}" + (f" ({first_line})" if first_line else ""))
     return body

@@ -2,60 +2,144 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
 from collections.abc import Callable
 
 import click
 
-from ivr.phone import Call, FlaskTransport, HttpTransport, LineRefused, Listener, Transport
+from ivr.phone import Call, FlaskTransport, HttpTransport, LineError, LineRefused, Listener, Transport
 
-
-def _ask(prompt: str) -> str | None:
-    try:
-        return click.prompt(click.style(prompt, fg="cyan"), default="", show_default=False)
-    except (click.Abort, EOFError):
-        return None
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WHEN = re.compile(rf"^\s*(?P<day>{'|'.join(_WEEKDAYS)})?\s*(?:at\s+)?(?P<time>\d{{1,2}}:\d{{2}})?\s*$", re.I)
+_AT_EXAMPLES = '"saturday 20:00", "monday", "13:30" or 2026-11-28T20:00-05:00'
 
 
 def place_call(url: str | None, line_file: str | None, at_time: str | None, speak: bool = False) -> int:
+    """Place a call on a line from the terminal; the exit status (1 if the line could not be called)."""
     token = os.environ.get("TWILIO_AUTH_TOKEN") or None
     transport: Transport
     if url:
+        _check_url(url)
+        if at_time:
+            raise click.BadParameter("a line called by URL keeps its own clock: leave out --at", param_hint="--at")
         transport, base = HttpTransport(token), url
     else:
         transport, base = _in_process(line_file, at_time), "http://localhost"
     listener = Listener(show=click.echo, ask=_ask, transcript=_transcripts(transport))
     if speak:
-        from ivr.speech.render import RenderError
-
-        try:
-            listener.speak = _speaker(None if url else _line_file(line_file))
-        except RenderError as error:
-            click.echo(f"Cannot speak: {error}", err=True)
-            return 1
+        listener.speak = _speaker_or_none(None if url else _line_file(line_file))
     click.echo(click.style("Calling the line. Press Ctrl-D to hang up.", bold=True))
     try:
         Call(transport, listener, base).run()
-    except LineRefused as refused:
-        click.echo(f"The line failed: {refused}", err=True)
+    except LineError as error:
+        click.echo(_explain(error, token), err=True)
         return 1
     return 0
 
 
+def _ask(prompt: str) -> str | None:
+    """The caller's answer; None when they hang up (Ctrl-D, Ctrl-C).
+
+    The question goes to standard output, like what the line says, so it is seen even when
+    standard error is redirected (input() without readline writes its prompt there).
+    """
+    if sys.stdin.isatty():
+        with contextlib.suppress(ImportError):
+            import readline  # noqa: F401  (line editing, where the terminal has it)
+    click.echo(click.style(prompt, fg="cyan"))
+    click.echo("> ", nl=False)
+    sys.stdout.flush()
+    try:
+        return input()
+    except (EOFError, KeyboardInterrupt):
+        click.echo()
+        return None
+
+
+def _check_url(url: str) -> None:
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise click.BadParameter(
+            f"{url!r} is not the address of a line: give its base URL, such as https://line.example.org "
+            "or http://127.0.0.1:8000",
+            param_hint="--url",
+        )
+
+
+def _explain(error: LineError, token: str | None) -> str:
+    """What went wrong calling the line, and what to do about it, in one line."""
+    if isinstance(error, LineRefused) and error.status == 403:
+        given = "is not the server's" if token else "is not set"
+        return (
+            f"The line at {error.url} refused the call (403): it checks Twilio's signature, and TWILIO_AUTH_TOKEN "
+            f"{given}. Set TWILIO_AUTH_TOKEN to the server's token (and check that the server's IVR_PUBLIC_URL "
+            "is the URL given to --url)."
+        )
+    if isinstance(error, LineRefused) and error.status == 404:
+        return f"No line answers at {error.url} (404): give the base URL of a line, such as http://127.0.0.1:8000."
+    if isinstance(error, LineRefused):
+        return f"The line at {error.url} failed: {error.reason}."
+    return f"Cannot call {error.url}: {error.reason}. Is the line running there (ivr serve), and is the address right?"
+
+
 def _in_process(line_file: str | None, at_time: str | None) -> FlaskTransport:
     from ivr import create_app
+    from ivr.line.errors import LineInvalid, format_problems
+    from ivr.line.load import load_line
 
+    path = _line_file(line_file)
+    try:
+        line = load_line(path).line
+    except LineInvalid as invalid:
+        from ivr.cli import CommandFailed
+
+        problems = format_problems(invalid.problems)
+        raise CommandFailed(f"Cannot call: the line file {path} has errors.\n{problems}") from None
     # A clinic trying its line is not a patient's call: keep it out of the call records.
     settings: dict[str, object] = {"DEV_MODE": True, "TWILIO_AUTH_TOKEN": "", "RECORD_CALLS": False}
-    settings["LINE_FILE"] = _line_file(line_file)
+    settings["LINE_FILE"] = path
     settings["AUDIO_DIR"] = _audio_dir()
     if at_time:
-        moment = dt.datetime.fromisoformat(at_time)
-        if moment.tzinfo is None:
-            raise click.BadParameter("give a time zone, e.g. 2026-11-24T20:00-05:00", param_hint="--at")
+        moment = call_time(at_time, line.clinic.hours.timezone, now=dt.datetime.now(dt.UTC))
         settings["CLOCK"] = lambda: moment
-    return FlaskTransport(create_app(settings), token=None)
+    return FlaskTransport(create_app(settings, serving=False), token=None)
+
+
+def call_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
+    """When ``--at`` says the call is made: a full ISO time, or a day and time in the clinic's zone.
+
+    "saturday 20:00" is the next Saturday at 20:00 (today, if today is Saturday); "monday" is
+    next Monday at 10:00; "13:30" is today.
+    """
+    import zoneinfo
+
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        moment = None
+    if moment is not None:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+        return moment
+    match = _WHEN.match(text)
+    if not match or not (match.group("day") or match.group("time")):
+        raise click.BadParameter(f"{text!r} is not a time: write, for example, {_AT_EXAMPLES}", param_hint="--at")
+    local = now.astimezone(zoneinfo.ZoneInfo(zone))
+    hour, minute = (int(part) for part in (match.group("time") or "10:00").split(":"))
+    if hour > 23 or minute > 59:
+        raise click.BadParameter(f"{text!r} is not a time of day: use the 24-hour clock", param_hint="--at")
+    days_ahead = 0
+    if match.group("day"):
+        days_ahead = (_WEEKDAYS.index(match.group("day").lower()) - local.weekday()) % 7
+    day = local.date() + dt.timedelta(days=days_ahead)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=local.tzinfo)
 
 
 def _line_file(line_file: str | None) -> str:
@@ -94,6 +178,46 @@ def _transcripts(transport: Transport) -> Callable[[str], str | None]:
         return None
 
     return transcript
+
+
+def _speaker_or_none(line_file: str | None) -> Callable[[str], None] | None:
+    """A speaker for the line's voice, or None (said once) when this computer cannot play sound."""
+    problem = sound_output_problem()
+    if problem is None:
+        from ivr.speech.render import RenderError
+
+        try:
+            return _speaker(line_file)
+        except RenderError as error:
+            problem = str(error)
+    click.echo(f"Cannot read the prompts aloud: {problem}. The call goes on as text.", err=True)
+    return None
+
+
+def sound_output_problem() -> str | None:
+    """Why this computer cannot play sound, or None: checked once, by playing a moment of silence.
+
+    pyttsx3 plays speech with aplay on Linux; without a sound device aplay prints dozens of
+    ALSA lines for every prompt, so the phone checks before it speaks at all.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    if shutil.which("aplay") is None:
+        return "aplay, which plays the speech, is not installed (Debian: apt-get install alsa-utils)"
+    with tempfile.NamedTemporaryFile(suffix=".wav") as silence:
+        with wave.open(silence.name, "wb") as audio:
+            audio.setnchannels(1)
+            audio.setsampwidth(2)
+            audio.setframerate(8000)
+            audio.writeframes(b"\0\0" * 400)
+        try:
+            # The arguments in pyttsx3's order, so that what it runs is what was checked.
+            played = subprocess.run(["aplay", silence.name, "-q"], capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return "aplay could not play a test sound"
+    if played.returncode != 0:
+        return "this computer has no sound device that aplay can play through"
+    return None
 
 
 def _speaker(line_file: str | None) -> Callable[[str], None]:

@@ -61,7 +61,7 @@ def test_validate_reports_every_problem_with_file_line_and_node(tmp_path: Path) 
     assert result.exit_code == 1
     name = re.escape(str(broken))
     assert re.search(rf"{name}:\d+: error: node 'main'.*'nowhere'", result.output), result.output
-    assert re.search(rf"{name}:\d+: error: node 'main'.*key '1'", result.output), result.output
+    assert re.search(rf"{name}:\d+: error: node 'main': option on key 1: another option", result.output), result.output
     assert "2 errors" in result.output
 
 

@@ -73,7 +73,7 @@ def test_a_misspelt_placeholder_in_a_label_names_its_node(tmp_path: Path) -> Non
     file = LineFile.broken(tmp_path, "label: For our opening hours", "label: For the hours of {clinc}")
     problem = file.problem(UnknownPlaceholder)
     assert (problem.node, problem.line) == ("main", file.line("{clinc}"))
-    assert "options[0].label" in problem.message
+    assert "option on key 1, label" in problem.message
 
 
 def test_a_greeting_without_the_lines_emergency_number_is_refused(tmp_path: Path) -> None:

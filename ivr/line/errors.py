@@ -16,7 +16,9 @@ class LineProblem:
     """One thing wrong with a line file, located where a person must edit it.
 
     ``line`` is 1-based, or None when the problem belongs to the whole file;
-    ``node`` names the node the problem is inside, if any.
+    ``node`` names the node the problem is inside, if any; ``column`` (0-based) is
+    where on the line it is, when known; ``source`` is the text of that line, which
+    is quoted under the problem (the loader fills it in).
     """
 
     file: str
@@ -24,9 +26,11 @@ class LineProblem:
     node: str | None
     message: str
     severity: Severity = "error"
+    column: int | None = None
+    source: str | None = None
 
     def __str__(self) -> str:
-        """``prompts/x.yaml:42: error: node 'swelling': options[1].key: ...``"""
+        """``prompts/x.yaml:42: error: node 'swelling': option on key 2, goto: ...``"""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         inside = "" if self.node is None else f"node {self.node!r}: "
         return f"{where}: {self.severity}: {inside}{self.message}"
@@ -34,6 +38,22 @@ class LineProblem:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def excerpt(self) -> list[str]:
+        """The line quoted, with a caret under the column: empty when the line is not known."""
+        if self.line is None or self.source is None:
+            return []
+        gutter = f"{self.line:>5} | "
+        text = self.source.rstrip("\r\n")
+        lines = [gutter + _visible(text)]
+        if self.column is not None:
+            offset = len(_visible(text[: self.column]))
+            lines.append(" " * (len(gutter) - 2) + "| " + " " * offset + "^")
+        return lines
+
+    def described(self) -> str:
+        """The problem, then the line it is on, as ``ivr validate`` prints it."""
+        return "\n".join([str(self), *self.excerpt()])
 
 
 # Pass 0: reading the file.
@@ -162,15 +182,23 @@ def at_path(parts: YamlPath, message: str) -> str:
 
 
 def summary(problems: Sequence[LineProblem]) -> str:
-    """``2 errors, 1 warning``."""
+    """``2 errors, 1 warning``, and a note when YAML could not read the file, so nothing else was checked."""
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
-    return f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    counts = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    if any(isinstance(problem, YamlSyntax) for problem in problems):
+        counts += " (YAML could not read the file, so nothing else in it was checked: fix this, then check again)"
+    return counts
 
 
 def format_problems(problems: Sequence[LineProblem]) -> str:
-    """Every problem on its own line, then the count."""
-    return "\n".join([*map(str, problems), summary(problems)])
+    """Every problem with the line it is on quoted under it, then the count."""
+    return "\n".join([*(problem.described() for problem in problems), summary(problems)])
+
+
+def _visible(text: str) -> str:
+    """A quoted line with each tab shown as an arrow, since a tab is often the mistake."""
+    return text.replace("\t", "\u2192\t").expandtabs(4)
 
 
 def _count(number: int, noun: str) -> str:

@@ -19,10 +19,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+
+from ivr.line import suggest
 
 #: Twilio refuses <Say> text over about 3,000 characters for neural voices.
 MAX_SAY_CHARS = 3000
@@ -86,17 +89,28 @@ Key = Annotated[
 ]
 
 
-def _e164(value: str) -> str:
+def _e164(value: str, info: ValidationInfo) -> str:
+    """A valid number in E.164 form; otherwise an error that suggests one, read in the clinic's country.
+
+    The loader gives that country as ``region`` in the validation context.
+    """
     try:
         number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException as error:
+    except phonenumbers.NumberParseException:
+        number = None
+    written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
+    if number is not None and phonenumbers.is_valid_number(number) and written == value:
+        return value
+    region = info.context.get("region") if info.context else None
+    better = suggest.e164(value, region)
+    if better:
         raise PhoneNumberError(
-            f"{value!r} is not a phone number in E.164 form (+ country code and number): {error}"
-        ) from None
-    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if formatted != value or not phonenumbers.is_valid_number(number):
-        raise PhoneNumberError(f"{value!r} is not a valid phone number in E.164 form, such as +12025550143")
-    return value
+            f'{value!r} is not in E.164 form (+, the country code, then the number): write "{better}"'
+        )
+    raise PhoneNumberError(
+        f"{value!r} is not a complete phone number: write +, the country code, then the whole number, "
+        f'without spaces, such as "{suggest.example_number(region)}"'
+    )
 
 
 PhoneNumber = Annotated[str, AfterValidator(_e164)]
@@ -122,7 +136,10 @@ class TimeRange(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> TimeRange:
         if self.closes <= self.opens:
-            raise ValueError(f"closes ({self.closes:%H:%M}) must be after opens ({self.opens:%H:%M})")
+            raise ValueError(
+                f"{self.opens:%H:%M}-{self.closes:%H:%M} closes before it opens: write the opening time first, "
+                "on the 24-hour clock (a range ends on the day it starts; 23:59 is the latest)"
+            )
         return self
 
 
@@ -134,13 +151,26 @@ def _parse_ranges(value: object) -> object:
     ranges: list[object] = []
     for item in items:
         if isinstance(item, str):
-            opens, sep, closes = item.partition("-")
-            if not sep:
-                raise ValueError(f"{item!r} is not a time range such as 09:00-17:00")
+            if not re.match(RANGE_PATTERN, item):
+                raise ValueError(_range_advice(item))
+            opens, _, closes = item.partition("-")
             ranges.append({"opens": opens.strip(), "closes": closes.strip()})
         else:
             ranges.append(item)
     return ranges
+
+
+def _range_advice(item: str) -> str:
+    """What to write instead of opening hours such as "9-5"."""
+    if item.strip().casefold() in ("closed", "close", "shut", "none", "off"):
+        return f'{item!r} is not a day\'s hours: write closed, in lower case, for a day the clinic is closed'
+    better = suggest.clock_range(item)
+    if better:
+        return f'{item!r} is not written as opening hours: write "{better}" (24-hour clock, two digits for the hour)'
+    return (
+        f"{item!r} is not written as opening hours: write them as 09:00-17:00 (24-hour clock, two digits "
+        "for the hour), a list of such ranges, or closed"
+    )
 
 
 class OpeningHours(Frozen):
@@ -168,10 +198,17 @@ class OpeningHours(Frozen):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        if value.upper() in suggest.FIXED_OFFSET_ZONES:
+            raise ValueError(
+                f"{value!r} keeps one offset all year, so the opening hours would be an hour out in summer: "
+                f'write "{suggest.FIXED_OFFSET_ZONES[value.upper()]}" or the zone of the clinic\'s city'
+            )
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone name such as America/New_York") from None
+            likely = suggest.zone_name(value)
+            hint = f'write "{likely}"' if likely else "write its name in the tz database, such as America/New_York"
+            raise ValueError(f"{value!r} is not a time zone: {hint}") from None
         return value
 
     def ranges_on(self, weekday: int) -> list[TimeRange]:
@@ -190,9 +227,12 @@ class Clinic(Frozen):
     def _emergency_number_is_real(self) -> Clinic:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(self.phone))
         if not phonenumbers.is_emergency_number(self.emergency_number, region):
+            known = suggest.emergency_numbers(region)
+            hint = f": write {' or '.join(repr(number) for number in known)}" if known else ""
             raise ValueError(
-                f"emergency_number {self.emergency_number!r} is not an emergency number in {region}, "
-                "where the clinic's phone number is"
+                f"emergency_number {self.emergency_number!r} is not an emergency number in "
+                f"{suggest.country_name(region)}, the country of the clinic's phone number{hint}"
+                + ("" if "emergency_number" in self.model_fields_set else " (911 is used when it is left out)")
             )
         return self
 
@@ -223,7 +263,7 @@ class Keys(Frozen):
         seen: dict[str, str] = {}
         for name, key in self.model_dump().items():
             if key in seen:
-                raise ValueError(f"{name} and {seen[key]} both use key {key!r}")
+                raise ValueError(f"{seen[key]} and {name} both use key {key!r}: give each of the line's keys its own")
             seen[key] = name
         return self
 

@@ -16,15 +16,14 @@ import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
+from ivr.line.checks import Locate
 from ivr.line.errors import (
     EmptySentence,
     LineProblem,
     MissingEmergencyAdvice,
     UnknownPlaceholder,
     UnmatchedBrace,
-    at_path,
 )
 from ivr.line.model import AnswerNode, Keys, Line, MenuNode, Phrases, TransferNode
 
@@ -106,13 +105,6 @@ def phrase_names(phrase: str) -> frozenset[str]:
     return own | (KEY_NAMES if phrase in KEY_SENTENCES else LINE_NAMES)
 
 
-class Locate(Protocol):
-    @property
-    def file(self) -> str: ...
-
-    def line_of(self, *path: str | int) -> int | None: ...
-
-
 def check_sentences(line: Line, locate: Locate) -> Iterator[LineProblem]:
     """Every problem with the sentences of ``line``, each where it is written."""
     broken: set[tuple[str | int, ...]] = set()
@@ -189,6 +181,4 @@ def _brace_message(error: str) -> str:
 
 
 def _problem(kind: type[LineProblem], locate: Locate, path: tuple[str | int, ...], message: str) -> LineProblem:
-    node = str(path[1]) if path[0] == "nodes" else None
-    rest = path[2:] if node is not None else path
-    return kind(locate.file, locate.line_of(*path), node, at_path(rest, message))
+    return locate.problem(kind, path, message)
