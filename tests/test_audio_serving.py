@@ -17,18 +17,19 @@ from flask.testing import FlaskClient
 from ivr.call.script import all_prompts
 from ivr.cli import main
 from ivr.line.model import Line
-from ivr.speech.naming import audio_name
-from tests.audio_lines import RATES, copy_audio, render_into, small_line
+from ivr.speech.voicing import Voicing
+from tests.audio_lines import ENGINES, RATES, copy_audio, render_into, small_line
 from tests.calls import Answer, Caller
 from tests.conftest import TOKEN
 
 ONE_YEAR = "max-age=31536000"
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Line, Path]:
-    folder = tmp_path_factory.mktemp("served")
-    path, line = small_line(folder)
+@pytest.fixture(scope="module", params=ENGINES)
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Line, Path]:
+    """The small line rendered by each engine: every test here is a line served with that engine's audio."""
+    folder = tmp_path_factory.mktemp(f"served-{request.param}")
+    path, line = small_line(folder, engine=request.param)
     return path, line, render_into(line, folder / "audio")
 
 
@@ -49,7 +50,7 @@ def app(make_app: Callable[..., Flask], rendered: tuple[Path, Line, Path], audio
 
 
 def _expected_url(line: Line, text: str, rate: int, base: str = "http://localhost") -> str:
-    return f"{base}/audio/{audio_name(text, line.voice.name, rate, line.voice.volume)}.wav"
+    return f"{base}/audio/{Voicing.of(line).name(text, rate)}.wav"
 
 
 def _text(client: FlaskClient, url: str) -> str:
@@ -136,7 +137,7 @@ def test_a_text_whose_audio_is_missing_is_said_and_the_rest_played(
     caller: Caller, line: Line, audio: Path
 ) -> None:
     rate = line.voice.default_rate
-    greeting = audio_name(line.greeting, line.voice.name, rate, line.voice.volume)
+    greeting = Voicing.of(line).name(line.greeting, rate)
     (audio / f"{greeting}.wav").unlink()
     answer = caller.dial_in()
     assert answer.heard == line.greeting
