@@ -15,18 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+import sys
+import tempfile
 import zoneinfo
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import soundfile
 
+from bench.sections import commit, write_section
 from ivr.call.flow import CallFlow, CallState, Turn
 from ivr.call.hours import is_open
 from ivr.call.script import Script
+from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
+from ivr.line.load import load_line
 from ivr.line.model import AnswerNode, Line, MenuNode, Option
+from ivr.speech.render import plan_line, render_plan
 from ivr.speech.voicing import Voicing
 
 #: The targets (issue 9): the first choice within this many seconds of the call being answered...
@@ -57,6 +64,10 @@ class CallerTime:
     first_choice_open: float
     first_choice_closed: float
     routes: tuple[Route, ...]
+    #: What a first-time caller hears before the first choice (clinic open): (text, seconds).
+    opening: tuple[tuple[str, float], ...] = ()
+    #: What comes before the first choice too when the clinic is closed.
+    closed_notice: str = ""
 
     @property
     def median_waiting(self) -> float:
@@ -102,6 +113,8 @@ def measure(line: Line, durations: Callable[[str], float]) -> CallerTime:
         pressing += sum(map(durations, before))
         routes.append(Route(node_id, node.title, keys, waiting, pressing))
     voicing = Voicing.of(line)
+    opening = flow.start(open_at).texts
+    first = script.option(_first_option(line))
     return CallerTime(
         line=line.name,
         rate=line.voice.default_rate,
@@ -110,6 +123,8 @@ def measure(line: Line, durations: Callable[[str], float]) -> CallerTime:
         first_choice_open=_first_choice(flow.start(open_at), script, line, durations),
         first_choice_closed=_first_choice(flow.start(closed_at), script, line, durations),
         routes=tuple(routes),
+        opening=tuple((text, durations(text)) for text in opening[: opening.index(first) + 1]),
+        closed_notice=script.closed_now(),
     )
 
 
@@ -123,11 +138,15 @@ def rendered_durations(line: Line, audio_dir: Path) -> Callable[[str], float]:
     return duration
 
 
-def _first_choice(turn: Turn, script: Script, line: Line, durations: Callable[[str], float]) -> float:
-    """Seconds from answering to the end of the first choice offered."""
+def _first_option(line: Line) -> Option:
     first = line.nodes[line.start]
     assert isinstance(first, MenuNode | AnswerNode) and first.options, "the start offers choices"
-    offered = script.option(first.options[0])
+    return first.options[0]
+
+
+def _first_choice(turn: Turn, script: Script, line: Line, durations: Callable[[str], float]) -> float:
+    """Seconds from answering to the end of the first choice offered."""
+    offered = script.option(_first_option(line))
     return sum(map(durations, turn.texts[: turn.texts.index(offered) + 1]))
 
 
@@ -163,3 +182,63 @@ def _open_and_closed(line: Line) -> tuple[dt.datetime, dt.datetime]:
     opened = next((moment for moment in moments if is_open(line.clinic.hours, moment)), start)
     closed = next((moment for moment in moments if not is_open(line.clinic.hours, moment)), start)
     return opened, closed
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def report(result: CallerTime, command: str) -> str:
+    """The caller-time section of docs/benchmarks.md."""
+    rows = [
+        "## Caller time: the shortest way to an answer\n",
+        f"Computed on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M UTC} with `{command}` (commit {commit()}), from the"
+        f" rendered audio of *{result.line}* ({result.engine} voice {result.voice}, {result.rate} words a minute,"
+        " its default) and the call flow: for each answer, the fewest presses from the start, and the seconds"
+        " of the line's audio before the answer starts, for a caller who waits for each menu to end before"
+        " pressing, and for one who presses as soon as their choice is offered (a key stops the prompt)."
+        " Twilio's own gaps between `<Play>` verbs, a fraction of a second each, are not counted.\n",
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+        *(f"| {target} | {measured} | {'yes' if met else 'no'} |" for target, measured, met in result.targets()),
+        "",
+        "| answer | keys | presses | waiting for each menu to end | pressing as soon as offered |",
+        "| --- | --- | ---: | ---: | ---: |",
+        *(
+            f"| {route.title} (`{route.node}`) | {' '.join(route.keys)} | {len(route.keys)}"
+            f" | {route.waiting:.1f} s | {route.pressing:.1f} s |"
+            for route in sorted(result.routes, key=lambda r: (r.waiting, r.pressing))
+        ),
+        f"| **median** | | | **{result.median_waiting:.1f} s** | **{result.median_pressing:.1f} s** |",
+        "",
+        f"Before the first choice ({result.first_choice_open:.1f} s when the clinic is open,"
+        f" {result.first_choice_closed:.1f} s when closed, when \"{result.closed_notice}\" comes first) a caller"
+        " hears:\n",
+        *(f"1. {text} ({seconds:.1f} s)" for text, seconds in result.opening),
+        "",
+    ]
+    return "\n".join(rows)
+
+
+@click.command()
+@click.option("--line", "line_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=DEFAULT_LINE_FILE, show_default="the Botox line")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=PROJECT_ROOT / "docs" / "benchmarks.md", show_default="docs/benchmarks.md")
+def main(line_file: Path, output: Path) -> None:
+    """Render the line at its default rate, measure caller time, write its section of the benchmarks."""
+    line = load_line(line_file).line
+    with tempfile.TemporaryDirectory(prefix="ivr-caller-time-") as folder:
+        plan = plan_line(line, folder, rates=[line.voice.default_rate])
+        rendered = render_plan(plan)
+        if not rendered.ok:
+            raise click.ClickException(f"{len(rendered.failed)} prompts failed to render: {rendered.failed[0]}")
+        result = measure(line, rendered_durations(line, Path(folder)))
+    for target, measured, met in result.targets():
+        click.echo(f"{'met' if met else 'MISSED'}: {target}: {measured}")
+    command = " ".join(["python -m bench.caller_time", *sys.argv[1:]])
+    write_section(output, "caller-time", report(result, command))
+    click.echo(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()

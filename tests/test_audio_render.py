@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing.util
 import os
 import tempfile
 import time
@@ -107,6 +108,7 @@ def test_rendering_leaves_no_temporary_folder_behind(
     _, line, _ = rendered
     scratch = tmp_path / "tmp"
     scratch.mkdir()
+    multiprocessing.util.get_temp_dir()  # multiprocessing's own folder, for its fork server, is not the renderer's
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     render_into(line, tmp_path / "audio")
     assert list(scratch.iterdir()) == []

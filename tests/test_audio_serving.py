@@ -226,3 +226,37 @@ def test_the_phone_can_read_each_prompt_aloud(rendered: tuple[Path, Line, Path],
     assert line.greeting in result.stdout
     spoken = sorted(played.glob("*.wav"))
     assert len(spoken) >= 3, "the greeting, the pace keys and the main menu at least"
+
+
+# -- <Say>, where there is no audio -------------------------------------------------------
+
+
+def _say_line(folder: Path, say_voice: str | None) -> Path:
+    path, _ = small_line(folder, mode="say")
+    if say_voice:
+        path.write_text(path.read_text() + f"  say_voice: {say_voice}\n")
+    return path
+
+
+@pytest.mark.parametrize("voice", ["Polly.Joanna", "Google.en-US-Standard-C"])
+def test_say_changes_pace_with_ssml_prosody_for_voices_that_take_it(
+    make_app: Callable[..., Flask], tmp_path: Path, voice: str
+) -> None:
+    caller = Caller(make_app(LINE_FILE=str(_say_line(tmp_path, voice))).test_client(), TOKEN)
+    first = caller.dial_in()
+    assert first.root is not None and not list(first.root.iter("prosody")), "the default pace needs none"
+    slower = caller.press("7")
+    slow, fast = RATES
+    says = list(slower.root.iter("Say"))  # type: ignore[union-attr]
+    assert says and all(say.get("voice") == voice for say in says)
+    assert [say.find("prosody").get("rate") for say in says] == [f"{round(100 * slow / fast)}%"] * len(says)  # type: ignore[union-attr]
+    assert "I will speak at this pace from now on." in slower.heard
+    faster = caller.press("8")
+    assert not list(faster.root.iter("prosody")), "back at the default pace"  # type: ignore[union-attr]
+
+
+def test_say_with_a_basic_voice_keeps_its_one_pace(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    caller = Caller(make_app(LINE_FILE=str(_say_line(tmp_path, "alice"))).test_client(), TOKEN)
+    caller.dial_in()
+    slower = caller.press("7")
+    assert slower.heard and not list(slower.root.iter("prosody"))  # type: ignore[union-attr]

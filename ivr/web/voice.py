@@ -132,6 +132,7 @@ def _answer(turn: Turn) -> Response:
         audio_url=_audio_urls(line),
         language=line.call.speech_language,
         say_voice=line.voice.say_voice,
+        default_rate=line.voice.default_rate,
     )
     return _xml(twiml.build(turn, _Links(), speech))
 
