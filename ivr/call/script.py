@@ -95,11 +95,12 @@ class Script:
         everywhere, the pace keys too. An answer always ends with the keys; a menu heard the
         first time keeps to its choices, so that the way to an answer is short.
         """
-        keys = [self.navigation(), self.pace_help()] if again else [self.navigation()]
+        every_key = [self.navigation(), self.pace_help()] if again else []
         if isinstance(node, MenuNode):
-            return [node.prompt, *self.options(node.options), self.say_or_press(), *(keys if again else [])]
+            return [node.prompt, *self.options(node.options), self.say_or_press(), *every_key]
         if isinstance(node, AnswerNode):
-            return [*([] if again else [node.text]), *self.options(node.options), *keys]
+            text = [] if again else [node.text]
+            return [*text, *self.options(node.options), *(every_key or [self.navigation()])]
         if isinstance(node, TransferNode):
             return [node.text]
         return [node.text] if node.text else []
