@@ -386,7 +386,7 @@ class Line(Frozen):
         "can't talk",
         "emergency",
     ]
-    #: How the offline voice should say words it gets wrong, e.g. {"Botox": "Bow tox"}: whole words
+    #: How the offline voice should say words it gets wrong, e.g. {"pace": "paiss"}: whole words
     #: or phrases, any case. Only the rendered audio changes; the text shown and given to <Say> does not.
     pronounce: dict[Word, Word] = {}
     #: Said first on every call.
