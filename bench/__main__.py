@@ -9,7 +9,6 @@ import platform
 import resource
 import secrets
 import shlex
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from bench import inprocess, micro
 from bench.driver import Load, Outcome, drive
 from bench.report import level_line, write
 from bench.results import Benchmark, Level, Machine, summarise
+from bench.sections import commit
 from bench.servers import Monitor, Server, floor_server, line_server
 from ivr.config import PROJECT_ROOT
 from ivr.serving import gunicorn_options
@@ -81,7 +81,7 @@ def main(levels: str, warmup: float, duration: float, think: str, workers: int, 
     benchmark = Benchmark(
         command=" ".join(["python -m bench", *map(shlex.quote, sys.argv[1:])]),
         date=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        commit=_commit(),
+        commit=commit(),
         machine=machine,
         server_settings={"workers": workers, **settings},
         workers=workers,
@@ -159,17 +159,6 @@ def _machine() -> Machine:
         system=f"{platform.system()} {platform.release()}",
         load_average=os.getloadavg()[0],
     )
-
-
-def _commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
-        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                                 capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{head}, with uncommitted changes" if changed else head
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.inprocess import SPACE_SECONDS, SPACED_REQUESTS
 from bench.results import Benchmark, Latency, Level
+from bench.sections import kept_sections
 from bench.walk import WALK, WEBHOOKS
 
 #: The p50 of every webhook must be within this many times the floor's.
@@ -24,21 +25,24 @@ PLACEHOLDER = (
 
 
 def write(benchmark: Benchmark, path: Path) -> None:
-    """Write the report to ``path``, keeping the hand-written section already there."""
-    kept = PLACEHOLDER
+    """Write the report to ``path``, keeping the hand-written section and other benchmarks' sections."""
+    kept, sections = PLACEHOLDER, ""
     if path.exists():
-        match = HAND_WRITTEN.search(path.read_text())
+        previous = path.read_text()
+        match = HAND_WRITTEN.search(previous)
         if match:
             kept = match.group(1)
+        sections = kept_sections(previous)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(benchmark, kept))
+    path.write_text(render(benchmark, kept) + ("\n" + sections if sections else ""))
 
 
 def render(b: Benchmark, hand_written: str) -> str:
     parts = [
         "# Benchmarks\n",
-        "<!-- Written by the benchmark (bench/report.py). Everything but the hand-written section at the end is"
-        " replaced on every run. -->\n",
+        "<!-- Written by the benchmark (bench/report.py). Everything but the hand-written section and the"
+        " sections other benchmarks write after it (`python -m bench.caller_time`, `python -m bench.render_repeat`)"
+        " is replaced on every run. -->\n",
         f"Run on {b.date} with `{b.command}` (commit {b.commit}).\n",
         _targets(b),
         _machine(b),

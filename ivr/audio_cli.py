@@ -30,11 +30,12 @@ def audit_audio(
     answers_only: bool,
     json_path: Path | None,
 ) -> int:
-    """Render what is missing, transcribe every prompt over a phone line, print the word error rates.
+    """Render what is missing, transcribe every prompt over a phone line, print the word error rates
+    worst first and the bars.
 
-    The exit status is 1 if the bar is missed at any rate audited.
+    The exit status is 1 if a bar is missed, 2 if the audit cannot run.
     """
-    from ivr.speech.audit import MAX_MEDIAN_WER, MAX_WER, AuditError, audit_line
+    from ivr.speech.audit import AuditError, audit_line, prompt_kinds
 
     line, directory = _line_and_directory(line_file, audio_dir)
     chosen = list(line.voice.rates) if all_rates else list(rates) or [line.voice.default_rate]
@@ -43,24 +44,22 @@ def audit_audio(
         raise click.BadParameter(f"{unknown} not among the line's rates {list(line.voice.rates)}", param_hint="--rate")
     if not _render(line, directory, chosen).ok:
         return 1
-    count = len(chosen) * _prompt_count(line, answers_only)
+    kinds = prompt_kinds(line)
+    count = len(chosen) * sum(1 for kind in kinds.values() if kind == "answer" or not answers_only)
     try:
         with click.progressbar(length=count, label="Listening", file=sys.stderr) as bar:
             report = audit_line(line, directory, chosen, progress=bar.update, answers_only=answers_only)
     except AuditError as error:
         click.echo(f"Cannot audit: {error}", err=True)
         return 2
-    click.echo(f"{'WER':>5}  {'wpm':>3}  {'':6}  text")
-    for score in report.scores:
-        kind = "answer" if score.answer else ""
-        click.echo(f"{score.wer:5.2f}  {score.rate:3d}  {kind:6}  {_short(score.text)}")
-    click.echo(f"Bar over the line's answers: median at most {MAX_MEDIAN_WER:.2f}, none above {MAX_WER:.2f}.")
-    for rate in report.rates():
-        summary = report.summary(rate)
-        verdict = "met" if summary.passes else "MISSED"
-        click.echo(
-            f"{rate} wpm, {summary.answers} answers: median {summary.median:.3f}, max {summary.worst:.3f}: {verdict}"
-        )
+    click.echo(f"{'WER':>5}  {'wpm':>3}  {'what':13}  text / heard")
+    for score in report.worst_first():
+        click.echo(f"{score.wer:5.2f}  {score.rate:3d}  {score.kind:13}  {_short(score.text)}")
+        if score.wer:
+            click.echo(f"{'':27}heard: {_short(score.heard)}")
+    for bar in report.bars():
+        verdict = "met" if bar.met else "MISSED"
+        click.echo(f"{bar.what}: {bar.figure:.3f} (bar {bar.limit:.2f}): {verdict}")
     if json_path is not None:
         json_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         click.echo(f"wrote {json_path}")
@@ -92,14 +91,6 @@ def _line_and_directory(line_file: str | None, audio_dir: str | None) -> tuple[L
     except LineInvalid as invalid:
         raise click.ClickException(f"the line file {path} is not valid:\n{invalid}") from None
     return line, Path(audio_dir or config["AUDIO_DIR"])
-
-
-def _prompt_count(line: Line, answers_only: bool) -> int:
-    from ivr.call.script import all_prompts
-    from ivr.speech.audit import answer_texts
-
-    answers = answer_texts(line)
-    return sum(1 for text in all_prompts(line) if text in answers or not answers_only)
 
 
 def _short(text: str, width: int = 72) -> str:

@@ -110,7 +110,7 @@ class Call:
 
     def _hear(self, verb: ET.Element) -> None:
         if verb.tag == "Say":
-            text = (verb.text or "").strip()
+            text = "".join(verb.itertext()).strip()  # the words may be inside <prosody>
         elif verb.tag == "Play":
             audio = (verb.text or "").strip()
             text = self.listener.transcript(audio) or f"[audio {audio}]"

@@ -12,18 +12,25 @@ from tests.line_files import base_line, write_line
 
 #: Two rates, so that a caller can slow down; the faster one is the default.
 RATES = (120, 160)
+#: Every offline engine, and a voice of each.
+ENGINES = ("flite", "pyttsx3")
+VOICES = {"flite": "rms", "pyttsx3": "en-us"}
 
 
-def with_voice(text: str, mode: str = "play", name: str = "en-us", rates: tuple[int, ...] = RATES) -> str:
+def with_voice(text: str, mode: str = "play", name: str | None = None, rates: tuple[int, ...] = RATES,
+               engine: str = "pyttsx3") -> str:
     """A line file's text with a ``voice:`` section."""
     listed = ", ".join(str(rate) for rate in rates)
-    return text + f"voice:\n  mode: {mode}\n  name: {name}\n  rates: [{listed}]\n  default_rate: {rates[-1]}\n"
+    return text + (
+        f"voice:\n  mode: {mode}\n  engine: {engine}\n  name: {name or VOICES[engine]}\n"
+        f"  rates: [{listed}]\n  default_rate: {rates[-1]}\n"
+    )
 
 
-def small_line(folder: Path, mode: str = "play", name: str = "en-us") -> tuple[Path, Line]:
-    """The small test line in ``folder``, spoken by the given voice at :data:`RATES`."""
+def small_line(folder: Path, mode: str = "play", name: str | None = None, engine: str = "pyttsx3") -> tuple[Path, Line]:
+    """The small test line in ``folder``, spoken by the given engine and voice at :data:`RATES`."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = write_line(folder, with_voice(base_line(), mode=mode, name=name))
+    path = write_line(folder, with_voice(base_line(), mode=mode, name=name, engine=engine))
     return path, load_line(path).line
 
 

@@ -32,9 +32,10 @@ class Answer:
 
     @property
     def heard(self) -> str:
-        """Every <Say> text, in order (the tests use lines in "say" mode unless they check audio)."""
+        """Every <Say> text, in order (the tests use lines in "say" mode unless they check audio);
+        the text of a <Say> that changes pace is in its <prosody>."""
         assert self.root is not None
-        return " ".join((el.text or "").strip() for el in self.root.iter("Say"))
+        return " ".join("".join(el.itertext()).strip() for el in self.root.iter("Say"))
 
     @property
     def played(self) -> list[str]:

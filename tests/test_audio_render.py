@@ -1,8 +1,11 @@
-"""Rendering a line's prompts to telephone audio with the real speech engine (espeak-ng through pyttsx3)."""
+"""Rendering a line's prompts to telephone audio with each real speech engine (flite, and espeak-ng through pyttsx3)."""
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing.util
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,25 +24,38 @@ from ivr.speech.catalog import AudioCatalog, store
 from ivr.speech.naming import FORMAT, audio_name, is_audio_name
 from ivr.speech.render import UnknownVoice, plan_line, render_line
 from ivr.speech.telephone import IncompleteAudio, wait_until_complete, write_telephone_wav
-from tests.audio_lines import RATES, copy_audio, render_into, small_line
+from ivr.speech.voicing import Voicing
+from tests.audio_lines import ENGINES, RATES, copy_audio, render_into, small_line
 from tests.line_files import edit, write_line
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Line, Path]:
-    """The small line rendered once for this module: (line file, line, audio directory)."""
-    folder = tmp_path_factory.mktemp("rendered")
-    path, line = small_line(folder)
+def rendered(engine: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Line, Path]:
+    """The small line rendered once for this module and engine: (line file, line, audio directory)."""
+    folder = tmp_path_factory.mktemp(f"rendered-{engine}")
+    path, line = small_line(folder, engine=engine)
     return path, line, render_into(line, folder / "audio")
 
 
+def _wav(directory: Path, line: Line, text: str, rate: int) -> Path:
+    return directory / f"{Voicing.of(line).name(text, rate)}.wav"
+
+
 def _durations(directory: Path, line: Line) -> dict[tuple[str, int], float]:
-    voice = line.voice
     return {
-        (text, rate): soundfile.info(directory / f"{audio_name(text, voice.name, rate, voice.volume)}.wav").duration
+        (text, rate): soundfile.info(_wav(directory, line, text, rate)).duration
         for text in all_prompts(line)
-        for rate in voice.rates
+        for rate in line.voice.rates
     }
+
+
+def _digests(directory: Path) -> dict[str, str]:
+    return {wav.name: hashlib.sha256(wav.read_bytes()).hexdigest() for wav in sorted(directory.glob("*.wav"))}
 
 
 def test_every_prompt_is_rendered_at_every_rate_as_8khz_mono_mulaw_wav(rendered: tuple[Path, Line, Path]) -> None:
@@ -54,26 +70,48 @@ def test_every_prompt_is_rendered_at_every_rate_as_8khz_mono_mulaw_wav(rendered:
         assert np.abs(samples).max() > 0.5, f"{wav} is nearly silent"
 
 
-def test_each_file_is_named_by_its_text_voice_rate_and_format_and_says_its_text_beside_it(
-    rendered: tuple[Path, Line, Path],
+def test_each_file_is_named_by_what_it_says_and_how_and_has_its_text_beside_it(
+    rendered: tuple[Path, Line, Path], engine: str
 ) -> None:
     _, line, directory = rendered
     catalog = AudioCatalog(directory)
+    voicing = Voicing.of(line)
+    assert (voicing.engine, voicing.voice) == (engine, line.voice.name)
     for text in all_prompts(line):
         for rate in RATES:
-            name = audio_name(text, line.voice.name, rate, line.voice.volume)
+            name = voicing.name(text, rate)
             assert catalog.has(name)
-            assert catalog.transcript(name) == text
+            assert catalog.transcript(name) == text, "the transcript is the clinic's text, not the spoken form"
 
 
 def test_each_rate_is_really_the_pace_of_its_audio(rendered: tuple[Path, Line, Path]) -> None:
-    """pyttsx3 can keep the last prompt's rate; every slow file must be slower than its fast twin."""
+    """A rate must change what is heard (pyttsx3 could keep the last prompt's rate)."""
     _, line, directory = rendered
     durations = _durations(directory, line)
     slow, fast = RATES
     for text in all_prompts(line):
         ratio = durations[text, slow] / durations[text, fast]
         assert ratio > 1.15, f"{text!r}: {slow} wpm is only {ratio:.2f} times as long as {fast} wpm"
+
+
+def test_rendering_again_gives_the_same_audio_byte_for_byte(
+    rendered: tuple[Path, Line, Path], tmp_path: Path
+) -> None:
+    _, line, directory = rendered
+    again = render_into(line, tmp_path / "again")
+    assert _digests(again) == _digests(directory)
+
+
+def test_rendering_leaves_no_temporary_folder_behind(
+    rendered: tuple[Path, Line, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, line, _ = rendered
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    multiprocessing.util.get_temp_dir()  # multiprocessing's own folder, for its fork server, is not the renderer's
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    render_into(line, tmp_path / "audio")
+    assert list(scratch.iterdir()) == []
 
 
 def test_a_second_render_renders_nothing(rendered: tuple[Path, Line, Path], tmp_path: Path) -> None:
@@ -95,36 +133,56 @@ def test_a_changed_prompt_is_rendered_again_and_nothing_else(rendered: tuple[Pat
     report = render_line(new_line, audio)
     assert report.rendered == len(RATES), "the new greeting, at each rate"
     assert report.reused == len(all_prompts(new_line)) * len(RATES) - len(RATES)
-    old_greeting = audio_name(line.greeting, "en-us", RATES[0], 1.0)
-    assert AudioCatalog(audio).has(old_greeting), "the old greeting's file is left for calls in progress"
+    assert _wav(audio, line, line.greeting, RATES[0]).exists(), "the old greeting's file is left for calls in progress"
+
+
+def test_a_pronunciation_renders_only_the_prompts_it_changes_and_keeps_their_text(
+    rendered: tuple[Path, Line, Path], tmp_path: Path
+) -> None:
+    path, line, directory = rendered
+    audio = copy_audio(directory, tmp_path / "audio")
+    changed = load_line(write_line(tmp_path, path.read_text() + "pronounce:\n  Riverside: River side\n")).line
+    affected = [text for text in all_prompts(line) if "Riverside" in text]
+    assert affected, "the small line names its clinic"
+    report = render_line(changed, audio)
+    assert report.rendered == len(affected) * len(RATES)
+    for text in affected:
+        name = Voicing.of(changed).name(text, RATES[0])
+        assert AudioCatalog(audio).transcript(name) == text, "the transcript keeps the clinic's spelling"
 
 
 def test_only_missing_prompts_are_planned(rendered: tuple[Path, Line, Path], tmp_path: Path) -> None:
     _, line, directory = rendered
     audio = copy_audio(directory, tmp_path / "audio")
-    greeting = audio_name(line.greeting, "en-us", RATES[1], 1.0)
-    (audio / f"{greeting}.wav").unlink()
+    _wav(audio, line, line.greeting, RATES[1]).unlink()
     plan = plan_line(line, audio)
     assert [(job.text, job.rate) for job in plan.jobs] == [(line.greeting, RATES[1])]
     assert render_line(line, audio).rendered == 1
 
 
 @pytest.mark.parametrize(
-    ("voice", "suggestion"), [("en-uss", "en-us"), ("english-america", "english (america)"), ("en-us+nosuch", None)]
+    ("engine", "voice", "suggestion"),
+    [
+        ("pyttsx3", "en-uss", "en-us"),
+        ("pyttsx3", "english-america", "english (america)"),
+        ("pyttsx3", "en-us+nosuch", None),
+        ("flite", "rmss", "rms"),
+        ("flite", "en-us", None),
+    ],
 )
 def test_an_unknown_voice_fails_loudly_before_anything_is_written(
-    tmp_path: Path, voice: str, suggestion: str | None
+    tmp_path: Path, engine: str, voice: str, suggestion: str | None
 ) -> None:
-    _, line = small_line(tmp_path, name=voice)
+    _, line = small_line(tmp_path, name=voice, engine=engine)
     with pytest.raises(UnknownVoice) as raised:
         render_line(line, tmp_path / "audio")
-    assert voice in str(raised.value)
+    assert voice in str(raised.value) and engine in str(raised.value)
     if suggestion:
         assert suggestion in raised.value.suggestions
     assert not list((tmp_path / "audio").glob("*.wav"))
 
 
-def test_a_voice_may_be_named_by_its_language_name_or_id(tmp_path: Path) -> None:
+def test_a_pyttsx3_voice_may_be_named_by_its_language_name_or_id(tmp_path: Path) -> None:
     for number, name in enumerate(["en-gb", "English (America)", "gmw/en-us+m3"]):
         _, line = small_line(tmp_path / str(number), name=name)
         line = line.model_copy(update={"voice": line.voice.model_copy(update={"rates": [160]})})
@@ -173,17 +231,18 @@ def test_by_default_the_app_renders_nothing_when_it_starts(
 # -- names, files and the catalog, without the engine ------------------------------------
 
 
-def test_a_name_changes_with_the_text_the_voice_the_rate_and_the_volume() -> None:
-    name = audio_name("Hello.", "en-us", 140, 1.0)
+def test_a_name_changes_with_the_text_the_engine_the_voice_the_rate_and_the_volume() -> None:
+    name = audio_name("Hello.", "flite", "rms", 140, 1.0)
     assert is_audio_name(name)
-    assert name == audio_name("Hello.", "en-us", 140, 1.0)
+    assert name == audio_name("Hello.", "flite", "rms", 140, 1.0)
     others = {
-        audio_name("Hello!", "en-us", 140, 1.0),
-        audio_name("Hello.", "en-gb", 140, 1.0),
-        audio_name("Hello.", "en-us", 120, 1.0),
-        audio_name("Hello.", "en-us", 140, 0.8),
+        audio_name("Hello!", "flite", "rms", 140, 1.0),
+        audio_name("Hello.", "pyttsx3", "rms", 140, 1.0),
+        audio_name("Hello.", "flite", "slt", 140, 1.0),
+        audio_name("Hello.", "flite", "rms", 120, 1.0),
+        audio_name("Hello.", "flite", "rms", 140, 0.8),
     }
-    assert len(others) == 4 and name not in others
+    assert len(others) == 5 and name not in others
     assert FORMAT.startswith("wav-mulaw-8000-mono")
 
 
@@ -208,7 +267,7 @@ def test_a_half_written_wav_is_waited_for_then_refused(tmp_path: Path) -> None:
 
 def test_the_catalog_sees_files_come_and_go(tmp_path: Path) -> None:
     catalog = AudioCatalog(tmp_path / "audio")
-    name = audio_name("Hello.", "en-us", 140, 1.0)
+    name = audio_name("Hello.", "flite", "rms", 140, 1.0)
     assert not catalog.has(name), "no directory yet is no audio"
     (tmp_path / "audio").mkdir()
     store(catalog.wav_path(name), lambda path: write_telephone_wav(path, np.zeros(800, dtype=np.float32)))

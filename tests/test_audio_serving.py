@@ -17,18 +17,19 @@ from flask.testing import FlaskClient
 from ivr.call.script import all_prompts
 from ivr.cli import main
 from ivr.line.model import Line
-from ivr.speech.naming import audio_name
-from tests.audio_lines import RATES, copy_audio, render_into, small_line
+from ivr.speech.voicing import Voicing
+from tests.audio_lines import ENGINES, RATES, copy_audio, render_into, small_line
 from tests.calls import Answer, Caller
 from tests.conftest import TOKEN
 
 ONE_YEAR = "max-age=31536000"
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Line, Path]:
-    folder = tmp_path_factory.mktemp("served")
-    path, line = small_line(folder)
+@pytest.fixture(scope="module", params=ENGINES)
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Line, Path]:
+    """The small line rendered by each engine: every test here is a line served with that engine's audio."""
+    folder = tmp_path_factory.mktemp(f"served-{request.param}")
+    path, line = small_line(folder, engine=request.param)
     return path, line, render_into(line, folder / "audio")
 
 
@@ -49,7 +50,7 @@ def app(make_app: Callable[..., Flask], rendered: tuple[Path, Line, Path], audio
 
 
 def _expected_url(line: Line, text: str, rate: int, base: str = "http://localhost") -> str:
-    return f"{base}/audio/{audio_name(text, line.voice.name, rate, line.voice.volume)}.wav"
+    return f"{base}/audio/{Voicing.of(line).name(text, rate)}.wav"
 
 
 def _text(client: FlaskClient, url: str) -> str:
@@ -136,7 +137,7 @@ def test_a_text_whose_audio_is_missing_is_said_and_the_rest_played(
     caller: Caller, line: Line, audio: Path
 ) -> None:
     rate = line.voice.default_rate
-    greeting = audio_name(line.greeting, line.voice.name, rate, line.voice.volume)
+    greeting = Voicing.of(line).name(line.greeting, rate)
     (audio / f"{greeting}.wav").unlink()
     answer = caller.dial_in()
     assert answer.heard == line.greeting
@@ -225,3 +226,37 @@ def test_the_phone_can_read_each_prompt_aloud(rendered: tuple[Path, Line, Path],
     assert line.greeting in result.stdout
     spoken = sorted(played.glob("*.wav"))
     assert len(spoken) >= 3, "the greeting, the pace keys and the main menu at least"
+
+
+# -- <Say>, where there is no audio -------------------------------------------------------
+
+
+def _say_line(folder: Path, say_voice: str | None) -> Path:
+    path, _ = small_line(folder, mode="say")
+    if say_voice:
+        path.write_text(path.read_text() + f"  say_voice: {say_voice}\n")
+    return path
+
+
+@pytest.mark.parametrize("voice", ["Polly.Joanna", "Google.en-US-Standard-C"])
+def test_say_changes_pace_with_ssml_prosody_for_voices_that_take_it(
+    make_app: Callable[..., Flask], tmp_path: Path, voice: str
+) -> None:
+    caller = Caller(make_app(LINE_FILE=str(_say_line(tmp_path, voice))).test_client(), TOKEN)
+    first = caller.dial_in()
+    assert first.root is not None and not list(first.root.iter("prosody")), "the default pace needs none"
+    slower = caller.press("7")
+    slow, fast = RATES
+    says = list(slower.root.iter("Say"))  # type: ignore[union-attr]
+    assert says and all(say.get("voice") == voice for say in says)
+    assert [say.find("prosody").get("rate") for say in says] == [f"{round(100 * slow / fast)}%"] * len(says)  # type: ignore[union-attr]
+    assert "I will speak at this pace from now on." in slower.heard
+    faster = caller.press("8")
+    assert not list(faster.root.iter("prosody")), "back at the default pace"  # type: ignore[union-attr]
+
+
+def test_say_with_a_basic_voice_keeps_its_one_pace(make_app: Callable[..., Flask], tmp_path: Path) -> None:
+    caller = Caller(make_app(LINE_FILE=str(_say_line(tmp_path, "alice"))).test_client(), TOKEN)
+    caller.dial_in()
+    slower = caller.press("7")
+    assert slower.heard and not list(slower.root.iter("prosody"))  # type: ignore[union-attr]

@@ -8,24 +8,47 @@ from tests.calls import Caller
 from tests.conftest import CLOSED, Clock
 
 MAIN_PROMPT = "Main menu."
-SWELLING_PROMPT = "Swelling and other reactions after Botox."
+SWELLING_PROMPT = "Swelling and reactions."
 
 
 def _query(url: str) -> dict[str, list[str]]:
     return parse_qs(urlparse(url).query)
 
 
-def test_every_menu_and_answer_announces_repeat_back_main_menu_and_clinic_keys(caller: Caller) -> None:
-    for answer in (caller.dial_in(), caller.press("2"), caller.press("1")):
+def test_every_answer_and_every_second_try_announces_repeat_back_main_menu_and_clinic_keys(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("2")
+    for answer in (caller.press("1"), caller.stay_silent(), caller.press("#"), caller.stay_silent()):
+        if "Main menu." in answer.heard and "I did not hear" not in answer.heard:
+            assert "press star" not in answer.heard, "a menu heard the first time keeps to its choices"
+            continue
         assert "To hear this again, press star." in answer.heard
         assert "To go back, press 9." in answer.heard
         assert "For the main menu, press pound." in answer.heard
         assert "To speak to the clinic, press 0." in answer.heard
 
 
-def test_the_greeting_announces_the_pace_keys(caller: Caller) -> None:
+def test_the_first_menu_goes_straight_from_the_greeting_to_its_choices(caller: Caller) -> None:
     heard = caller.dial_in().heard
-    assert "To slow my speech down, press 7. To speed it up, press 8." in heard
+    assert heard.startswith("If you have trouble breathing, swallowing or speaking, hang up now and call 911.")
+    assert "not medical advice" in heard
+    after_greeting = heard.index("not medical advice.") + len("not medical advice.")
+    assert heard[after_greeting:].startswith(" For a worrying symptom, press 1.")
+    assert MAIN_PROMPT not in heard
+
+
+def test_every_menu_offers_to_say_or_press(caller: Caller) -> None:
+    for answer in (caller.dial_in(), caller.press("2"), caller.press("#"), caller.press("3")):
+        assert ", press 1." in answer.heard
+        assert "Or say what you need." in answer.heard
+
+
+def test_the_first_menu_announces_the_slower_and_clinic_keys_after_its_choices(caller: Caller) -> None:
+    heard = caller.dial_in().heard
+    assert "To slow down, press 7. To speak to the clinic, press 0." in heard
+    assert heard.index("press 7") > heard.index("press 4."), "after every choice"
+    again = caller.stay_silent().heard
+    assert "To slow my speech down, press 7. To speed it up, press 8." in again
 
 
 def test_star_repeats_nine_goes_back_and_pound_returns_to_the_main_menu(caller: Caller) -> None:
@@ -69,7 +92,7 @@ def test_silence_when_closed_puts_the_caller_through_to_the_after_hours_line_tol
     caller.stay_silent()
     caller.stay_silent()
     last = caller.stay_silent()
-    assert last.heard.startswith("I will put you through to someone who can help.")
+    assert last.heard.startswith("I will put you through to someone who can help you.")
     assert "closed right now" in last.heard
     assert last.dialled_number == "+12025550188"
 
@@ -98,7 +121,7 @@ def test_spoken_commands_work_like_keys(caller: Caller) -> None:
 def test_outside_opening_hours_the_line_says_so_before_offering_anything(caller: Caller, clock: Clock) -> None:
     clock.now = CLOSED
     heard = caller.dial_in().heard
-    assert heard.index("closed right now") < heard.index("Main menu")
+    assert heard.index("closed right now") < heard.index("press 1")
     assert "Monday to Friday, 9 AM to 5 PM; Saturday, 9 AM to 12 noon, New York time" in heard
 
 
@@ -167,5 +190,5 @@ def test_silence_after_an_answer_offers_the_choices_without_reading_it_all_again
     again = caller.stay_silent()
     assert "I did not hear a choice" in again.heard
     assert "go down within one to two days" not in again.heard
-    assert "To hear how to ease swelling at home, press 1." in again.heard
+    assert "To hear how to bring swelling down at home, press 1." in again.heard
     assert "To hear this again, press star." in again.heard

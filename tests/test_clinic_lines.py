@@ -45,8 +45,9 @@ def test_the_readme_example_answers_calls(make_app, knee_line: Path) -> None:  #
     greeting = caller.dial_in()
     assert greeting.heard.startswith("If you have trouble breathing, swallowing or speaking, hang up now and call 999.")
     assert "For care after knee surgery, press 1." in greeting.heard
-    assert "For the main menu, press hash." in greeting.heard, "a British line says hash"
-    assert "Keep the dressing dry" in caller.press("1").heard
+    aftercare = caller.press("1").heard
+    assert "Keep the dressing dry" in aftercare
+    assert "For the main menu, press hash." in aftercare, "a British line says hash"
     assert caller.press("1").dialled_number == "+442079460123"
 
 
@@ -93,16 +94,16 @@ def test_a_changed_line_file_is_taken_when_valid_and_ignored_when_not(
     make_app, knee_line: Path, caplog: pytest.LogCaptureFixture  # type: ignore[no-untyped-def]
 ) -> None:
     caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
-    assert "Main menu." in caller.dial_in().heard
+    assert "For care after knee surgery" in caller.dial_in().heard
 
-    _rewrite(knee_line, readme_example().replace("prompt: Main menu.", "prompt: Welcome to the knee menu."))
-    assert "Welcome to the knee menu." in caller.dial_in().heard
+    _rewrite(knee_line, readme_example().replace("label: For care after knee surgery", "label: For knee aftercare"))
+    assert "For knee aftercare" in caller.dial_in().heard
 
     with caplog.at_level(logging.ERROR):
         _rewrite(knee_line, readme_example().replace("start: main", "start: nowhere"))
         answer = caller.dial_in()
     assert answer.status == 200
-    assert "Welcome to the knee menu." in answer.heard, "the last good line goes on serving"
+    assert "For knee aftercare" in answer.heard, "the last good line goes on serving"
     assert "still serving the last good version" in caplog.text
     assert "nowhere" in caplog.text
 

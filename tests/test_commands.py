@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import PROJECT_ROOT
+from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
+from ivr.line.load import load_line
 from ivr.phone_cli import sound_output_problem
 from tests.conftest import TOKEN
 from tests.line_files import base_line, edit
@@ -151,10 +152,7 @@ def test_the_text_phone_prints_what_callers_hear_and_no_log_lines() -> None:
     ran = ivr("call", stdin="\n")
     assert ran.status == 0
     assert ran.err == "", "no library log lines, and no development-mode warning: no server is started"
-    assert ran.out.splitlines()[1] == BOTOX_GREETING + (
-        " This line gives general information about swelling after Botox, not medical advice."
-        " This is the Example Skin Clinic information line."
-    )
+    assert ran.out.splitlines()[1] == load_line(DEFAULT_LINE_FILE).line.greeting
 
 
 def test_verbose_shows_the_log_lines() -> None:

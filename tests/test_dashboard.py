@@ -19,8 +19,8 @@ from ivr.config import DEFAULT_LINE_FILE
 from ivr.dashboard.exports import safe_cell
 from ivr.line.load import load_line
 from ivr.speech.catalog import store_rendered
-from ivr.speech.naming import audio_name
 from ivr.speech.telephone import TELEPHONE_RATE, write_telephone_wav
+from ivr.speech.voicing import Voicing
 from tests.conftest import OPEN, Clock
 from tests.delivery import Call, sid
 from tests.known_calls import TODAY, make_the_days_calls
@@ -71,7 +71,7 @@ def render_a_tone(app: Flask, text: str) -> None:
     line = app.extensions["ivr"].line.current().loaded.line
     catalog = app.extensions["ivr"].audio
     catalog.directory.mkdir(parents=True, exist_ok=True)
-    name = audio_name(text, line.voice.name, line.voice.default_rate, line.voice.volume)
+    name = Voicing.of(line).name(text, line.voice.default_rate)
     seconds = np.arange(int(TELEPHONE_RATE * TONE_SECONDS)) / TELEPHONE_RATE
     tone = 0.5 * np.sin(2 * np.pi * 440 * seconds)
     store_rendered(catalog.directory, name, text, lambda path: write_telephone_wav(path, tone))

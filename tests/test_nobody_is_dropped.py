@@ -15,18 +15,20 @@ import pytest
 from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.load import load_line
 from tests.calls import Answer, Caller
 from tests.conftest import CLOSED, OPEN, TOKEN, Clock
 from tests.line_files import edit
 
 CLINIC = "+12025550143"
 AFTER_HOURS = "+12025550188"
-CLINIC_SPOKEN = "You can call Example Skin Clinic on 2 0 2, 5 5 5, 0 1 4 3."
+CLINIC_SPOKEN = "The number for Example Skin Clinic is 2 0 2, 5 5 5, 0 1 4 3."
 AFTER_HOURS_SPOKEN = "You can call the after-hours line on 2 0 2, 5 5 5, 0 1 8 8."
 ADVICE = "hang up now and call 9 1 1."
-TOLD_WHY = "I will put you through to someone who can help."
-SYMPTOMS_PROMPT = "Please choose the symptom that fits best."
-SWELLING_PROMPT = "Swelling and other reactions after Botox."
+TOLD_WHY = "I will put you through to someone who can help you."
+#: The prompts of the menus a transfer starts from, as the shipped line words them.
+SYMPTOMS_PROMPT = load_line(DEFAULT_LINE_FILE).line.nodes["symptoms"].prompt
+SWELLING_PROMPT = load_line(DEFAULT_LINE_FILE).line.nodes["swelling"].prompt
 
 
 @dataclass(frozen=True)

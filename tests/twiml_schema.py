@@ -17,10 +17,12 @@ NEW_GATHER_ATTRIBUTES = (
 
 
 def _loosened(root: ET.Element) -> ET.Element:
-    for complex_type in root.iter(f"{XS}complexType"):
+    for complex_type in list(root.iter(f"{XS}complexType")):
         if complex_type.get("name") == "GatherType":
             for name in NEW_GATHER_ATTRIBUTES:
                 ET.SubElement(complex_type, f"{XS}attribute", name=name, type="xs:string")
+        if complex_type.get("name") == "SayType":
+            _allow_prosody(root, complex_type)
     for simple_type in root.iter(f"{XS}simpleType"):
         if simple_type.get("name") in ("VoiceType", "LanguageType"):
             restriction = simple_type.find(f"{XS}restriction")
@@ -33,6 +35,16 @@ def _loosened(root: ET.Element) -> ET.Element:
                 pattern = r"[a-z]{2,3}(-[A-Za-z]{2,4})?"
             ET.SubElement(restriction, f"{XS}pattern", value=pattern)
     return root
+
+
+def _allow_prosody(root: ET.Element, say: ET.Element) -> None:
+    """SSML's <prosody> in a <Say>, which Twilio takes for its Polly and Google voices (since 2018)."""
+    sequence = ET.Element(f"{XS}sequence", minOccurs="0", maxOccurs="unbounded")
+    ET.SubElement(sequence, f"{XS}element", name="prosody", type="ProsodyType")
+    say.insert(0, sequence)
+    prosody = ET.SubElement(root, f"{XS}complexType", name="ProsodyType", mixed="true")
+    for name in ("rate", "volume", "pitch"):
+        ET.SubElement(prosody, f"{XS}attribute", name=name, type="xs:string")
 
 
 @functools.cache

@@ -82,10 +82,11 @@ class CallFlow:
 
     def start(self, now: dt.datetime) -> Turn:
         state = CallState(node=self.line.start, rate=self.line.voice.default_rate)
-        before = [self.script.greeting()]
-        if not is_open(self.line.clinic.hours, now):
-            before.append(self.script.closed())
-        before.append(self.script.pace_help())
+        closed = not is_open(self.line.clinic.hours, now)
+        first = self.line.node(self.line.start)
+        if isinstance(first, MenuNode):
+            return self._listen(state, self.script.opening(first, closed), self._hints[state.node], "start")
+        before = [self.script.greeting(), *([self.script.closed()] if closed else []), self.script.pace_help()]
         return self._present(state, now, before, event="start")
 
     def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:

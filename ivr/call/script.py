@@ -92,22 +92,45 @@ class Script:
     def navigation(self) -> str:
         return self._phrase("navigation")
 
-    def options(self, options: list[Option]) -> str:
-        return " ".join(
-            self._phrase("option", label=self._text(o.label), key=spoken_key(self.line, o.key)) for o in options
-        )
+    def option(self, option: Option) -> str:
+        return self._phrase("option", label=self._text(option.label), key=spoken_key(self.line, option.key))
+
+    def options(self, options: list[Option]) -> list[str]:
+        """One text for each option, so that a caller can press as soon as theirs is said."""
+        return [self.option(o) for o in options]
+
+    def say_or_press(self) -> str:
+        return self._phrase("say_or_press")
+
+    def opening_keys(self) -> str:
+        return self._phrase("opening_keys")
+
+    def closed_now(self) -> str:
+        return self._phrase("closed_now")
+
+    def opening(self, menu: MenuNode, closed: bool) -> list[str]:
+        """What a caller hears first: the greeting, then straight to the first menu's choices, and after
+        them the opening hours (when closed) and the keys a first-time caller needs most, so that
+        nothing delays the first choice."""
+        if closed:
+            return [self.greeting(), self.closed_now(), *self.options(menu.options), self.say_or_press(),
+                    self.hours(), self.opening_keys()]
+        return [self.greeting(), *self.options(menu.options), self.say_or_press(), self.opening_keys()]
 
     def node(self, node: MenuNode | AnswerNode | TransferNode | EmergencyNode, again: bool = False) -> list[str]:
         """What a caller hears on arriving at a node (transfers and emergencies add their own).
 
         ``again``: the caller was silent or unclear after it; an answer is not read again
-        in full then, only what the caller can do next.
+        in full then, only what the caller can do next; and both add every key that works
+        everywhere, the pace keys too. An answer always ends with the keys; a menu heard the
+        first time keeps to its choices, so that the way to an answer is short.
         """
+        every_key = [self.navigation(), self.pace_help()] if again else []
         if isinstance(node, MenuNode):
-            return [self._text(node.prompt), self.options(node.options), self.navigation()]
+            return [self._text(node.prompt), *self.options(node.options), self.say_or_press(), *every_key]
         if isinstance(node, AnswerNode):
-            related = [self.options(node.options)] if node.options else []
-            return [*([] if again else [self._text(node.text)]), *related, self.navigation()]
+            text = [] if again else [self._text(node.text)]
+            return [*text, *self.options(node.options), *(every_key or [self.navigation()])]
         if isinstance(node, TransferNode):
             return [self._text(node.text)]
         return [self._text(node.text)] if node.text else []
@@ -184,6 +207,9 @@ def _every_text(script: Script) -> tuple[str, ...]:
         script.hours(),
         script.pace_help(),
         script.navigation(),
+        script.say_or_press(),
+        script.opening_keys(),
+        script.closed_now(),
         script.emergency(),
         script.no_input(),
         script.invalid(),

@@ -13,4 +13,4 @@ def audio_finder(line: Line) -> AudioFinder:
     """(text, rate) -> the URL of what callers hear for it, or None when they hear Twilio's <Say>."""
     if line.voice.mode != "play":
         return lambda text, rate: None
-    return services().audio.links(line.voice, lambda name: url_for("audio.wav", name=name)).url
+    return services().audio.links(line, lambda name: url_for("audio.wav", name=name)).url

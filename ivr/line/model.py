@@ -271,13 +271,21 @@ class Keys(Frozen):
         return {key: name for name, key in self.model_dump().items()}
 
 
+#: The offline speech engines a line can render its audio with (one module each in ivr/speech/).
+EngineName = Literal["flite", "pyttsx3"]
+
+
 class Voice(Frozen):
     """How prompts are spoken: audio the line renders itself, or Twilio's <Say>."""
 
     mode: Literal["play", "say"] = "play"
-    #: espeak-ng voice for rendered audio, e.g. "en-us", with an optional variant after "+".
-    #: "en-us+Hugo" is the clearest over a phone line of those measured (docs/audio.md).
-    name: Word = "en-us+Hugo"
+    #: The offline engine for rendered audio: "flite" (Debian's flite, English only) or "pyttsx3"
+    #: (espeak-ng, many languages). Left out: flite for an English line, pyttsx3 otherwise.
+    engine: EngineName | None = None
+    #: The engine's voice. flite: rms, slt, awb or kal16; pyttsx3: an espeak-ng voice such as "en-us",
+    #: with an optional variant after "+". Left out: the engine's clearest voice for the line's
+    #: language over a phone line (flite: rms; pyttsx3: en-us+Hugo for English), see docs/audio.md.
+    name: Word | None = None
     #: Speaking rates in words a minute, slowest first; callers step between them.
     rates: Annotated[list[Annotated[int, Field(ge=80, le=260)]], Field(min_length=1, max_length=5)] = [
         120,
@@ -354,6 +362,12 @@ class Phrases(Frozen):
         "For the main menu, press {main_menu}. To speak to the clinic, press {clinic}."
     )
     pace: SpokenText = "To slow my speech down, press {slower}. To speed it up, press {faster}."
+    #: After every menu's choices, which each say their key: a caller may speak instead.
+    say_or_press: SpokenText = "Or say what you need."
+    #: After the first menu's choices: the keys a first-time caller needs most.
+    opening_keys: SpokenText = "To slow down, press {slower}. To speak to the clinic, press {clinic}."
+    #: Before the first menu's choices, when the clinic is closed (the hours follow the choices).
+    closed_now: SpokenText = "The clinic is closed right now."
     pace_changed: SpokenText = "I will speak at this pace from now on."
     pace_limit: SpokenText = "This is already the {limit} pace I have."
     no_input: SpokenText = "I did not hear a choice. Take your time."
@@ -361,15 +375,15 @@ class Phrases(Frozen):
     not_understood: SpokenText = "Sorry, I did not understand that."
     closed: SpokenText = "The clinic is closed right now. {hours}"
     hours: SpokenText = "The clinic is open {hours}."
-    transferring: SpokenText = "Please hold while I connect you to {clinic}."
+    transferring: SpokenText = "Please hold, while I connect you to {clinic}."
     after_hours: SpokenText = "I will connect you to the after-hours line."
     clinic_unavailable: SpokenText = "Sorry, nobody at {clinic} could answer just now."
     #: Said before a caller who did not choose after several tries is put through.
-    putting_through: SpokenText = "I will put you through to someone who can help."
+    putting_through: SpokenText = "I will put you through to someone who can help you."
     #: Said before the numbers and the emergency advice are said a second time, before goodbye.
-    once_more: SpokenText = "Here is that once more."
+    once_more: SpokenText = "I will say that again."
     after_hours_number: SpokenText = "You can call the after-hours line on {number}."
-    clinic_number: SpokenText = "You can call {clinic} on {number}."
+    clinic_number: SpokenText = "The number for {clinic} is {number}."
     main_menu_offer: SpokenText = "To go back to the main menu, press {main_menu}."
     goodbye: SpokenText = "Thank you for calling. Goodbye."
     apology: SpokenText = "Sorry, something went wrong on this line."
@@ -401,6 +415,9 @@ class Line(Frozen):
     #: Spoken phrases that skip the menus and go straight to the emergency advice. They add to the
     #: line's built-in understanding of emergencies (ivr/call/emergency), which needs no list here.
     emergency_phrases: list[Word] = []
+    #: How the offline voice should say words it gets wrong, e.g. {"pace": "paiss"}: whole words
+    #: or phrases, any case. Only the rendered audio changes; the text shown and given to <Say> does not.
+    pronounce: dict[Word, Word] = {}
     #: Said first on every call.
     greeting: SpokenText
     start: NodeId

@@ -31,7 +31,7 @@ from ivr.line.model import AnswerNode, Keys, Line, MenuNode, Phrases, TransferNo
 LINE_NAMES = frozenset({"clinic", "emergency_number"})
 #: The names of the line-wide keys, which the sentences about keys use ({clinic} is then the clinic's key).
 KEY_NAMES = frozenset(Keys.model_fields)
-KEY_SENTENCES = frozenset({"navigation", "pace", "main_menu_offer"})
+KEY_SENTENCES = frozenset({"navigation", "pace", "main_menu_offer", "opening_keys"})
 _ADVICE_EXAMPLE = (
     "If you have trouble breathing, swallowing or speaking, hang up now and call {emergency_number}."
 )

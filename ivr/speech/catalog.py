@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.line.model import Voice
-from ivr.speech.naming import audio_name, is_audio_name
+from ivr.line.model import Line
+from ivr.speech.naming import is_audio_name
+from ivr.speech.voicing import Voicing
 
 logger = logging.getLogger(__name__)
 
@@ -64,22 +65,22 @@ class AudioCatalog:
         except FileNotFoundError:
             return None
 
-    def links(self, voice: Voice, link: Callable[[str], str]) -> AudioLinks:
-        """URLs of this voice's rendered prompts, made by ``link(name)``; the directory is listed once here."""
-        return AudioLinks(self.names(), voice, link)
+    def links(self, line: Line, link: Callable[[str], str]) -> AudioLinks:
+        """URLs of ``line``'s rendered prompts, made by ``link(name)``; the directory is listed once here."""
+        return AudioLinks(self.names(), Voicing.of(line), link)
 
 
 @dataclass(frozen=True)
 class AudioLinks:
-    """Where the audio of each text is, for one voice, as the directory was when made."""
+    """Where the audio of each text is, for one line, as the directory was when made."""
 
     names: frozenset[str]
-    voice: Voice
+    voicing: Voicing
     link: Callable[[str], str]
 
     def url(self, text: str, rate: int) -> str | None:
         """The absolute URL of ``text`` rendered at ``rate``, or None when it is not rendered."""
-        name = audio_name(text, self.voice.name, rate, self.voice.volume)
+        name = self.voicing.name(text, rate)
         return self.link(name) if name in self.names else None
 
 

@@ -28,8 +28,10 @@ class IncompleteAudio(RuntimeError):
     """A WAV file that was still being written when it should have been finished."""
 
 
-def to_telephone(samples: np.ndarray, rate: int, knee: float = KNEE, ratio: float = RATIO) -> np.ndarray:
-    """Speech at any sample rate as 8 kHz float samples, levelled to :data:`PEAK`.
+def to_telephone(
+    samples: np.ndarray, rate: int, knee: float = KNEE, ratio: float = RATIO, peak: float = PEAK
+) -> np.ndarray:
+    """Speech at any sample rate as 8 kHz float samples, levelled to ``peak`` (the loudest sample).
 
     A phone line carries nothing above 4 kHz, where much of what tells "b" from "m" and
     "s" from "f" lies; so the sound above :data:`KNEE` is first compressed into the band
@@ -38,9 +40,9 @@ def to_telephone(samples: np.ndarray, rate: int, knee: float = KNEE, ratio: floa
     mono = samples.mean(axis=1) if samples.ndim == 2 else samples
     lowered = lower_high_frequencies(mono.astype(np.float32), rate, knee, ratio)
     narrow = soxr.resample(lowered, rate, TELEPHONE_RATE, quality="VHQ")
-    peak = float(np.max(np.abs(narrow))) if narrow.size else 0.0
-    if peak > 0:
-        narrow = narrow * (PEAK / peak)
+    loudest = float(np.max(np.abs(narrow))) if narrow.size else 0.0
+    if loudest > 0:
+        narrow = narrow * (peak / loudest)
     return np.clip(narrow, -1.0, 1.0).astype(np.float32)
 
 

@@ -25,6 +25,11 @@ class Links(Protocol):
     def dial_finished(self, state: CallState, target: Target) -> str: ...
 
 
+#: Twilio voices that take SSML, so that <Say> can change pace with <prosody rate>: Amazon Polly's and
+#: Google's. Its basic voices (man, woman, alice) read the text at their one pace.
+SSML_VOICE_PREFIXES = ("Polly.", "Google.")
+
+
 @dataclass(frozen=True)
 class Speech:
     """How texts are voiced: rendered audio where there is some, Twilio's <Say> otherwise."""
@@ -33,6 +38,16 @@ class Speech:
     audio_url: Callable[[str, int], str | None]
     language: str
     say_voice: str | None = None
+    #: The line's default rate: <Say> at another rate is that share of its voice's own pace.
+    default_rate: int = 0
+
+    def say_rate(self, rate: int) -> str:
+        """The <prosody rate> for a text said at ``rate``: "" at the default pace or with a voice without SSML."""
+        if not self.default_rate or rate == self.default_rate or not (self.say_voice or "").startswith(
+            SSML_VOICE_PREFIXES
+        ):
+            return ""
+        return f"{round(100 * rate / self.default_rate)}%"
 
 
 def build(turn: Turn, links: Links, speech: Speech) -> str:
@@ -54,17 +69,17 @@ class _Plan:
     """Everything a document depends on: callers at the same step get the same document."""
 
     kind: str
-    #: Each text as ("play", audio URL) or ("say", text).
-    voiced: tuple[tuple[str, str], ...]
+    #: Each text as ("play", audio URL, "") or ("say", text, its <prosody rate> or "").
+    voiced: tuple[tuple[str, str, str], ...]
     action: str = ""
     timeout: int = 0
     hints: tuple[str, ...] = ()
     number: str = ""
 
 
-def _voiced(text: str, rate: int, speech: Speech) -> tuple[str, str]:
+def _voiced(text: str, rate: int, speech: Speech) -> tuple[str, str, str]:
     url = speech.audio_url(text, rate)
-    return ("play", url) if url is not None else ("say", text)
+    return ("play", url, "") if url is not None else ("say", text, speech.say_rate(rate))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -95,11 +110,13 @@ def _document(plan: _Plan, language: str, say_voice: str | None) -> str:
     return str(response)
 
 
-def _speak(parent: VoiceResponse | Gather, voiced: tuple[tuple[str, str], ...], language: str,
+def _speak(parent: VoiceResponse | Gather, voiced: tuple[tuple[str, str, str], ...], language: str,
            say_voice: str | None) -> None:
-    for verb, value in voiced:
+    for verb, value, rate in voiced:
         if verb == "play":
             parent.play(value)
+        elif rate:
+            parent.say(voice=say_voice, language=language).prosody(value, rate=rate)
         else:
             parent.say(value, voice=say_voice, language=language)
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ivr.call.flow import CallState, Target, Turn
-from ivr.line.model import Voice
+from ivr.line.model import Line
 from ivr.speech.naming import NAME_LENGTH
 from ivr.web import records, twiml
 from ivr.web.services import services
@@ -133,18 +133,19 @@ def _int(value: str | None) -> int:
 def _answer(turn: Turn) -> Response:
     line = services().line.current().loaded.line
     speech = twiml.Speech(
-        audio_url=_audio_urls(line.voice),
+        audio_url=_audio_urls(line),
         language=line.call.speech_language,
         say_voice=line.voice.say_voice,
+        default_rate=line.voice.default_rate,
     )
     return _xml(twiml.build(turn, _Links(), speech))
 
 
-def _audio_urls(voice: Voice) -> Callable[[str, int], str | None]:
+def _audio_urls(line: Line) -> Callable[[str, int], str | None]:
     """Where each text's rendered audio is, in "play" mode; None (so <Say>) where it is missing."""
-    if voice.mode != "play":
+    if line.voice.mode != "play":
         return _no_audio
-    return services().audio.links(voice, _audio_link()).url
+    return services().audio.links(line, _audio_link()).url
 
 
 def _audio_link() -> Callable[[str], str]:

@@ -24,7 +24,7 @@ from flask import Flask
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from ivr.phone import HttpTransport
-from ivr.speech.naming import audio_name
+from ivr.speech.voicing import Voicing
 from ivr.store.engine import database_url
 from tests.calls import CALLER, Answer, Caller
 from tests.conftest import TOKEN
@@ -115,8 +115,7 @@ def test_calls_are_served_when_the_database_is_down_from_the_start(
 
 def rendered(folder: Path, text: str, rate: int | None = None) -> Path:
     """Stand-in audio for ``text`` where the catalog looks for it (the content is never checked here)."""
-    voice = LINE.voice
-    path = folder / f"{audio_name(text, voice.name, rate or voice.default_rate, voice.volume)}.wav"
+    path = folder / f"{Voicing.of(LINE).name(text, rate or LINE.voice.default_rate)}.wav"
     path.write_bytes(b"RIFF$\x00\x00\x00WAVEfmt ")
     return path
 
@@ -178,6 +177,10 @@ def serve_line(folder: Path, stress_dir: Path, name: str) -> Iterator[Served]:
         server.wait(timeout=30)
 
 
+#: What every call hears first (the main menu's own prompt is skipped on the way in).
+OPENING = "If you have trouble breathing"
+
+
 def first_answer(base: str) -> str:
     deadline = time.monotonic() + 30
     while True:
@@ -195,7 +198,7 @@ def test_a_line_file_broken_while_the_server_runs_is_not_taken(tmp_path: Path, s
 
 
 def _break_and_call(base: str, line_file: Path, log: Path) -> None:
-    assert "Main menu." in first_answer(base)
+    assert OPENING in first_answer(base)
 
     broken = line_file.read_text().replace("start: main", "start: nowhere")
     line_file.write_text(broken)
@@ -207,7 +210,7 @@ def _break_and_call(base: str, line_file: Path, log: Path) -> None:
         time.sleep(0.3)
 
     for _ in range(6):  # each of the two workers answers some of these
-        assert "Main menu." in HttpTransport(TOKEN).post(f"{base}/voice", {"CallSid": "CA1", "From": CALLER})
+        assert OPENING in HttpTransport(TOKEN).post(f"{base}/voice", {"CallSid": "CA1", "From": CALLER})
     output = log.read_text()
     assert output.count("still serving the last good version") >= 2, output[-3000:]
     assert "nowhere" in output, "the log says why the new version was not taken"
@@ -216,7 +219,7 @@ def _break_and_call(base: str, line_file: Path, log: Path) -> None:
 def test_calls_ending_while_the_database_is_locked_do_not_hold_up_callers(tmp_path: Path, stress_dir: Path) -> None:
     """At a hotline's peak some 50 calls end each second; each status callback waits for the records."""
     with serve_line(tmp_path, stress_dir, "locked-at-peak") as served:
-        assert "Main menu." in first_answer(served.base)
+        assert OPENING in first_answer(served.base)
         lock = sqlite3.connect(served.database, timeout=5)
         try:
             lock.execute("BEGIN EXCLUSIVE")
@@ -231,7 +234,7 @@ def test_calls_ending_while_the_database_is_locked_do_not_hold_up_callers(tmp_pa
         finally:
             lock.rollback()
             lock.close()
-    assert "Main menu." in answer
+    assert OPENING in answer
     assert waited < 0.5, f"a new caller waited {waited:.1f} s behind calls that had ended"
 
 

@@ -1,0 +1,130 @@
+"""The speech-text step: a line's text as an offline voice should say it.
+
+Engines read numbers and symbols their own way: both read "call 911" as "nine hundred
+eleven", and "press #" as they please. So before any engine renders a text it becomes:
+
+- the clinic's own way of saying a word (the line's ``pronounce:`` list);
+- phone numbers in their national groups, digit by digit ("2 0 2, 5 5 5, 0 1 4 3");
+- emergency numbers digit by digit ("9 1 1", "9 9 9", "1 1 2");
+- times as a clock is read ("9:30 AM" is "9 30 AM", "17:00" is "5 PM");
+- the star and hash keys by their names in the line's language ("star", "pound" or "hash").
+
+Only rendered audio is made from this form: the text a clinic sees, the transcript beside
+each file and what Twilio's ``<Say>`` reads stay the clinic's own words.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from ivr.call.script import spoken_digits
+from ivr.line.model import Line
+
+#: The names of the star and hash keys, by language (and by country where they differ).
+KEY_NAMES: dict[str, tuple[str, str]] = {
+    "en": ("star", "hash"),
+    "en-US": ("star", "pound"),
+    "en-CA": ("star", "pound"),
+    "es": ("asterisco", "almohadilla"),
+    "es-US": ("asterisco", "numeral"),
+    "es-MX": ("asterisco", "gato"),
+    "fr": ("étoile", "dièse"),
+    "de": ("Stern", "Raute"),
+    "it": ("asterisco", "cancelletto"),
+    "pt": ("asterisco", "cerquilha"),
+}
+#: A run of digits that is a number of its own (not part of a longer number, a time or a decimal).
+_NUMBER = re.compile(r"(?<![\d:.,])\d{2,4}(?![\d:]|[.,]\d)")
+#: A clock time: 9 AM, 9:30 am, 9.30 p.m., or 17:30 on a 24-hour clock.
+_TIME = re.compile(
+    r"\b(?P<hour>1[0-2]|0?[1-9])(?:[:.](?P<minute>[0-5]\d))?\s?(?P<half>[ap])(?:m\b|\.m\b\.?)"
+    r"|\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
+    re.IGNORECASE,
+)
+#: What follows a time written "a.m." at the end of a sentence, whose full stop the time took.
+_SENTENCE_STARTS = re.compile(r"\s+[A-Z]|\s*$")
+#: A star or hash key as written: on its own, or right after a word such as "press".
+_KEY = re.compile(r"(?<![\w*#])([*#])(?![\w*#])")
+
+
+@dataclass(frozen=True)
+class SpeechRules:
+    """What the speech-text step needs to know about a line."""
+
+    language: str
+    #: The country of the clinic's phone number, e.g. "US": how its numbers are grouped and which are emergencies.
+    region: str
+    #: The line's own emergency number, which is said digit by digit even where the region does not know it.
+    emergency_number: str
+    #: (written, spoken) pairs, longest first.
+    pronounce: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, line: Line) -> SpeechRules:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(line.clinic.phone)) or "US"
+        pairs = sorted(line.pronounce.items(), key=lambda pair: (-len(pair[0]), pair[0]))
+        return cls(line.call.speech_language, region, line.clinic.emergency_number, tuple(pairs))
+
+    @functools.cached_property
+    def _pronounce(self) -> re.Pattern[str] | None:
+        if not self.pronounce:
+            return None
+        alternatives = "|".join(re.escape(written) for written, _ in self.pronounce)
+        return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+    def spoken(self, text: str) -> str:
+        """``text`` as the offline voice should say it (see the module's notes)."""
+        text = self._pronounced(text)
+        text = self._phone_numbers(text)
+        text = _TIME.sub(self._clock, text)
+        text = _NUMBER.sub(self._emergency, text)
+        return _KEY.sub(self._key, text)
+
+    def _pronounced(self, text: str) -> str:
+        pattern = self._pronounce
+        if pattern is None:
+            return text
+        spoken = {written.lower(): said for written, said in self.pronounce}
+        return pattern.sub(lambda match: spoken[match.group().lower()], text)
+
+    def _phone_numbers(self, text: str) -> str:
+        pieces, end = [], 0
+        for match in phonenumbers.PhoneNumberMatcher(text, self.region):
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            pieces += [text[end : match.start], spoken_digits(e164)]
+            end = match.end
+        return "".join(pieces) + text[end:] if pieces else text
+
+    def _emergency(self, match: re.Match[str]) -> str:
+        number = match.group()
+        if number == self.emergency_number or phonenumbers.is_emergency_number(number, self.region):
+            return " ".join(number)
+        return number
+
+    def _clock(self, match: re.Match[str]) -> str:
+        if match.group("hour24") is not None:
+            hour, minute = int(match.group("hour24")), int(match.group("minute24"))
+            if not self.language.lower().startswith("en"):
+                return f"{hour} {minute:02d}" if minute else str(hour)
+            half = "AM" if hour < 12 else "PM"
+            hour = hour % 12 or 12
+        else:
+            hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
+            half = "AM" if match.group("half").lower() == "a" else "PM"
+        minutes = f" {minute:02d}" if minute else ""
+        ended = match.group().endswith(".") and _SENTENCE_STARTS.match(match.string, match.end())
+        return f"{hour}{minutes} {half}" + ("." if ended else "")
+
+    def _key(self, match: re.Match[str]) -> str:
+        star, hash_ = key_names(self.language)
+        return star if match.group(1) == "*" else hash_
+
+
+def key_names(language: str) -> tuple[str, str]:
+    """The names of the star and hash keys in ``language`` ("en-US" -> ("star", "pound"))."""
+    base = language.split("-")[0].lower()
+    return KEY_NAMES.get(language) or KEY_NAMES.get(base) or KEY_NAMES["en"]

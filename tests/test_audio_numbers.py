@@ -1,0 +1,90 @@
+"""The emergency sentence of every line is heard with its number digit by digit, over a phone line.
+
+Engines read "911" as "nine hundred eleven" on their own; the speech-text step gives them "9 1 1".
+The recogniser is asked to write numbers as the words it hears, so that "nine one one" and
+"nine hundred eleven" are told apart (written as digits, both would be "911").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+
+from ivr.call.script import Script
+from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.load import load_line
+from ivr.line.model import Line
+from ivr.speech.audit import Recogniser, phone_line
+from ivr.speech.catalog import AudioCatalog
+from ivr.speech.render import plan_line, render_plan
+from ivr.speech.telephone import TELEPHONE_RATE, read_telephone_wav
+from ivr.speech.voicing import Voicing
+from tests.test_clinic_lines import readme_example
+
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+SHIPPED_LINES = sorted(DEFAULT_LINE_FILE.parent.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def recogniser() -> Recogniser:
+    return Recogniser()
+
+
+def _lines(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Line]]:
+    readme = tmp_path_factory.mktemp("readme") / "readme-example.yaml"
+    readme.write_text(readme_example(), encoding="utf-8")
+    return [(path.name, load_line(path).line) for path in [*SHIPPED_LINES, readme]]
+
+
+def _emergency_sentences(line: Line) -> list[str]:
+    """The line's emergency advice, and every sentence of its greeting that names the emergency number."""
+    number = line.clinic.emergency_number
+    greeting = [s for s in re.split(r"(?<=[.!?])\s+", line.greeting) if re.search(rf"(?<!\d){number}(?!\d)", s)]
+    return [Script(line).emergency(), *greeting]
+
+
+def _heard(line: Line, texts: list[str], folder: Path, recogniser: Recogniser) -> dict[str, str]:
+    rate = line.voice.default_rate
+    plan = plan_line(line, folder, rates=[rate])
+    report = render_plan(dataclasses.replace(plan, jobs=tuple(job for job in plan.jobs if job.text in texts)))
+    assert report.ok, report.failed
+    catalog, voicing = AudioCatalog(folder), Voicing.of(line)
+    return {
+        text: recogniser.transcribe(
+            phone_line(read_telephone_wav(catalog.wav_path(voicing.name(text, rate)))), TELEPHONE_RATE,
+            numbers_in_words=True,
+        )
+        for text in texts
+    }
+
+
+def _digit_by_digit(number: str) -> str:
+    return " ".join(DIGIT_WORDS[int(digit)] for digit in number)
+
+
+def _words(heard: str) -> str:
+    return " ".join(re.sub(r"[^a-z]+", " ", heard.lower()).split())
+
+
+@pytest.mark.audit
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["the line's own", "pyttsx3"])
+def test_every_line_emergency_number_is_heard_digit_by_digit(
+    engine: str, recogniser: Recogniser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    checked = 0
+    for name, line in _lines(tmp_path_factory):
+        if engine == "pyttsx3":
+            line = line.model_copy(update={"voice": line.voice.model_copy(update={"engine": "pyttsx3", "name": None})})
+        number = line.clinic.emergency_number
+        texts = _emergency_sentences(line)
+        heard = _heard(line, texts, tmp_path_factory.mktemp("audio"), recogniser)
+        for text in texts:
+            words = _words(heard[text])
+            assert _digit_by_digit(number) in words, f"{name}: {text!r} was heard as {heard[text]!r}"
+            assert "hundred" not in words and "eleven" not in words, f"{name}: {heard[text]!r}"
+            checked += 1
+    assert checked >= 2 * (len(SHIPPED_LINES) + 1), "the advice and the greeting of every line"
