@@ -13,7 +13,6 @@ import zoneinfo
 from importlib import resources
 
 import phonenumbers
-from phonenumbers.geocoder import country_name_for_number
 from phonenumbers.phonemetadata import PhoneMetadata
 
 #: What people call a time zone, and its IANA name. Keys are lower case, without "time".
@@ -97,6 +96,9 @@ def region_of_zone(zone: str) -> str | None:
 
 def country_name(region: str) -> str:
     """"US" -> "the United States"; the code itself when it is not known."""
+    # Imported here: the geocoder loads every country's place names (about 110 MB), for messages only.
+    from phonenumbers.geocoder import country_name_for_number
+
     number = phonenumbers.example_number(region)
     name = country_name_for_number(number, "en") if number else ""
     if not name:
