@@ -17,6 +17,7 @@ from ivr.cli import main
 from ivr.config import PROJECT_ROOT
 from tests.calls import Caller
 from tests.conftest import TOKEN
+from tests.line_files import line_number
 
 README = PROJECT_ROOT / "README.md"
 
@@ -76,7 +77,8 @@ def test_validate_reports_every_shape_problem_at_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(broken)])
     assert result.exit_code == 1
     name = re.escape(str(broken))
-    assert re.search(rf"{name}:6: error: clinic.phone: '020 7946 0123'", result.output), result.output
+    line = line_number(broken.read_text(), "020 7946 0123")
+    assert re.search(rf"{name}:{line}: error: clinic.phone: '020 7946 0123'", result.output), result.output
     assert re.search(rf"{name}:\d+: error: node 'aftercare'.*colour", result.output), result.output
     assert "2 errors" in result.output
 
@@ -96,7 +98,7 @@ def test_a_changed_line_file_is_taken_when_valid_and_ignored_when_not(
     caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
     assert "For care after knee surgery" in caller.dial_in().heard
 
-    _rewrite(knee_line, readme_example().replace("label: For care after knee surgery", "label: For knee aftercare"))
+    _rewrite(knee_line, readme_example().replace("en: For care after knee surgery", "en: For knee aftercare"))
     assert "For knee aftercare" in caller.dial_in().heard
 
     with caplog.at_level(logging.ERROR):
