@@ -313,10 +313,9 @@ class CallFlow:
         flow = self._flows[code]
         if not self._several:
             return flow.respond(state, digits, speech, now)
-        if not digits.strip() and speech.strip() and not flow.matcher.emergency.heard_in(speech):
-            heard = next((other for other in self.languages
-                          if other != code and self._flows[other].matcher.emergency.heard_in(speech)), None)
-            if heard is not None:
+        if not digits.strip() and speech.strip():
+            heard = self._heard_in(code, speech, every=state.offered)
+            if heard:
                 return self._emergency_in(heard, code, state)
         if state.offered:
             chosen = self._chosen(code, digits, speech)
@@ -352,12 +351,24 @@ class CallFlow:
                 return other
         return None
 
-    def _emergency_in(self, heard: str, code: str, state: CallState) -> Turn:
-        """The emergency advice in the language the caller spoke, twice, then in the call's language."""
-        theirs, ours = self._flows[heard].script.emergency(), self._flows[code].script.emergency()
-        turn = Turn((theirs, theirs, ours), Finish(), state.rate, state.node or self.line.start, "emergency_phrase",
-                    code, (heard, heard, code))
-        return turn
+    def _heard_in(self, code: str, speech: str, *, every: bool) -> list[str]:
+        """The languages whose understanding hears an emergency in ``speech``: the call's own alone when it
+        does (unless ``every``: at the start, before the caller has chosen), else the others'."""
+        own = self._flows[code].matcher.emergency.heard_in(speech)
+        if own and not every:
+            return [code]
+        others = [other for other in self.languages if other != code
+                  and self._flows[other].matcher.emergency.heard_in(speech)]
+        return [code, *others] if own else others
+
+    def _emergency_in(self, heard: list[str], code: str, state: CallState) -> Turn:
+        """The emergency advice in the language the caller spoke, twice, then once in each other language heard
+        and in the call's own."""
+        first = heard[0]
+        languages = [first, first, *dict.fromkeys(other for other in [*heard[1:], code] if other != first)]
+        texts = tuple(self._flows[language].script.emergency() for language in languages)
+        return Turn(texts, Finish(), state.rate, state.node or self.line.start, "emergency_phrase", code,
+                    tuple(languages) if self._several else ())
 
     def _in(self, code: str, turn: Turn, *, offered: bool = False, foreign: dict[str, str] | None = None) -> Turn:
         """``turn`` of the flow in ``code``, its state and texts marked with their languages."""

@@ -160,9 +160,9 @@ class Matcher:
         return self._option_words.get(id(option)) or self._prepare(option)
 
     def _by_words(self, options: list[Option], words: str) -> Choice:
-        """Match against option words and command words; a tie is broken by the longest phrase matched
-        ("regresar al menú principal" is the main menu's "al menú principal", not "regresar"), and a tie
-        left after that is not a match."""
+        """Match against option words and command words; a tie is broken by how many of the caller's words
+        a phrase accounts for ("regresar al menú principal" is the main menu's "al menú principal", not
+        "regresar"), and a tie left after that is not a match."""
         if not words:
             return Invalid(spoken=True)
         candidates = [candidate for option in options for candidate in self._words_of(option)]
@@ -173,11 +173,13 @@ class Matcher:
         )
         if not scored:
             return Invalid(spoken=True)
-        best = max((score, len(phrase.split())) for phrase, score, _ in scored)
+        said = set(words.split())
+        ranked = [(score, len(said & set(phrase.split())), index) for phrase, score, index in scored]
+        best = max((score, shared) for score, shared, _ in ranked)
         winners = {
             _identity(candidates[index][1]): candidates[index][1]
-            for phrase, score, index in scored
-            if (score, len(phrase.split())) == best
+            for score, shared, index in ranked
+            if (score, shared) == best
         }
         if len(winners) != 1:
             return Invalid(spoken=True)
