@@ -13,12 +13,12 @@ from ivr.call.flow import CallFlow
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from tests.calls import Caller
-from tests.emergency_corpus import OPEN
 from tests.emergency_corpus import (
     CORPUS,
     EMERGENCIES,
     MAX_FALSE_ALARMS,
     NEAR_MISSES,
+    OPEN,
     figures,
     listening_places,
     reaches_emergency_advice,
