@@ -6,6 +6,7 @@ import re
 
 import pytest
 import textstat
+from textstat.textstat import textstatistics
 
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
@@ -16,7 +17,11 @@ LINE = load_line(DEFAULT_LINE_FILE).line
 FILE_TEXT = DEFAULT_LINE_FILE.read_text()
 #: Every text read to a caller at a node: the answers, and why a transfer is made.
 SPOKEN = {node_id: node.text for node_id, node in LINE.nodes.items() if isinstance(node, AnswerNode | TransferNode)}
+SPANISH = {node_id: node.text for node_id, node in LINE.in_language("es").nodes.items()
+           if isinstance(node, AnswerNode | TransferNode)}
 MAX_GRADE = 8
+#: Fernández Huerta's reading ease, Spanish's measure: 60 to 70 is "normal", the band of English grades 8 and 9.
+MIN_SPANISH_EASE = 60
 
 #: Each fact the source gives, as words its answer must hold.
 FACTS = {
@@ -47,6 +52,87 @@ def test_every_spoken_answer_reads_at_grade_8_or_below(node_id: str) -> None:
 def test_every_answer_keeps_every_fact_the_source_gives(node_id: str) -> None:
     for fact in FACTS[node_id]:
         assert fact in SPOKEN[node_id], f"{node_id} lost {fact!r}"
+
+
+@pytest.fixture(scope="module")
+def spanish_measures() -> textstatistics:
+    """textstat's Spanish measures, on an instance of their own: the module's functions share one language
+    setting, which the English grade test above reads."""
+    measures = textstatistics()
+    measures.set_lang("es")
+    return measures
+
+
+@pytest.mark.parametrize("node_id", sorted(SPANISH))
+def test_every_spoken_answer_in_spanish_is_easy_to_read(node_id: str, spanish_measures: textstatistics) -> None:
+    ease = spanish_measures.fernandez_huerta(SPANISH[node_id])
+    assert ease >= MIN_SPANISH_EASE, f"{node_id} reads at Fernández Huerta {ease}"
+
+
+def test_the_spanish_measures_leave_the_english_grade_alone(spanish_measures: textstatistics) -> None:
+    spanish_measures.fernandez_huerta(SPANISH["spread"])
+    assert textstat.flesch_kincaid_grade(SPOKEN["spread"]) == textstatistics().flesch_kincaid_grade(SPOKEN["spread"])
+
+
+#: The same facts in the Spanish answers.
+SPANISH_FACTS = {
+    "swelling-duration": ["hinchazón o inflamación leve", "piel sensible", "No debería ser fuerte",
+                          "cualquier hinchazón", "normal", "en uno o dos días", "casos raros", "moretones",
+                          "párpado caído", "piel roja"],
+    "body-effects": ["músculo", "músculos rígidos o tensos", "problemas de movimiento",
+                     "La mayoría de los efectos secundarios son leves", "se han reportado",
+                     "debilidad en todo el cuerpo"],
+    "pain-relief": ["zona precisa", "bajar la inflamación", "calmar el dolor", "nervios", "se relajan", "inmediato"],
+    "swelling-home": ["aliviar la molestia", "bajar la hinchazón", "compresa fresca", "con suavidad", "No apriete",
+                      "fresco, no frío", "envuélvalo primero en una toalla", "No ponga hielo ni nada congelado"],
+    "injection-reactions": ["primera semana", "se pasan", "varios meses o más", "dolor", "dolor al tocar",
+                            "hinchazón", "piel roja", "moretones", "sangrado", "inflamación", "infección"],
+    "spread": ["se queda donde se inyectó", "No viaja", "no actúa en todo el cuerpo", "hasta tres centímetros"],
+    "botulism": ["botulismo en todo el cuerpo", "pocas veces", "Nunca se ha reportado", "salida del estómago",
+                 "se vacía muy despacio"],
+}
+
+
+@pytest.mark.parametrize("node_id", sorted(SPANISH_FACTS))
+def test_every_spanish_answer_keeps_every_fact_the_source_gives(node_id: str) -> None:
+    for fact in SPANISH_FACTS[node_id]:
+        assert fact in SPANISH[node_id], f"{node_id} lost {fact!r}"
+
+
+#: How often, or how nearly, in Spanish.
+SPANISH_FREQUENCY = re.compile(
+    r"\b(pocas veces|raros?|raras?|a menudo|mucho|suelen?|por lo general|generalmente|la mayoría|nunca|siempre"
+    r"|a veces|común|comunes|casi|aproximadamente|alrededor|unos|unas|más o menos)\b",
+    re.I,
+)
+SPANISH_SOURCE_FREQUENCY = {
+    "swelling-duration": {"común", "la mayoría", "raros"},
+    "injection-reactions": {"suelen", "por lo general"},
+    "body-effects": {"mucho", "la mayoría"},
+    "botulism": {"pocas veces", "nunca"},
+}
+
+
+@pytest.mark.parametrize("node_id", sorted(SPANISH))
+def test_no_spanish_answer_adds_a_frequency_or_an_approximation_the_source_does_not_give(node_id: str) -> None:
+    said = {word.lower() for word in SPANISH_FREQUENCY.findall(SPANISH[node_id])}
+    assert said <= SPANISH_SOURCE_FREQUENCY.get(node_id, set()), f"{node_id} says {said}"
+
+
+def test_the_sources_hedge_is_kept_in_spanish() -> None:
+    assert "puede parecer más preocupante" in SPANISH["swelling-duration"]
+
+
+#: The informal "tú", and the abbreviations of the source: a caller is spoken to as "usted", in plain words.
+_NOT_SPOKEN = re.compile(r"\b(tú|tu|tus|tienes|puedes|quieres|oprime|presiona|cuelga|llama|elige|BoNT|BoNT-A"
+                         r"|Onabotulinumtoxina?|sistémic[oa])\b")
+
+
+def test_every_spanish_text_says_usted_and_no_abbreviation() -> None:
+    from ivr.call.script import all_prompts
+
+    for text in all_prompts(LINE, "es"):
+        assert not _NOT_SPOKEN.search(text), text
 
 
 #: How often, or how nearly: words a caller hears as a fact about frequency or size.

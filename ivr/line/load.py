@@ -64,9 +64,10 @@ def load_line(path: str | Path) -> LoadedLine:
     text = _decode(raw, str(path))
     locate = YamlLocator(str(path), _parse(text, str(path)), text)
     line, problems = check_shape(locate)
-    problems = [*_duplicate_keys(text, locate), *problems, *check_translations(locate, locate.root)]
-    problems.extend(_tree_problems(locate))
-    if line is not None:  # the sentences are filled from the whole line, so it must have its shape
+    translations = check_translations(locate, locate.root)
+    problems = [*_duplicate_keys(text, locate), *problems, *translations, *_tree_problems(locate)]
+    # The sentences are filled from the whole line, so it must have its shape (and its texts' languages).
+    if line is not None and (line.languages or not translations):
         problems.extend(_sentence_problems(line, locate))
     problems = _in_file_order(_quoting_their_lines(list(dict.fromkeys(problems)), text))
     if line is None or any(problem.is_error for problem in problems):
