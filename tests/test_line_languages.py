@@ -118,8 +118,8 @@ def test_every_missing_translation_is_refused_with_file_line_node_and_language(t
     problems = found.problems()
     assert [type(problem) for problem in problems] == [MissingTranslation] * 3
     prompt, words, desk = problems
-    assert str(prompt) == (f"{found.at('    prompt:')}: error: node 'main': prompt.es: has no Spanish: add es: under it, "
-                           "with the text in Spanish")
+    assert str(prompt) == (f"{found.at('    prompt:')}: error: node 'main': prompt.es: has no Spanish: "
+                           "add es: under it, with the text in Spanish")
     assert words.node == "main" and "option on key 2, words.es: has no Spanish" in words.message
     assert desk.node == "desk" and desk.line == found.line("I will put you through") - 1, "at its text:"
 
