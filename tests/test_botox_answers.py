@@ -189,3 +189,23 @@ def test_the_clinics_own_safety_additions_are_marked_for_the_clinic_to_sign_off(
     for addition in ("greeting:", "  emergency:\n    type: emergency", "  check-signs:", "two-day threshold"):
         before = FILE_TEXT[: FILE_TEXT.index(addition) + len(addition)]
         assert "CLINIC'S OWN SAFETY ADDITION" in before.rsplit("\n\n", 1)[-1], addition
+
+
+def test_the_spanish_review_puts_every_text_of_the_line_beside_its_english() -> None:
+    """docs/botox-line-es.md, the side-by-side review a clinic signs off, is of the line as it is now."""
+    from ivr.config import PROJECT_ROOT
+    from ivr.line.model import MenuNode
+
+    review = (PROJECT_ROOT / "docs" / "botox-line-es.md").read_text(encoding="utf-8")
+    spanish = LINE.in_language("es")
+    pairs = [(LINE.greeting, spanish.greeting)]
+    for node_id, node in LINE.nodes.items():
+        other = spanish.nodes[node_id]
+        if isinstance(node, MenuNode):
+            pairs.append((node.prompt, other.prompt))  # type: ignore[union-attr]
+        if isinstance(node, AnswerNode | TransferNode):
+            pairs.append((node.text, other.text))  # type: ignore[union-attr]
+        for option, translated in zip(getattr(node, "options", []), getattr(other, "options", []), strict=True):
+            pairs += [(option.label, translated.label), (", ".join(option.words), ", ".join(translated.words))]
+    for english, translation in pairs:
+        assert f"| {english} | {translation} |" in review, english

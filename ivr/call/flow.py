@@ -105,11 +105,12 @@ class LanguageFlow:
                   self.script.pace_help()]
         return self._present(state, now, before, event=event)
 
-    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:
+    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime, *,
+                emergency_checked: bool = False) -> Turn:
         """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
         state = self._sane(state)
         options = self._options(state.node)
-        choice = self.matcher.interpret(options, digits, speech)
+        choice = self.matcher.interpret(options, digits, speech, emergency_checked=emergency_checked)
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):
@@ -313,7 +314,8 @@ class CallFlow:
         flow = self._flows[code]
         if not self._several:
             return flow.respond(state, digits, speech, now)
-        if not digits.strip() and speech.strip():
+        checked = not digits.strip() and bool(speech.strip())
+        if checked:
             heard = self._heard_in(code, speech, every=state.offered)
             if heard:
                 return self._emergency_in(heard, code, state)
@@ -321,7 +323,8 @@ class CallFlow:
             chosen = self._chosen(code, digits, speech)
             if chosen is not None:
                 return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN))
-        return self._in(code, flow.respond(replace(state, offered=False), digits, speech, now))
+        turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked)
+        return self._in(code, turn)
 
     def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
         """Twilio's <Dial> ended with DialCallStatus ``status``."""

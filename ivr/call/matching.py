@@ -127,15 +127,16 @@ class Matcher:
             for option in getattr(node, "options", None) or ()
         }
 
-    def interpret(self, options: list[Option], digits: str, speech: str) -> Choice:
-        """What the caller meant at a node offering ``options``."""
+    def interpret(self, options: list[Option], digits: str, speech: str, *, emergency_checked: bool = False) -> Choice:
+        """What the caller meant at a node offering ``options`` (``emergency_checked``: the caller's words are
+        known to tell of no emergency)."""
         digits = digits.strip()
         if digits:
             return self._by_key(options, digits, spoken=False)
         words = normalise(speech)
         if not words:
             return Silence()
-        if self.emergency.heard_in(speech):
+        if not emergency_checked and self.emergency.heard_in(speech):
             return Emergency()
         key = self._spoken_keys.key(words)
         if key is not None:
