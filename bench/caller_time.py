@@ -250,7 +250,7 @@ def report(result: CallerTime, command: str) -> str:
         *(f"1. {text} ({seconds:.1f} s{' estimated' if text in result.estimated else ''})"
           for text, seconds in result.opening),
         "",
-        *([f"The offer of each other language is said by Twilio's `<Say>` in that language's voice, which cannot be"
+        *(["The offer of each other language is said by Twilio's `<Say>` in that language's voice, which cannot be"
            " heard here: its seconds are estimated from the language's offline engine at its default rate"
            " (espeak-ng `es-419` through pyttsx3 for Spanish)."
            " When the clinic is closed, the closed notice comes after the choices, so the offer takes its place.\n"]
