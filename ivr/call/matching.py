@@ -68,40 +68,35 @@ def normalise(speech: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
-@dataclass(frozen=True)
-class _SpokenKeys:
+def normalised_keys(keys: SpokenKeys) -> SpokenKeys:
     """A language's words for keys, normalised as what callers say is."""
+    return SpokenKeys(
+        {normalise(word): key for word, key in keys.words.items()},
+        frozenset(map(normalise, keys.before)),
+        frozenset(map(normalise, keys.after)),
+        frozenset(map(normalise, keys.only_after_before)),
+    )
 
-    words: dict[str, str]
-    before: frozenset[str]
-    after: frozenset[str]
-    only_after_before: frozenset[str]
 
-    @classmethod
-    def of(cls, keys: SpokenKeys) -> _SpokenKeys:
-        return cls(
-            {normalise(word): key for word, key in keys.words.items()},
-            frozenset(map(normalise, keys.before)),
-            frozenset(map(normalise, keys.after)),
-            frozenset(map(normalise, keys.only_after_before)),
-        )
+def spoken_key(words: str, keys: SpokenKeys) -> str | None:
+    """"2", "two", "press two", "option 2", "la opción dos", "dos por favor" -> "2"; anything else is not a key.
 
-    def key(self, words: str) -> str | None:
-        """"2", "two", "press two", "option 2", "la opción dos", "dos por favor" -> "2"; anything else is not a key."""
-        tokens = words.split()
-        start, end = 0, len(tokens)
-        while start < end - 1 and tokens[start] in self.before:
-            start += 1
-        while end - 1 > start and tokens[end - 1] in self.after:
-            end -= 1
-        if end - start != 1:
-            return None
-        token = tokens[start]
-        if len(token) == 1 and token in "0123456789":
-            return token
-        if token in self.only_after_before and start == 0:
-            return None
-        return self.words.get(token)
+    ``words`` and ``keys`` are normalised.
+    """
+    tokens = words.split()
+    start, end = 0, len(tokens)
+    while start < end - 1 and tokens[start] in keys.before:
+        start += 1
+    while end - 1 > start and tokens[end - 1] in keys.after:
+        end -= 1
+    if end - start != 1:
+        return None
+    token = tokens[start]
+    if len(token) == 1 and token in "0123456789":
+        return token
+    if token in keys.only_after_before and start == 0:
+        return None
+    return keys.words.get(token)
 
 
 class Matcher:
@@ -114,7 +109,7 @@ class Matcher:
         self.line = line
         self._commands_by_key = line.keys.by_key()
         self.emergency = EmergencySense(line)
-        self._spoken_keys = _SpokenKeys.of(builtin(line.language).spoken_keys)
+        self._spoken_keys = normalised_keys(builtin(line.language).spoken_keys)
         self._command_words: list[tuple[str, Chose | Commanded]] = [
             (normalise(w), Commanded(command))  # type: ignore[arg-type]
             for command, spoken in line.command_words.model_dump().items()
@@ -138,7 +133,7 @@ class Matcher:
             return Silence()
         if not emergency_checked and self.emergency.heard_in(speech):
             return Emergency()
-        key = self._spoken_keys.key(words)
+        key = spoken_key(words, self._spoken_keys)
         if key is not None:
             return self._by_key(options, key, spoken=True)
         rest = self.emergency.without_fine(speech)
