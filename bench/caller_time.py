@@ -33,7 +33,7 @@ from ivr.call.script import Script
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
 from ivr.line.load import load_line
 from ivr.line.model import AnswerNode, Line, MenuNode, Option
-from ivr.speech.render import plan_line, render_plan
+from ivr.speech.render import Job, RenderPlan, RenderReport, plan_line, render_plan
 from ivr.speech.voicing import Voicing
 
 #: The targets (issue 9): the first choice within this many seconds of the call being answered...
@@ -68,6 +68,8 @@ class CallerTime:
     opening: tuple[tuple[str, float], ...] = ()
     #: What comes before the first choice too when the clinic is closed.
     closed_notice: str = ""
+    #: Texts before the first choice said in another language (the offers), timed as estimates.
+    estimated: tuple[str, ...] = ()
 
     @property
     def median_waiting(self) -> float:
@@ -115,6 +117,7 @@ def measure(line: Line, durations: Callable[[str], float]) -> CallerTime:
     voicing = Voicing.of(line)
     opening = flow.start(open_at).texts
     first = script.option(_first_option(line))
+    closed = flow.start(closed_at).texts
     return CallerTime(
         line=line.name,
         rate=line.voice.default_rate,
@@ -124,18 +127,50 @@ def measure(line: Line, durations: Callable[[str], float]) -> CallerTime:
         first_choice_closed=_first_choice(flow.start(closed_at), script, line, durations),
         routes=tuple(routes),
         opening=tuple((text, durations(text)) for text in opening[: opening.index(first) + 1]),
-        closed_notice=script.closed_now(),
+        closed_notice=script.closed_now() if script.closed_now() in closed[: closed.index(first)] else "",
+        estimated=tuple(text for _, text in other_languages_heard_first(line)),
     )
 
 
 def rendered_durations(line: Line, audio_dir: Path) -> Callable[[str], float]:
-    """Seconds each text's rendered file lasts at the line's default rate (it must be rendered)."""
-    voicing, rate = Voicing.of(line), line.voice.default_rate
+    """Seconds each text's rendered file lasts at its language's default rate (it must be rendered): a text
+    of another language (the offer of Spanish, in an English call) in that language's own voice."""
+    voicings = [(Voicing.of(line, code), line.in_language(code).voice.default_rate) for code in line.language_codes]
 
     def duration(text: str) -> float:
-        return float(soundfile.info(audio_dir / f"{voicing.name(text, rate)}.wav").duration)
+        for voicing, rate in voicings:
+            path = audio_dir / f"{voicing.name(text, rate)}.wav"
+            if path.exists():
+                return float(soundfile.info(path).duration)
+        raise FileNotFoundError(f"no rendered audio for {text!r}")
 
     return duration
+
+
+def other_languages_heard_first(line: Line) -> list[tuple[str, str]]:
+    """(language, text) of every text said before the first choice in another language than the line's first:
+    the offers of its other languages."""
+    turn = CallFlow(line).start(_open_and_closed(line)[0])
+    first = line.language_codes[0]
+    return [(turn.language_of(index), text) for index, text in enumerate(turn.texts)
+            if turn.text_languages and turn.language_of(index) != first]
+
+
+def render_for_timing(line: Line, folder: str) -> RenderReport:
+    """Render the line's first language at its default rate, and what the caller hears first in the others.
+
+    A language read by Twilio's <Say> (Polly) cannot be heard here: its offer is timed as its offline engine
+    says it, at its default rate, an estimate.
+    """
+    plan = plan_line(line, folder, rates=[line.voice.default_rate])
+    report = render_plan(plan)
+    for code, text in other_languages_heard_first(line):
+        view = line.in_language(code)
+        voicing, rate = Voicing.of(view), view.voice.default_rate
+        job = Job(text, voicing.spoken(text), rate, voicing.name(text, rate))
+        more = render_plan(RenderPlan(voicing, Path(folder), (job,), 0))
+        report = RenderReport(report.rendered + more.rendered, report.reused, (*report.failed, *more.failed))
+    return report
 
 
 def _first_option(line: Line) -> Option:
@@ -211,12 +246,21 @@ def report(result: CallerTime, command: str) -> str:
         f"| **median** | | | **{result.median_waiting:.1f} s** | **{result.median_pressing:.1f} s** |",
         "",
         f"Before the first choice ({result.first_choice_open:.1f} s when the clinic is open,"
-        f" {result.first_choice_closed:.1f} s when closed, when \"{result.closed_notice}\" comes first) a caller"
-        " hears:\n",
-        *(f"1. {text} ({seconds:.1f} s)" for text, seconds in result.opening),
+        f" {result.first_choice_closed:.1f} s when closed{_closed_before(result)}) a caller hears:\n",
+        *(f"1. {text} ({seconds:.1f} s{' estimated' if text in result.estimated else ''})"
+          for text, seconds in result.opening),
         "",
+        *(["The offer of each other language is said by Twilio's `<Say>` in that language's voice, which cannot be"
+           " heard here: its seconds are estimated from the language's offline engine at its default rate"
+           " (espeak-ng `es-419` through pyttsx3 for Spanish)."
+           " When the clinic is closed, the closed notice comes after the choices, so the offer takes its place.\n"]
+          if result.estimated else []),
     ]
     return "\n".join(rows)
+
+
+def _closed_before(result: CallerTime) -> str:
+    return f', when "{result.closed_notice}" comes first' if result.closed_notice else ""
 
 
 @click.command()
@@ -228,8 +272,7 @@ def main(line_file: Path, output: Path) -> None:
     """Render the line at its default rate, measure caller time, write its section of the benchmarks."""
     line = load_line(line_file).line
     with tempfile.TemporaryDirectory(prefix="ivr-caller-time-") as folder:
-        plan = plan_line(line, folder, rates=[line.voice.default_rate])
-        rendered = render_plan(plan)
+        rendered = render_for_timing(line, folder)
         if not rendered.ok:
             raise click.ClickException(f"{len(rendered.failed)} prompts failed to render: {rendered.failed[0]}")
         result = measure(line, rendered_durations(line, Path(folder)))

@@ -169,11 +169,14 @@ def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) 
               help='Pretend the call is made at this time, in the clinic\'s time zone: "saturday 20:00", '
               '"monday", "13:30", or a full time such as 2026-11-28T20:00-05:00 (in process only).')
 @click.option("--speak", is_flag=True, help="Also read every prompt aloud through this computer's sound output.")
-def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool) -> None:
+@click.option("--language", default=None, metavar="CODE",
+              help="Choose this language at the start of the call, as a caller does, by saying its name "
+              '(es: "español"), in a line that offers it.')
+def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool, language: str | None) -> None:
     """Place a call on a line and hear it as text; type keys or words to answer."""
     from ivr.phone_cli import place_call
 
-    sys.exit(place_call(url=url, line_file=line_file, at_time=at_time, speak=speak))
+    sys.exit(place_call(url=url, line_file=line_file, at_time=at_time, speak=speak, language=language))
 
 
 def _default_schema_path() -> Path:

@@ -52,6 +52,12 @@ class Call:
     started: float = field(default_factory=time.monotonic)
     #: Safety net for a line that would redirect forever.
     max_steps: int = 500
+    #: Said at the first place the line listens, as a caller would: the name of a language, to choose it.
+    first_words: str | None = None
+    #: The language (such as "es") the caller expects to hear after ``first_words``: said if the line did not
+    #: switch to it (it does not offer it).
+    expect_language: str | None = None
+    _said_first: bool = field(default=False, init=False)
 
     def run(self) -> str:
         """Place the call and follow it to its end; returns how it ended."""
@@ -88,9 +94,12 @@ class Call:
             if verb.tag in ("Say", "Play"):
                 self._hear(verb)
             elif verb.tag == "Gather":
+                self._check_language(verb)
                 for inner in verb:
                     self._hear(inner)
-                answer = self.listener.ask("Press a key, say something, or press Enter to stay silent")
+                answer = self._first_words() or self.listener.ask(
+                    "Press a key, say something, or press Enter to stay silent"
+                )
                 if answer is None:
                     self.listener.show("[You hung up]")
                     return None
@@ -107,6 +116,23 @@ class Call:
                 continue
         self.listener.show("[The line said nothing more, so the call ended]")
         return None
+
+    def _first_words(self) -> str | None:
+        """At the first place the line listens, the words the caller came to say, shown as if typed."""
+        if self.first_words is None or self._said_first:
+            return None
+        self._said_first = True
+        self.listener.show(f"> {self.first_words}")
+        return self.first_words
+
+    def _check_language(self, gather: ET.Element) -> None:
+        """After the words that choose a language, the line should listen in it."""
+        if not self._said_first or self.expect_language is None:
+            return
+        language = gather.get("language", "")
+        if not language.lower().startswith(self.expect_language.lower()):
+            self.listener.show(f"[This line does not offer {self.expect_language}: the call goes on in {language}]")
+        self.expect_language = None
 
     def _hear(self, verb: ET.Element) -> None:
         if verb.tag == "Say":

@@ -22,8 +22,12 @@ _WHEN = re.compile(rf"^\s*(?P<day>{'|'.join(_WEEKDAYS)})?\s*(?:at\s+)?(?P<time>\
 _AT_EXAMPLES = '"saturday 20:00", "monday", "13:30" or 2026-11-28T20:00-05:00'
 
 
-def place_call(url: str | None, line_file: str | None, at_time: str | None, speak: bool = False) -> int:
-    """Place a call on a line from the terminal; the exit status (1 if the line could not be called)."""
+def place_call(url: str | None, line_file: str | None, at_time: str | None, speak: bool = False,
+               language: str | None = None) -> int:
+    """Place a call on a line from the terminal; the exit status (1 if the line could not be called).
+
+    ``language``: choose it at the start, as a caller does, by saying its name ("español").
+    """
     token = os.environ.get("TWILIO_AUTH_TOKEN") or None
     transport: Transport
     if url:
@@ -33,12 +37,13 @@ def place_call(url: str | None, line_file: str | None, at_time: str | None, spea
         transport, base = HttpTransport(token), url
     else:
         transport, base = _in_process(line_file, at_time), "http://localhost"
+    words = _language_words(language) if language else None
     listener = Listener(show=click.echo, ask=_ask, transcript=_transcripts(transport))
     if speak:
-        listener.speak = _speaker_or_none(None if url else _line_file(line_file))
+        listener.speak = _speaker_or_none(None if url else _line_file(line_file), language)
     click.echo(click.style("Calling the line. Press Ctrl-D to hang up.", bold=True))
     try:
-        Call(transport, listener, base).run()
+        Call(transport, listener, base, first_words=words, expect_language=language).run()
     except LineError as error:
         click.echo(_explain(error, token), err=True)
         return 1
@@ -62,6 +67,18 @@ def _ask(prompt: str) -> str | None:
     except (EOFError, KeyboardInterrupt):
         click.echo()
         return None
+
+
+def _language_words(language: str) -> str:
+    """What a caller says to choose ``language`` at the start of a call: "español" for "es"."""
+    from ivr.line.builtins import available, builtin
+
+    code = language.strip().lower()
+    if code not in available():
+        raise click.BadParameter(
+            f"{language!r} is not a language the line knows: give {' or '.join(available())}", param_hint="--language"
+        )
+    return builtin(code).offer_words[0]
 
 
 def _check_url(url: str) -> None:
@@ -180,14 +197,14 @@ def _transcripts(transport: Transport) -> Callable[[str], str | None]:
     return transcript
 
 
-def _speaker_or_none(line_file: str | None) -> Callable[[str], None] | None:
+def _speaker_or_none(line_file: str | None, language: str | None = None) -> Callable[[str], None] | None:
     """A speaker for the line's voice, or None (said once) when this computer cannot play sound."""
     problem = sound_output_problem()
     if problem is None:
         from ivr.speech.render import RenderError
 
         try:
-            return _speaker(line_file)
+            return _speaker(line_file, language)
         except RenderError as error:
             problem = str(error)
     click.echo(f"Cannot read the prompts aloud: {problem}. The call goes on as text.", err=True)
@@ -220,11 +237,15 @@ def sound_output_problem() -> str | None:
     return None
 
 
-def _speaker(line_file: str | None) -> Callable[[str], None]:
-    """Reads each prompt aloud with the line's voice (the default voice for a line called by URL)."""
+def _speaker(line_file: str | None, language: str | None = None) -> Callable[[str], None]:
+    """Reads each prompt aloud with the line's voice in ``language`` (its first by default; the default
+    voice for a line called by URL)."""
     from ivr.line.load import load_line
     from ivr.line.model import Voice
     from ivr.speech.render import speaker
 
-    voice = load_line(line_file).line.voice if line_file else Voice()
-    return speaker(voice)
+    if not line_file:
+        return speaker(Voice())
+    line = load_line(line_file).line
+    view = line.in_language(language) if language in line.language_codes else line
+    return speaker(view.voice, language=view.call.speech_language)

@@ -15,12 +15,15 @@ LINE = load_line(DEFAULT_LINE_FILE).line
 CLINIC = LINE.clinic.phone
 
 
-def test_greeting_starts_with_the_emergency_advice_then_says_it_is_not_medical_advice(caller: Caller) -> None:
+def test_greeting_starts_with_the_emergency_advice_then_offers_spanish_then_says_it_is_not_medical_advice(
+    caller: Caller,
+) -> None:
     heard = caller.dial_in().heard
     sentences = [s.strip() for s in heard.split(".") if s.strip()]
     assert "trouble breathing, swallowing or speaking" in sentences[0]
     assert "call 911" in sentences[0]
-    assert "not medical advice" in sentences[1]
+    assert sentences[1] == "Para español, oprima 9"
+    assert "not medical advice" in sentences[2]
 
 
 def test_every_answer_of_the_faq_is_at_most_two_key_presses_from_the_main_menu(caller: Caller) -> None:

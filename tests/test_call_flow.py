@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from tests.calls import Caller
-from tests.conftest import CLOSED, Clock
+from tests.conftest import CLOSED, TOKEN, Clock
+from tests.line_files import base_line, write_line
 
 MAIN_PROMPT = "Main menu."
 SWELLING_PROMPT = "Swelling and reactions."
@@ -118,10 +120,23 @@ def test_spoken_commands_work_like_keys(caller: Caller) -> None:
     assert caller.say("I'd like to talk to a person").dialled_number == "+12025550143"
 
 
-def test_outside_opening_hours_the_line_says_so_before_offering_anything(caller: Caller, clock: Clock) -> None:
+def test_outside_opening_hours_a_line_of_one_language_says_so_before_offering_anything(
+    make_app, clock: Clock, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
     clock.now = CLOSED
+    caller = Caller(make_app(LINE_FILE=str(write_line(tmp_path, base_line()))).test_client(), TOKEN)
     heard = caller.dial_in().heard
     assert heard.index("closed right now") < heard.index("press 1")
+
+
+def test_outside_opening_hours_a_line_of_two_languages_says_so_after_the_choices_before_the_clinic_key(
+    caller: Caller, clock: Clock
+) -> None:
+    """The offer of Spanish takes the seconds the closed notice had before the first choice (15 s at most):
+    it comes with the hours, still before the key for the clinic."""
+    clock.now = CLOSED
+    heard = caller.dial_in().heard
+    assert heard.index("press 1") < heard.index("closed right now") < heard.index("To speak to the clinic")
     assert "Monday to Friday, 9 AM to 5 PM; Saturday, 9 AM to 12 noon, New York time" in heard
 
 

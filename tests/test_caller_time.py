@@ -41,3 +41,14 @@ def test_the_botox_line_reaches_every_answer_in_two_presses_or_fewer() -> None:
     result = measure(load_line(DEFAULT_LINE_FILE).line, _words)
     assert result.routes and all(1 <= len(route.keys) <= 2 for route in result.routes)
     assert result.median_pressing < result.median_waiting
+
+
+def test_in_a_line_of_two_languages_the_offer_comes_before_the_first_choice_open_or_closed() -> None:
+    line = load_line(DEFAULT_LINE_FILE).line
+    result = measure(line, _words)
+    emergency, rest = Script(line)._greeting_parts
+    offer = "Para español, oprima 9."
+    first = Script(line).option(line.nodes["main"].options[0])  # type: ignore[union-attr]
+    assert [text for text, _ in result.opening] == [emergency, offer, rest, first]
+    assert result.first_choice_closed == result.first_choice_open, "the closed notice waits until after the choices"
+    assert result.estimated == (offer,)

@@ -17,6 +17,7 @@ from ivr.cli import main
 from ivr.config import PROJECT_ROOT
 from tests.calls import Caller
 from tests.conftest import TOKEN
+from tests.line_files import line_number
 
 README = PROJECT_ROOT / "README.md"
 
@@ -51,6 +52,40 @@ def test_the_readme_example_answers_calls(make_app, knee_line: Path) -> None:  #
     assert caller.press("1").dialled_number == "+442079460123"
 
 
+def test_the_readme_example_answers_calls_in_spanish(make_app, knee_line: Path) -> None:  # type: ignore[no-untyped-def]
+    caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
+    assert "Para español, oprima 9." in caller.dial_in().heard
+    start = caller.press("9")
+    assert start.heard.startswith("Si tiene dificultad para respirar, tragar o hablar, cuelgue ahora y llame al 9 9 9.")
+    assert "Para los cuidados después de la operación de rodilla, oprima 1." in start.heard
+    assert start.root is not None
+    assert {(say.get("voice"), say.get("language")) for say in start.root.iter("Say")} == {("Polly.Lucia", "es-ES")}
+    aftercare = caller.say("los cuidados").heard
+    assert "Mantenga el vendaje seco" in aftercare
+    assert "Para el menú principal, oprima almohadilla." in aftercare, "a line for Spain says almohadilla"
+    assert caller.press("1").dialled_number == "+442079460123"
+
+
+def test_the_text_phone_calls_the_readme_example_in_spanish(knee_line: Path) -> None:
+    result = CliRunner().invoke(main, ["call", "--line", str(knee_line), "--language", "es", "--at",
+                                       "2026-11-24T10:00+00:00"], input="1\n\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert "> español" in result.output
+    assert "Mantenga el vendaje seco durante las dos primeras semanas." in result.output
+    assert "No escuché ninguna opción." in result.output
+    assert "does not offer" not in result.output
+
+
+def test_the_text_phone_says_when_a_line_does_not_offer_the_language(tmp_path: Path) -> None:
+    from tests.line_files import base_line
+
+    one = tmp_path / "one.yaml"
+    one.write_text(base_line())
+    result = CliRunner().invoke(main, ["call", "--line", str(one), "--language", "es"], input="\n")
+    assert result.exit_code == 0, result.output
+    assert "[This line does not offer es: the call goes on in en-US]" in result.output
+
+
 def test_validate_reports_every_problem_with_file_line_and_node(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(
@@ -76,7 +111,8 @@ def test_validate_reports_every_shape_problem_at_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(broken)])
     assert result.exit_code == 1
     name = re.escape(str(broken))
-    assert re.search(rf"{name}:6: error: clinic.phone: '020 7946 0123'", result.output), result.output
+    line = line_number(broken.read_text(), "020 7946 0123")
+    assert re.search(rf"{name}:{line}: error: clinic.phone: '020 7946 0123'", result.output), result.output
     assert re.search(rf"{name}:\d+: error: node 'aftercare'.*colour", result.output), result.output
     assert "2 errors" in result.output
 
@@ -96,7 +132,7 @@ def test_a_changed_line_file_is_taken_when_valid_and_ignored_when_not(
     caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
     assert "For care after knee surgery" in caller.dial_in().heard
 
-    _rewrite(knee_line, readme_example().replace("label: For care after knee surgery", "label: For knee aftercare"))
+    _rewrite(knee_line, readme_example().replace("en: For care after knee surgery", "en: For knee aftercare"))
     assert "For knee aftercare" in caller.dial_in().heard
 
     with caplog.at_level(logging.ERROR):

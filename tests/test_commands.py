@@ -152,7 +152,10 @@ def test_the_text_phone_prints_what_callers_hear_and_no_log_lines() -> None:
     ran = ivr("call", stdin="\n")
     assert ran.status == 0
     assert ran.err == "", "no library log lines, and no development-mode warning: no server is started"
-    assert ran.out.splitlines()[1] == load_line(DEFAULT_LINE_FILE).line.greeting
+    greeting = load_line(DEFAULT_LINE_FILE).line.greeting
+    assert ran.out.splitlines()[1:4] == [
+        greeting.split(". ")[0] + ".", "Para español, oprima 9.", greeting.split(". ", 1)[1]
+    ], "the emergency sentence, the offer of Spanish, then the rest of the greeting"
 
 
 def test_verbose_shows_the_log_lines() -> None:

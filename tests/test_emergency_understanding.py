@@ -14,9 +14,11 @@ from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from tests.calls import Caller
 from tests.emergency_corpus import (
+    CORPUS,
     EMERGENCIES,
     MAX_FALSE_ALARMS,
     NEAR_MISSES,
+    OPEN,
     figures,
     listening_places,
     reaches_emergency_advice,
@@ -40,21 +42,23 @@ def test_the_corpus_is_big_and_has_no_utterance_on_both_sides() -> None:
     assert not set(map(str.lower, EMERGENCIES)) & set(map(str.lower, NEAR_MISSES))
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("place", listening_places(SHIPPED.line))
 def test_at_every_place_of_the_shipped_line_every_emergency_is_understood_and_few_near_misses_are(
-    place: str,
+    place: str, language: str
 ) -> None:
-    found = figures(SHIPPED, place)
+    found = figures(SHIPPED, place, language, heard_in=language)
     assert not found.missed, f"at {place}, these callers in danger did not hear the emergency advice"
     assert found.false_alarm_rate <= MAX_FALSE_ALARMS, f"at {place}: {found.false_alarms}"
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 def test_at_every_place_of_the_readme_line_every_emergency_is_understood_and_few_near_misses_are(
-    tmp_path: Path,
+    tmp_path: Path, language: str
 ) -> None:
     flow = _readme_flow(tmp_path)
     for place in listening_places(flow.line):
-        found = figures(flow, place)
+        found = figures(flow, place, language, heard_in=language)
         assert not found.missed, f"at {place}"
         assert found.false_alarm_rate <= MAX_FALSE_ALARMS, f"at {place}: {found.false_alarms}"
 
@@ -75,11 +79,14 @@ def test_through_the_webhook_a_caller_in_danger_hears_the_advice_and_others_do_n
 
 
 def test_a_clinics_emergency_phrases_add_to_the_built_in_understanding(tmp_path: Path) -> None:
-    text = edit(readme_example(), "start: main\n", "emergency_phrases: [my vision went dark]\n\nstart: main\n")
-    flow = _readme_flow(tmp_path, text)
+    phrases = "emergency_phrases:\n  en: [my vision went dark]\n  es: [se me nubló la vista]\n\nstart: main\n"
+    flow = _readme_flow(tmp_path, edit(readme_example(), "start: main\n", phrases))
     for words in ("my vision went dark", "I think my vison went dark", "I can't breathe", "my throat is closing"):
-        assert reaches_emergency_advice(flow, said_at(flow, "main", words)), words
-    assert not reaches_emergency_advice(flow, said_at(flow, "main", "my knee is swollen"))
+        assert reaches_emergency_advice(flow, said_at(flow, "main", words, "en")), words
+    for words in ("se me nubló la vista", "creo que se me nublo la vista", "no puedo respirar"):
+        assert reaches_emergency_advice(flow, said_at(flow, "main", words, "es")), words
+    assert not reaches_emergency_advice(flow, said_at(flow, "main", "my knee is swollen", "en"))
+    assert not reaches_emergency_advice(flow, said_at(flow, "main", "tengo la rodilla hinchada", "es"))
 
 
 def test_the_words_of_an_option_leading_to_an_emergency_node_count_at_every_place(tmp_path: Path) -> None:
@@ -94,6 +101,40 @@ def test_a_lines_own_emergency_number_said_digit_by_digit_is_a_call_for_help(tmp
     flow = _readme_flow(tmp_path)  # emergency_number 999
     for words in ("I need to call nine nine nine", "999", "get me 9 9 9"):
         assert reaches_emergency_advice(flow, said_at(flow, "aftercare", words)), words
+
+
+def test_the_spanish_corpus_is_big_and_has_no_utterance_on_both_sides() -> None:
+    emergencies, near_misses = CORPUS["es"]
+    assert len(emergencies) >= 60
+    assert len(near_misses) >= 60
+    assert not set(map(str.lower, emergencies)) & set(map(str.lower, near_misses))
+
+
+@pytest.mark.parametrize(("corpus", "heard_in"), [("en", "es"), ("es", "en")])
+def test_callers_who_switch_languages_are_understood_at_every_place(corpus: str, heard_in: str) -> None:
+    """English said in the Spanish menus, Spanish said in the English ones: every emergency reaches the
+    advice, in the language the caller spoke, and the near-misses stay within the bar."""
+    advice = SHIPPED.flow_in(corpus).script.emergency()
+    for place in listening_places(SHIPPED.line):
+        found = figures(SHIPPED, place, corpus, heard_in=heard_in)
+        assert not found.missed, f"{corpus} said at {place} in {heard_in}"
+        assert found.false_alarm_rate <= MAX_FALSE_ALARMS, f"at {place}: {found.false_alarms}"
+    turn = said_at(SHIPPED, "swelling", CORPUS[corpus][0][0], heard_in)
+    assert turn.texts == (advice, advice, SHIPPED.flow_in(heard_in).script.emergency())
+
+
+def test_at_the_offer_of_spanish_a_spanish_emergency_reaches_the_advice_in_spanish() -> None:
+    """The start of a call listens in English, where a Spanish caller has not chosen yet."""
+    opening = SHIPPED.start(OPEN)
+    state = opening.then.state  # type: ignore[union-attr]
+    assert state.offered
+    spanish = SHIPPED.flow_in("es").script.emergency()
+    for words in CORPUS["es"][0]:
+        turn = SHIPPED.respond(state, "", words, OPEN)
+        assert reaches_emergency_advice(SHIPPED, turn) and spanish in turn.texts, words
+    for words in CORPUS["es"][1]:
+        turn = SHIPPED.respond(state, "", words, OPEN)
+        assert not reaches_emergency_advice(SHIPPED, turn), words
 
 
 SPANISH = """\

@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from rapidfuzz import fuzz
+
 from ivr.call.hours import is_open
-from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence
-from ivr.call.script import END, Script
+from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
+from ivr.call.script import END, Script, opening_offers
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
 Target = Literal["clinic", "after_hours"]
@@ -30,6 +32,10 @@ class CallState:
     rate: int = 0
     #: After a transfer that nobody answered: the number that failed, so it is not offered again.
     failed: Target | None = None
+    #: The language the caller hears, in a line of several ("" in a line of one).
+    language: str = ""
+    #: The caller is answering the start of the call, where the line's other languages are offered.
+    offered: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,10 +71,18 @@ class Turn:
     node: str
     #: What happened, for call records: "start", "option", "no_input", "dial:busy"...
     event: str
+    #: The caller's language, in a line of several ("" in a line of one).
+    language: str = ""
+    #: The language of each text, where some are in another than the caller's (the offers of the others).
+    text_languages: tuple[str, ...] = ()
+
+    def language_of(self, index: int) -> str:
+        """The language ``texts[index]`` is said in."""
+        return self.text_languages[index] if self.text_languages else self.language
 
 
-class CallFlow:
-    """The behaviour of one line."""
+class LanguageFlow:
+    """The behaviour of one line in one language (a line of one language, or a view of one of several)."""
 
     def __init__(self, line: Line) -> None:
         self.line = line
@@ -80,20 +94,23 @@ class CallFlow:
 
     # -- entry points ---------------------------------------------------------------
 
-    def start(self, now: dt.datetime) -> Turn:
+    def start(self, now: dt.datetime, offers: list[str] | None = None, event: str = "start") -> Turn:
+        """The start of a call: ``offers`` are the other languages' offers, said after the emergency sentence."""
         state = CallState(node=self.line.start, rate=self.line.voice.default_rate)
         closed = not is_open(self.line.clinic.hours, now)
         first = self.line.node(self.line.start)
         if isinstance(first, MenuNode):
-            return self._listen(state, self.script.opening(first, closed), self._hints[state.node], "start")
-        before = [self.script.greeting(), *([self.script.closed()] if closed else []), self.script.pace_help()]
-        return self._present(state, now, before, event="start")
+            return self._listen(state, self.script.opening(first, closed, offers), self._hints[state.node], event)
+        before = [*self.script.greeting_with(offers or []), *([self.script.closed()] if closed else []),
+                  self.script.pace_help()]
+        return self._present(state, now, before, event=event)
 
-    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:
+    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime, *,
+                emergency_checked: bool = False) -> Turn:
         """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
         state = self._sane(state)
         options = self._options(state.node)
-        choice = self.matcher.interpret(options, digits, speech)
+        choice = self.matcher.interpret(options, digits, speech, emergency_checked=emergency_checked)
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):
@@ -238,3 +255,130 @@ class CallFlow:
         tries = min(max(state.tries, 0), self.line.call.max_tries)
         failed = state.failed if state.failed in ("clinic", "after_hours") else None
         return CallState(node, trail, tries, rate, failed)
+
+
+#: How close (0-100) what a caller says must be to a language's word for it ("espanol") to choose it.
+LANGUAGE_WORD_CUTOFF = 88
+#: The event of the turn a caller chose a language with, at the start of a call.
+LANGUAGE_CHOSEN = "language"
+
+
+class CallFlow:
+    """The behaviour of one line, in each of its languages.
+
+    A call starts in the line's first language (or, when the line remembers callers' choices, the one
+    the caller chose last time); the start offers every other language, each on a key that means
+    nothing there. The choice is kept in the caller's state for the rest of the call, and every turn
+    says which language each of its texts is in. An emergency said in any of the line's languages is
+    understood everywhere: the advice is then said in that language too.
+    """
+
+    def __init__(self, line: Line) -> None:
+        self.line = line.in_language()
+        self.languages = self.line.language_codes
+        self._flows = {code: LanguageFlow(self.line.in_language(code)) for code in self.languages}
+        first = self._flows[self.languages[0]]
+        self.script = first.script
+        self.matcher = first.matcher
+        self._several = len(self.languages) > 1
+        #: The offers said at the start of a call in each language: (text, its language, its key).
+        self._offers = {
+            code: [(self._flows[other].script.language_offer(key), other, key)
+                   for other, key in opening_offers(self.line, code)]
+            for code in self.languages
+        }
+        self._offer_words = {
+            code: [normalise(word) for word in self._flows[code].script.offer_words()] for code in self.languages
+        }
+
+    def flow_in(self, language: str | None = None) -> LanguageFlow:
+        """The flow of one of the line's languages (its first by default)."""
+        return self._flows.get(language or "", self._flows[self.languages[0]])
+
+    # -- entry points ---------------------------------------------------------------
+
+    def start(self, now: dt.datetime, language: str | None = None) -> Turn:
+        """The start of a call: in ``language`` when the caller is remembered choosing it, else the first."""
+        code = language if language in self._flows else self.languages[0]
+        offers = self._offers[code] if self._several else []
+        turn = self._flows[code].start(now, [text for text, _, _ in offers])
+        if offers and isinstance(turn.then, Listen):  # the recogniser should expect the languages' names too
+            words = [word for _, other, _ in offers for word in self._flows[other].script.offer_words()]
+            turn = replace(turn, then=replace(turn.then, hints=(*words, *turn.then.hints)))
+        foreign = {text: other for text, other, _ in offers}
+        return self._in(code, turn, offered=bool(offers), foreign=foreign)
+
+    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:
+        """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
+        code = self._language(state)
+        flow = self._flows[code]
+        if not self._several:
+            return flow.respond(state, digits, speech, now)
+        checked = not digits.strip() and bool(speech.strip())
+        if checked:
+            heard = self._heard_in(code, speech, every=state.offered)
+            if heard:
+                return self._emergency_in(heard, code, state)
+        if state.offered:
+            chosen = self._chosen(code, digits, speech)
+            if chosen is not None:
+                return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN))
+        turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked)
+        return self._in(code, turn)
+
+    def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
+        """Twilio's <Dial> ended with DialCallStatus ``status``."""
+        code = self._language(state)
+        return self._in(code, self._flows[code].dial_finished(state, target, status, now))
+
+    def apologise(self, state: CallState | None, now: dt.datetime) -> Turn:
+        """Something broke while handling the call: apologise and put the caller through."""
+        code = self._language(state) if state is not None else self.languages[0]
+        return self._in(code, self._flows[code].apologise(state, now))
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _language(self, state: CallState) -> str:
+        return state.language if state.language in self._flows else self.languages[0]
+
+    def _chosen(self, code: str, digits: str, speech: str) -> str | None:
+        """The language a caller chose at the start: its key, or its name said ("español", "Spanish")."""
+        offers = self._offers[code]
+        if digits.strip():
+            return next((other for _, other, key in offers if key == digits.strip()), None)
+        words = normalise(speech)
+        if not words:
+            return None
+        for _, other, _ in offers:
+            if any(fuzz.token_set_ratio(words, word) >= LANGUAGE_WORD_CUTOFF for word in self._offer_words[other]):
+                return other
+        return None
+
+    def _heard_in(self, code: str, speech: str, *, every: bool) -> list[str]:
+        """The languages whose understanding hears an emergency in ``speech``: the call's own alone when it
+        does (unless ``every``: at the start, before the caller has chosen), else the others'."""
+        own = self._flows[code].matcher.emergency.heard_in(speech)
+        if own and not every:
+            return [code]
+        others = [other for other in self.languages if other != code
+                  and self._flows[other].matcher.emergency.heard_in(speech)]
+        return [code, *others] if own else others
+
+    def _emergency_in(self, heard: list[str], code: str, state: CallState) -> Turn:
+        """The emergency advice in the language the caller spoke, twice, then once in each other language heard
+        and in the call's own."""
+        first = heard[0]
+        languages = [first, first, *dict.fromkeys(other for other in [*heard[1:], code] if other != first)]
+        texts = tuple(self._flows[language].script.emergency() for language in languages)
+        return Turn(texts, Finish(), state.rate, state.node or self.line.start, "emergency_phrase", code,
+                    tuple(languages) if self._several else ())
+
+    def _in(self, code: str, turn: Turn, *, offered: bool = False, foreign: dict[str, str] | None = None) -> Turn:
+        """``turn`` of the flow in ``code``, its state and texts marked with their languages."""
+        if not self._several:
+            return turn
+        then = turn.then
+        if isinstance(then, Listen | Connect):
+            then = replace(then, state=replace(then.state, language=code, offered=offered))
+        languages = tuple((foreign or {}).get(text, code) for text in turn.texts) if foreign else ()
+        return replace(turn, then=then, language=code, text_languages=languages)

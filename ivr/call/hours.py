@@ -1,10 +1,11 @@
-"""Opening hours: is the clinic open now, and how to say when it is."""
+"""Opening hours: is the clinic open now, and how to say when it is, in the line's language."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
 
+from ivr.line.builtins import HoursWords, builtin
 from ivr.line.model import WEEKDAYS, OpeningHours, TimeRange
 
 
@@ -15,20 +16,24 @@ def is_open(hours: OpeningHours, now: dt.datetime) -> bool:
     return any(r.opens <= moment < r.closes for r in hours.ranges_on(local.weekday()))
 
 
-def spoken_time(moment: dt.time) -> str:
-    """9:00 -> "9 AM", 17:30 -> "5:30 PM", 12:00 -> "12 noon"."""
-    if moment.hour == 12 and moment.minute == 0:
-        return "12 noon"
-    if moment.hour == 0 and moment.minute == 0:
-        return "midnight"
+def spoken_time(moment: dt.time, words: HoursWords | None = None) -> str:
+    """9:00 -> "9 AM", 17:30 -> "5:30 PM", 12:00 -> "12 noon" (in Spanish: "9 de la mañana", "5 y 30 de la tarde")."""
+    words = words or builtin("en").hours
+    exactly = words.exactly.get(f"{moment.hour:02d}:{moment.minute:02d}")
+    if exactly is not None and not moment.second:
+        return exactly
     hour = moment.hour % 12 or 12
-    suffix = "AM" if moment.hour < 12 else "PM"
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes} {suffix}"
+    said = words.hour_words.get(hour, str(hour))
+    if moment.minute:
+        said = words.minutes.format(h=said, mm=f"{moment.minute:02d}")
+    part = next(say for start, say in reversed(words.day_parts) if moment.hour >= start)
+    return part.format(h=said)
 
 
-def _spoken_ranges(ranges: list[TimeRange]) -> str:
-    return " and ".join(f"{spoken_time(r.opens)} to {spoken_time(r.closes)}" for r in ranges)
+def _spoken_ranges(ranges: list[TimeRange], words: HoursWords) -> str:
+    return words.ranges_joined_by.join(
+        words.time_range.format(opens=spoken_time(r.opens, words), closes=spoken_time(r.closes, words)) for r in ranges
+    )
 
 
 def _day_groups(hours: OpeningHours) -> list[tuple[str, str, list[TimeRange]]]:
@@ -45,17 +50,21 @@ def _day_groups(hours: OpeningHours) -> list[tuple[str, str, list[TimeRange]]]:
     return groups
 
 
-def describe(hours: OpeningHours) -> str:
-    """The opening hours as a caller hears them: "Monday to Friday, 9 AM to 5 PM; ..."."""
+def describe(hours: OpeningHours, words: HoursWords | None = None) -> str:
+    """The opening hours as a caller hears them: "Monday to Friday, 9 AM to 5 PM; ..." (English by default)."""
+    words = words or builtin("en").hours
     parts = []
     for first, last, ranges in _day_groups(hours):
-        days = first.capitalize() if first == last else f"{first.capitalize()} to {last.capitalize()}"
-        parts.append(f"{days}, {_spoken_ranges(ranges)}")
+        if first == last:
+            days = words.one_day.format(day=words.one_day_names.get(first, words.days[first]))
+        else:
+            days = words.day_range.format(first=words.days[first], last=words.days[last])
+        parts.append(words.days_and_times.format(days=days, times=_spoken_ranges(ranges, words)))
     if not parts:
-        return "by appointment only"
-    return "; ".join(parts) + f", {_zone_name(hours)}"
+        return words.by_appointment_only
+    return words.zone.format(times=words.groups_joined_by.join(parts), city=_city(hours, words))
 
 
-def _zone_name(hours: OpeningHours) -> str:
+def _city(hours: OpeningHours, words: HoursWords) -> str:
     city = hours.timezone.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} time"
+    return words.cities.get(city, city)

@@ -7,12 +7,14 @@ spoken words are matched with tolerance; keys are matched exactly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 
 from ivr.call.emergency import EmergencySense
+from ivr.line.builtins import SpokenKeys, builtin
 from ivr.line.model import Line, Option
 
 Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
@@ -20,14 +22,6 @@ Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
 #: Below this similarity (0-100) a spoken word is not taken as an option.
 WORD_MATCH_CUTOFF = 85
 
-_SPOKEN_KEYS = {
-    "zero": "0", "oh": "0", "one": "1", "won": "1", "two": "2", "to": "2", "too": "2",
-    "three": "3", "four": "4", "for": "4", "five": "5", "six": "6", "seven": "7",
-    "eight": "8", "nine": "9", "star": "*", "asterisk": "*", "pound": "#", "hash": "#",
-}
-_KEY_PREFIXES = ("press", "option", "number", "choice", "key")
-#: Words that are only taken as a key after "press", "option"...: alone they are too common.
-_HOMOPHONES = ("to", "too", "for", "oh", "won")
 _NOT_WORD = re.compile(r"[^\w' ]+")
 
 
@@ -66,9 +60,43 @@ Choice = Chose | Commanded | Emergency | Invalid | Silence
 
 
 def normalise(speech: str) -> str:
-    """Lower-case, straight apostrophes, no punctuation, single spaces."""
-    text = speech.lower().replace("\u2019", "'").replace("\u2018", "'")
+    """Lower-case, no accents (recognisers write "atras" and "atrás"), straight apostrophes, no punctuation,
+    single spaces."""
+    text = unicodedata.normalize("NFKD", speech.lower())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def normalised_keys(keys: SpokenKeys) -> SpokenKeys:
+    """A language's words for keys, normalised as what callers say is."""
+    return SpokenKeys(
+        {normalise(word): key for word, key in keys.words.items()},
+        frozenset(map(normalise, keys.before)),
+        frozenset(map(normalise, keys.after)),
+        frozenset(map(normalise, keys.only_after_before)),
+    )
+
+
+def spoken_key(words: str, keys: SpokenKeys) -> str | None:
+    """"2", "two", "press two", "option 2", "la opción dos", "dos por favor" -> "2"; anything else is not a key.
+
+    ``words`` and ``keys`` are normalised.
+    """
+    tokens = words.split()
+    start, end = 0, len(tokens)
+    while start < end - 1 and tokens[start] in keys.before:
+        start += 1
+    while end - 1 > start and tokens[end - 1] in keys.after:
+        end -= 1
+    if end - start != 1:
+        return None
+    token = tokens[start]
+    if len(token) == 1 and token in "0123456789":
+        return token
+    if token in keys.only_after_before and start == 0:
+        return None
+    return keys.words.get(token)
 
 
 class Matcher:
@@ -81,6 +109,7 @@ class Matcher:
         self.line = line
         self._commands_by_key = line.keys.by_key()
         self.emergency = EmergencySense(line)
+        self._spoken_keys = normalised_keys(builtin(line.language).spoken_keys)
         self._command_words: list[tuple[str, Chose | Commanded]] = [
             (normalise(w), Commanded(command))  # type: ignore[arg-type]
             for command, spoken in line.command_words.model_dump().items()
@@ -93,17 +122,18 @@ class Matcher:
             for option in getattr(node, "options", None) or ()
         }
 
-    def interpret(self, options: list[Option], digits: str, speech: str) -> Choice:
-        """What the caller meant at a node offering ``options``."""
+    def interpret(self, options: list[Option], digits: str, speech: str, *, emergency_checked: bool = False) -> Choice:
+        """What the caller meant at a node offering ``options`` (``emergency_checked``: the caller's words are
+        known to tell of no emergency)."""
         digits = digits.strip()
         if digits:
             return self._by_key(options, digits, spoken=False)
         words = normalise(speech)
         if not words:
             return Silence()
-        if self.emergency.heard_in(speech):
+        if not emergency_checked and self.emergency.heard_in(speech):
             return Emergency()
-        key = _spoken_key(words)
+        key = spoken_key(words, self._spoken_keys)
         if key is not None:
             return self._by_key(options, key, spoken=True)
         rest = self.emergency.without_fine(speech)
@@ -126,7 +156,9 @@ class Matcher:
         return self._option_words.get(id(option)) or self._prepare(option)
 
     def _by_words(self, options: list[Option], words: str) -> Choice:
-        """Match against option words and command words; an unclear tie is not a match."""
+        """Match against option words and command words; a tie is broken by how many of the caller's words
+        a phrase accounts for ("regresar al menú principal" is the main menu's "al menú principal", not
+        "regresar"), and a tie left after that is not a match."""
         if not words:
             return Invalid(spoken=True)
         candidates = [candidate for option in options for candidate in self._words_of(option)]
@@ -137,29 +169,17 @@ class Matcher:
         )
         if not scored:
             return Invalid(spoken=True)
-        best = max(score for _, score, _ in scored)
+        said = set(words.split())
+        ranked = [(score, len(said & set(phrase.split())), index) for phrase, score, index in scored]
+        best = max((score, shared) for score, shared, _ in ranked)
         winners = {
-            _identity(candidates[index][1]): candidates[index][1] for _, score, index in scored if score == best
+            _identity(candidates[index][1]): candidates[index][1]
+            for score, shared, index in ranked
+            if (score, shared) == best
         }
         if len(winners) != 1:
             return Invalid(spoken=True)
         return next(iter(winners.values()))
-
-
-def _spoken_key(words: str) -> str | None:
-    """"2", "two", "press two", "option 2" -> "2"; anything longer is not a key."""
-    tokens = words.split()
-    prefixed = len(tokens) == 2 and tokens[0] in _KEY_PREFIXES
-    if prefixed:
-        tokens = tokens[1:]
-    if len(tokens) != 1:
-        return None
-    token = tokens[0]
-    if len(token) == 1 and token in "0123456789":
-        return token
-    if token in _HOMOPHONES and not prefixed:
-        return None
-    return _SPOKEN_KEYS.get(token)
 
 
 def _identity(choice: Chose | Commanded) -> str:

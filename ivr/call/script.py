@@ -13,19 +13,33 @@ import phonenumbers
 
 from ivr.call.emergency.language import language_for, load_language
 from ivr.call.hours import describe
+from ivr.line.builtins import builtin
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
-from ivr.line.sentences import KEY_SENTENCES, fill
+from ivr.line.sentences import KEY_SENTENCES, fill, names_number
+from ivr.line.translations import OFFER_KEYS
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def spoken_key(line: Line, key: str) -> str:
-    if key == "*":
-        return "star"
-    if key == "#":
-        return "hash" if line.call.speech_language.endswith("GB") else "pound"
+    """How the line says a key in its language: "star", "pound" in en-US, "hash" in en-GB, "numeral" in es-US."""
+    if key in "*#":
+        return builtin(line.language).key_name(key, line.call.speech_language)
     return key
+
+
+def opening_offers(line: Line, starting: str) -> list[tuple[str, str]]:
+    """The other languages offered at the start of a call that starts in ``starting``, each with its key:
+    at the first menu, before anything else, the keys for going back and for the main menu mean nothing."""
+    others = [code for code in line.language_codes if code != starting]
+    return [(code, getattr(line.keys, name)) for code, name in zip(others, OFFER_KEYS, strict=False)]
+
+
+def starting_languages(line: Line) -> list[str]:
+    """The languages a call can start in: the first, and any other when callers' choices are remembered."""
+    return list(line.language_codes) if line.call.remember_language else list(line.language_codes[:1])
 
 
 @functools.lru_cache(maxsize=256)
@@ -56,7 +70,10 @@ class Script:
             "emergency_number": spoken_digits(line.clinic.emergency_number),
         }
         self._built: dict[tuple[str, ...], str] = {}
-        self._hours = self._phrase("hours", hours=describe(line.clinic.hours))
+        self._words = builtin(line.language)
+        self._hours = self._phrase("hours", hours=describe(line.clinic.hours, self._words.hours))
+        self._greeting_parts = _greeting_parts(self.greeting(), spoken_digits(line.clinic.emergency_number),
+                                               line.clinic.emergency_number)
         self._emergency_hints = list(load_language(language_for(line.call.speech_language)).hints)
         self.every_text = _every_text(self)
 
@@ -79,6 +96,17 @@ class Script:
 
     def greeting(self) -> str:
         return self._text(self.line.greeting)
+
+    def greeting_with(self, offers: list[str]) -> list[str]:
+        """The greeting, with the offers of other languages after its emergency sentence (none: as it is)."""
+        if not offers:
+            return [self.greeting()]
+        first, rest = self._greeting_parts
+        return [first, *offers, *([rest] if rest else [])]
+
+    def language_offer(self, key: str) -> str:
+        """This language offered at the start of a call in another: "Para español, oprima 9."."""
+        return self._phrase("language_offer", key=spoken_key(self.line, key))
 
     def hours(self) -> str:
         return self._hours
@@ -108,14 +136,21 @@ class Script:
     def closed_now(self) -> str:
         return self._phrase("closed_now")
 
-    def opening(self, menu: MenuNode, closed: bool) -> list[str]:
+    def opening(self, menu: MenuNode, closed: bool, offers: list[str] | None = None) -> list[str]:
         """What a caller hears first: the greeting, then straight to the first menu's choices, and after
         them the opening hours (when closed) and the keys a first-time caller needs most, so that
-        nothing delays the first choice."""
+        nothing delays the first choice.
+
+        ``offers``: the other languages, offered after the greeting's emergency sentence. They take the
+        seconds the closed notice had before the choices: it then comes after them, with the hours.
+        """
+        greeting = self.greeting_with(offers or [])
+        choices = [*self.options(menu.options), self.say_or_press()]
+        if closed and offers:
+            return [*greeting, *choices, self.closed_now(), self.hours(), self.opening_keys()]
         if closed:
-            return [self.greeting(), self.closed_now(), *self.options(menu.options), self.say_or_press(),
-                    self.hours(), self.opening_keys()]
-        return [self.greeting(), *self.options(menu.options), self.say_or_press(), self.opening_keys()]
+            return [*greeting, self.closed_now(), *choices, self.hours(), self.opening_keys()]
+        return [*greeting, *choices, self.opening_keys()]
 
     def node(self, node: MenuNode | AnswerNode | TransferNode | EmergencyNode, again: bool = False) -> list[str]:
         """What a caller hears on arriving at a node (transfers and emergencies add their own).
@@ -183,7 +218,11 @@ class Script:
         return self._phrase("pace_changed")
 
     def pace_limit(self, slowest: bool) -> str:
-        return self._phrase("pace_limit", limit="slowest" if slowest else "fastest")
+        return self._phrase("pace_limit", limit=self._words.limits["slowest" if slowest else "fastest"])
+
+    def offer_words(self) -> tuple[str, ...]:
+        """What a caller says at the start of a call to choose this language ("español", "Spanish")."""
+        return self._words.offer_words if self._words.code == self.line.language else (self.line.language,)
 
     def hints(self, options: list[Option]) -> list[str]:
         """Words the speech recogniser should expect at a node."""
@@ -194,9 +233,31 @@ class Script:
         return list(dict.fromkeys(words))
 
 
-def all_prompts(line: Line) -> list[str]:
-    """Every text a caller can hear on this line, each once, in a stable order."""
-    return list(Script(line).every_text)
+def all_prompts(line: Line, language: str | None = None) -> list[str]:
+    """Every text a caller can hear on this line in ``language`` (the line's first by default), each once,
+    in a stable order: to render and audit each language with its own voice.
+
+    In a line of several languages that includes the greeting in two parts (the offers of the other
+    languages come between them) and this language's offer, said at the start of calls in the others.
+    """
+    view = line.in_language(language)
+    script = Script(view)
+    texts = list(script.every_text)
+    if len(view.language_codes) > 1:
+        texts += [text for text in script._greeting_parts if text]
+        for starting in starting_languages(view):
+            offered = opening_offers(view, starting)
+            texts += [script.language_offer(key) for code, key in offered if code == view.language]
+    return list(dict.fromkeys(texts))
+
+
+def _greeting_parts(greeting: str, *numbers: str) -> tuple[str, str]:
+    """The greeting up to the sentence that names the emergency number, and the rest of it."""
+    sentences = _SENTENCE_END.split(greeting)
+    for index, sentence in enumerate(sentences):
+        if any(names_number(sentence, number) for number in numbers if number):
+            return " ".join(sentences[: index + 1]), " ".join(sentences[index + 1 :])
+    return greeting, ""
 
 
 def _every_text(script: Script) -> tuple[str, ...]:

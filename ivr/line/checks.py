@@ -45,9 +45,9 @@ class Locate(Protocol):
         ...
 
 
-def check_graph(tree: Tree, locate: Locate) -> list[LineProblem]:
-    """Every problem of the menu tree, in the order of the rules."""
-    return [problem for rule in RULES for problem in rule(tree, locate)]
+def check_graph(tree: Tree, locate: Locate, rules: tuple[Rule, ...] | None = None) -> list[LineProblem]:
+    """Every problem of the menu tree, in the order of the rules (or of ``rules`` only)."""
+    return [problem for rule in rules or RULES for problem in rule(tree, locate)]
 
 
 def _missing_start(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
@@ -83,7 +83,8 @@ def _ambiguous_words(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
             other = options[owner].key
             whose = f"the option on key {key_name(other)}" if other else "another option"
             message = f"{word!r} is also a word of {whose}; a caller saying it could mean either, so keep it for one"
-            yield locate.problem(AmbiguousWord, _option_path(node_id, index, "words", word_index), message)
+            yield locate.problem(AmbiguousWord, _option_path(node_id, index, *options[index].words_at, word_index),
+                                 message)
 
 
 def _command_words_used(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
@@ -97,7 +98,7 @@ def _command_words_used(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
                     f"{word!r} is one of the line's own words, which callers say anywhere {purpose}: "
                     "choose another word (or change command_words)"
                 )
-                yield locate.problem(AmbiguousWord, _option_path(node_id, index, "words", word_index), message)
+                yield locate.problem(AmbiguousWord, _option_path(node_id, index, *option.words_at, word_index), message)
 
 
 def _reserved_keys(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
@@ -134,7 +135,8 @@ def _unreachable(tree: Tree, locate: Locate) -> Iterator[LineProblem]:
             yield locate.problem(UnreachableNode, ("nodes", node_id), message, at_key=True)
 
 
-RULES: tuple[Callable[[Tree, Locate], Iterator[LineProblem]], ...] = (
+Rule = Callable[[Tree, Locate], Iterator[LineProblem]]
+RULES: tuple[Rule, ...] = (
     _missing_start,
     _missing_targets,
     _duplicate_keys,
@@ -144,6 +146,8 @@ RULES: tuple[Callable[[Tree, Locate], Iterator[LineProblem]], ...] = (
     _too_many_options,
     _unreachable,
 )
+#: The rules about words, which a line of several languages checks in each of them.
+WORD_RULES: tuple[Rule, ...] = (_ambiguous_words, _command_words_used)
 
 
 def _reachable(tree: Tree, start: str) -> set[str]:

@@ -141,6 +141,33 @@ class MissingEmergencyAdvice(LineProblem):
     """The greeting or the emergency advice does not tell callers to call the line's emergency number."""
 
 
+# Lines in several languages.
+
+
+class MissingTranslation(LineProblem):
+    """A text callers hear is not written in one of the line's languages."""
+
+
+class NotTranslated(LineProblem):
+    """A line of several languages has a text written once, for one language only."""
+
+
+class UnknownLanguage(LineProblem):
+    """A text is written for a language the line does not name in ``languages:``."""
+
+
+class LanguageSetting(LineProblem):
+    """The languages of a line are set up wrongly: a voice in the wrong place, a speech_language of
+    another language, more languages than the first menu has keys to offer."""
+
+
+@dataclass(frozen=True)
+class NoEmergencyUnderstanding(LineProblem):
+    """A language for which the line has no built-in understanding of emergencies."""
+
+    severity: Severity = "warning"
+
+
 @dataclass(frozen=True)
 class TooManyOptions(LineProblem):
     """More options than a caller can hold in mind; the line still works."""

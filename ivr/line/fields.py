@@ -81,6 +81,8 @@ def _where(parent: str, name: str, model: type[BaseModel]) -> str:
         return "an option"
     if name == "nodes":
         return f"nodes.<id> ({_tag(model)})"
+    if name == "languages":
+        return "languages.<code>"
     if parent.startswith("clinic.hours") and name != "hours":
         return "clinic.hours.<day>"
     return f"{parent}.{name}" if parent else name

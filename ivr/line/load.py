@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ivr.line.checks import check_graph
+from ivr.line.checks import WORD_RULES, check_graph
 from ivr.line.errors import (
     DuplicateYamlKey,
     LineInvalid,
@@ -34,6 +34,7 @@ from ivr.line.model import Line
 from ivr.line.sentences import check_sentences
 from ivr.line.shape import check_shape
 from ivr.line.syntax import syntax_problems
+from ivr.line.translations import InLanguage, check_translations, line_languages
 from ivr.line.tree import read_tree
 
 __all__ = ["LoadedLine", "YamlLocator", "load_line"]
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 class LoadedLine:
     """A valid line, where it came from, and what is worth improving in it."""
 
+    #: The line in its first language (``line.in_language(code)`` in each of ``line.language_codes``).
     line: Line
     path: Path
     warnings: tuple[LineProblem, ...]
@@ -62,17 +64,38 @@ def load_line(path: str | Path) -> LoadedLine:
     text = _decode(raw, str(path))
     locate = YamlLocator(str(path), _parse(text, str(path)), text)
     line, problems = check_shape(locate)
-    problems = [*_duplicate_keys(text, locate), *problems]
-    tree = read_tree(locate.root)
-    if tree is not None:
-        problems.extend(check_graph(tree, locate))
-    if line is not None:  # the sentences are filled from the whole line, so it must have its shape
-        problems.extend(check_sentences(line, locate))
-    problems = _in_file_order(_quoting_their_lines(problems, text))
+    translations = check_translations(locate, locate.root)
+    problems = [*_duplicate_keys(text, locate), *problems, *translations, *_tree_problems(locate)]
+    # The sentences are filled from the whole line, so it must have its shape (and its texts' languages).
+    if line is not None and (line.languages or not translations):
+        problems.extend(_sentence_problems(line, locate))
+    problems = _in_file_order(_quoting_their_lines(list(dict.fromkeys(problems)), text))
     if line is None or any(problem.is_error for problem in problems):
         raise LineInvalid(problems)
     logger.info("loaded line %s: %d nodes, %d warnings", path, len(line.nodes), len(problems))
-    return LoadedLine(line, path, tuple(problems), hashlib.sha256(raw).hexdigest())
+    return LoadedLine(line.in_language(), path, tuple(problems), hashlib.sha256(raw).hexdigest())
+
+
+def _tree_problems(locate: YamlLocator) -> list[LineProblem]:
+    """The tree's checks; in a line of several languages, those about words in each language too."""
+    languages = line_languages(locate.root) or (None,)
+    problems: list[LineProblem] = []
+    for index, language in enumerate(languages):
+        tree = read_tree(locate.root, language)
+        if tree is not None:
+            problems.extend(check_graph(tree, locate, None if index == 0 else WORD_RULES))
+    return problems
+
+
+def _sentence_problems(line: Line, locate: YamlLocator) -> list[LineProblem]:
+    """The sentence checks, in each of the line's languages."""
+    if not line.languages:
+        return list(check_sentences(line, locate))
+    return [
+        problem
+        for code in line.language_codes
+        for problem in check_sentences(line.in_language(code), InLanguage(locate, locate.root, code))
+    ]
 
 
 def _read(path: Path) -> bytes:

@@ -10,7 +10,8 @@ import datetime as dt
 import re
 import unicodedata
 import zoneinfo
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import phonenumbers
 from pydantic import (
@@ -18,7 +19,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    PrivateAttr,
+    Tag,
     ValidationInfo,
     WithJsonSchema,
     field_validator,
@@ -26,6 +30,10 @@ from pydantic import (
 )
 
 from ivr.line import suggest
+from ivr.line.builtins import builtin
+
+if TYPE_CHECKING:
+    from ivr.line.projection import Views
 
 #: Twilio refuses <Say> text over about 3,000 characters for neural voices.
 MAX_SAY_CHARS = 3000
@@ -70,6 +78,44 @@ def _spoken_length(value: str) -> str:
 SpokenText = Annotated[str, AfterValidator(clean_text), AfterValidator(_spoken_length)]
 Word = Annotated[str, AfterValidator(clean_text)]
 NodeId = Annotated[str, Field(pattern=NODE_ID_PATTERN)]
+#: A language of a line, as its texts name it: "en", "es".
+LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}$"
+LanguageCode = Annotated[str, Field(pattern=LANGUAGE_CODE_PATTERN)]
+SPEECH_LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
+#: Where pydantic's error locations name which way a text was written; the loader leaves them out.
+ONE_LANGUAGE_TAG = "[one language]"
+TRANSLATIONS_TAG = "[translations]"
+
+
+class Translations(dict[str, Any]):
+    """A text (or a list of words) written in each of the line's languages: ``{en: ..., es: ...}``.
+
+    The line seen in one language (:meth:`Line.in_language`) holds the text of that language alone.
+    """
+
+
+def _written_in_languages(value: object) -> str:
+    return TRANSLATIONS_TAG if isinstance(value, Mapping) else ONE_LANGUAGE_TAG
+
+
+def in_languages(kind: object) -> Any:
+    """``kind``, or a mapping of language codes to ``kind`` in a line of several languages."""
+    return Annotated[
+        Annotated[kind, Tag(ONE_LANGUAGE_TAG)]  # type: ignore[valid-type]
+        | Annotated[
+            dict[LanguageCode, kind],  # type: ignore[valid-type]
+            AfterValidator(Translations),
+            Field(json_schema_extra={"propertyNames": {"pattern": LANGUAGE_CODE_PATTERN}}),
+            Tag(TRANSLATIONS_TAG),
+        ],
+        Discriminator(_written_in_languages),
+    ]
+
+
+#: What a caller hears, in one language or in each of the line's.
+Text = in_languages(SpokenText)
+#: Words a caller may say, in one language or in each of the line's.
+Words = in_languages(Annotated[list[Word], Field(min_length=1)])
 
 
 def _unquoted_digit(value: object) -> object:
@@ -245,7 +291,9 @@ class CallSettings(Frozen):
     transfer_timeout: Annotated[int, Field(ge=5, le=120)] = 25
     #: Store the words callers say (call records); off unless the clinic opts in.
     record_speech: bool = False
-    speech_language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en-US"
+    speech_language: Annotated[str, Field(pattern=SPEECH_LANGUAGE_PATTERN)] = "en-US"
+    #: Start a caller's next call in the language they chose last time (kept by their number's keyed hash).
+    remember_language: bool = False
 
 
 class Keys(Frozen):
@@ -309,23 +357,23 @@ class Voice(Frozen):
 class Option(Frozen):
     key: Key
     #: What the caller hears for this option: "For swelling, press 1."
-    label: SpokenText
+    label: Text
     #: Words or phrases a caller may say to choose it.
-    words: Annotated[list[Word], Field(min_length=1)]
+    words: Words
     goto: NodeId
 
 
 class MenuNode(Frozen):
     type: Literal["menu"]
     title: Word
-    prompt: SpokenText
+    prompt: Text
     options: Annotated[list[Option], Field(min_length=1)]
 
 
 class AnswerNode(Frozen):
     type: Literal["answer"]
     title: Word
-    text: SpokenText
+    text: Text
     #: Related choices offered after the answer, besides repeat, back, main menu and clinic.
     options: list[Option] = []
 
@@ -334,78 +382,100 @@ class TransferNode(Frozen):
     type: Literal["transfer"]
     title: Word
     #: Said before the call is put through.
-    text: SpokenText
+    text: Text
 
 
 class EmergencyNode(Frozen):
     type: Literal["emergency"]
     title: Word
     #: Said before the line's emergency advice.
-    text: SpokenText | None = None
+    text: Text | None = None
 
 
 Node = Annotated[MenuNode | AnswerNode | TransferNode | EmergencyNode, Field(discriminator="type")]
+_ENGLISH = builtin("en")
 
 
 class Phrases(Frozen):
     """The fixed sentences of the line, so that a clinic can word them its own way.
 
     ``{clinic}``, ``{emergency_number}``, ``{key}`` and similar names in braces are filled in.
+    Each defaults to the built-in sentence of the line's language (``ivr/line/languages/``).
     """
 
-    emergency: SpokenText = (
-        "If you have trouble breathing, swallowing or speaking, hang up now and call {emergency_number}."
-    )
-    option: SpokenText = "{label}, press {key}."
-    navigation: SpokenText = (
-        "To hear this again, press {repeat}. To go back, press {back}. "
-        "For the main menu, press {main_menu}. To speak to the clinic, press {clinic}."
-    )
-    pace: SpokenText = "To slow my speech down, press {slower}. To speed it up, press {faster}."
+    emergency: Text = _ENGLISH.phrases["emergency"]
+    option: Text = _ENGLISH.phrases["option"]
+    navigation: Text = _ENGLISH.phrases["navigation"]
+    pace: Text = _ENGLISH.phrases["pace"]
     #: After every menu's choices, which each say their key: a caller may speak instead.
-    say_or_press: SpokenText = "Or say what you need."
+    say_or_press: Text = _ENGLISH.phrases["say_or_press"]
     #: After the first menu's choices: the keys a first-time caller needs most.
-    opening_keys: SpokenText = "To slow down, press {slower}. To speak to the clinic, press {clinic}."
+    opening_keys: Text = _ENGLISH.phrases["opening_keys"]
     #: Before the first menu's choices, when the clinic is closed (the hours follow the choices).
-    closed_now: SpokenText = "The clinic is closed right now."
-    pace_changed: SpokenText = "I will speak at this pace from now on."
-    pace_limit: SpokenText = "This is already the {limit} pace I have."
-    no_input: SpokenText = "I did not hear a choice. Take your time."
-    invalid: SpokenText = "Sorry, that is not one of the choices."
-    not_understood: SpokenText = "Sorry, I did not understand that."
-    closed: SpokenText = "The clinic is closed right now. {hours}"
-    hours: SpokenText = "The clinic is open {hours}."
-    transferring: SpokenText = "Please hold, while I connect you to {clinic}."
-    after_hours: SpokenText = "I will connect you to the after-hours line."
-    clinic_unavailable: SpokenText = "Sorry, nobody at {clinic} could answer just now."
+    closed_now: Text = _ENGLISH.phrases["closed_now"]
+    pace_changed: Text = _ENGLISH.phrases["pace_changed"]
+    pace_limit: Text = _ENGLISH.phrases["pace_limit"]
+    no_input: Text = _ENGLISH.phrases["no_input"]
+    invalid: Text = _ENGLISH.phrases["invalid"]
+    not_understood: Text = _ENGLISH.phrases["not_understood"]
+    closed: Text = _ENGLISH.phrases["closed"]
+    hours: Text = _ENGLISH.phrases["hours"]
+    transferring: Text = _ENGLISH.phrases["transferring"]
+    after_hours: Text = _ENGLISH.phrases["after_hours"]
+    clinic_unavailable: Text = _ENGLISH.phrases["clinic_unavailable"]
     #: Said before a caller who did not choose after several tries is put through.
-    putting_through: SpokenText = "I will put you through to someone who can help you."
+    putting_through: Text = _ENGLISH.phrases["putting_through"]
     #: Said before the numbers and the emergency advice are said a second time, before goodbye.
-    once_more: SpokenText = "I will say that again."
-    after_hours_number: SpokenText = "You can call the after-hours line on {number}."
-    clinic_number: SpokenText = "The number for {clinic} is {number}."
-    main_menu_offer: SpokenText = "To go back to the main menu, press {main_menu}."
-    goodbye: SpokenText = "Thank you for calling. Goodbye."
-    apology: SpokenText = "Sorry, something went wrong on this line."
+    once_more: Text = _ENGLISH.phrases["once_more"]
+    after_hours_number: Text = _ENGLISH.phrases["after_hours_number"]
+    clinic_number: Text = _ENGLISH.phrases["clinic_number"]
+    main_menu_offer: Text = _ENGLISH.phrases["main_menu_offer"]
+    goodbye: Text = _ENGLISH.phrases["goodbye"]
+    apology: Text = _ENGLISH.phrases["apology"]
+    #: At the start of a call in a line of several languages, said in this language by its own voice.
+    language_offer: Text = _ENGLISH.phrases["language_offer"]
 
 
 class CommandWords(Frozen):
     """Words a caller may say instead of pressing a line-wide key."""
 
-    repeat: list[Word] = ["repeat", "again", "say that again", "pardon", "what"]
-    back: list[Word] = ["back", "go back", "previous"]
-    main_menu: list[Word] = ["main menu", "menu", "start over", "beginning"]
-    clinic: list[Word] = [
-        "clinic", "operator", "person", "someone", "receptionist", "nurse", "doctor", "human", "agent",
-    ]
-    slower: list[Word] = ["slower", "slow down", "too fast"]
-    faster: list[Word] = ["faster", "speed up", "too slow"]
+    repeat: Words = list(_ENGLISH.command_words["repeat"])
+    back: Words = list(_ENGLISH.command_words["back"])
+    main_menu: Words = list(_ENGLISH.command_words["main_menu"])
+    clinic: Words = list(_ENGLISH.command_words["clinic"])
+    slower: Words = list(_ENGLISH.command_words["slower"])
+    faster: Words = list(_ENGLISH.command_words["faster"])
+
+
+class LineLanguage(Frozen):
+    """One of the languages of a line of several: how callers in it are heard and spoken to.
+
+    The first language takes the line's own ``call.speech_language``, ``voice`` and ``pronounce`` for
+    any it leaves out; every other language names its ``speech_language``.
+    """
+
+    #: The language callers speak, for Twilio's speech recognition and its <Say>, such as "es-US".
+    speech_language: Annotated[str, Field(pattern=SPEECH_LANGUAGE_PATTERN)] | None = None
+    voice: Voice = Voice()
+    #: How this language's offline voice should say words it gets wrong, as the line's pronounce.
+    pronounce: dict[Word, Word] = {}
+
+
+def _none_is_empty(value: object) -> object:
+    """``en:`` with nothing under it: the first language, set up by the line's own settings."""
+    return {} if value is None else value
 
 
 class Line(Frozen):
     """One information line: who answers, what callers hear, and the menu tree."""
 
     name: Word
+    #: The line's languages, the first being the one every call starts in; None: one language only.
+    languages: Annotated[
+        dict[LanguageCode, Annotated[LineLanguage, BeforeValidator(_none_is_empty,
+                                                                     json_schema_input_type=LineLanguage | None)]],
+        Field(min_length=1, json_schema_extra={"propertyNames": {"pattern": LANGUAGE_CODE_PATTERN}}),
+    ] | None = None
     clinic: Clinic
     call: CallSettings = CallSettings()
     voice: Voice = Voice()
@@ -414,17 +484,43 @@ class Line(Frozen):
     command_words: CommandWords = CommandWords()
     #: Spoken phrases that skip the menus and go straight to the emergency advice. They add to the
     #: line's built-in understanding of emergencies (ivr/call/emergency), which needs no list here.
-    emergency_phrases: list[Word] = []
+    emergency_phrases: in_languages(list[Word]) = []  # type: ignore[valid-type]
     #: How the offline voice should say words it gets wrong, e.g. {"pace": "paiss"}: whole words
     #: or phrases, any case. Only the rendered audio changes; the text shown and given to <Say> does not.
     pronounce: dict[Word, Word] = {}
     #: Said first on every call.
-    greeting: SpokenText
+    greeting: Text
     start: NodeId
     #: propertyNames lets an editor flag a badly written node id, as the loader does.
     nodes: Annotated[
         dict[NodeId, Node], Field(json_schema_extra={"propertyNames": {"pattern": NODE_ID_PATTERN}})
     ]
 
+    #: The line as seen in each of its languages, made once (see :mod:`ivr.line.projection`).
+    _views: Views | None = PrivateAttr(default=None)
+    #: In a view of one language: that language.
+    _language: str = PrivateAttr(default="")
+
     def node(self, node_id: str) -> MenuNode | AnswerNode | TransferNode | EmergencyNode:
         return self.nodes[node_id]
+
+    @property
+    def language(self) -> str:
+        """The language this line speaks: its first, or the one it is seen in (:meth:`in_language`)."""
+        if self._language:
+            return self._language
+        if self.languages:
+            return next(iter(self.languages))
+        return self.call.speech_language.split("-")[0].lower()
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        """Every language of the line, the first being the one calls start in."""
+        return tuple(self.languages) if self.languages else (self.language,)
+
+    def in_language(self, code: str | None = None) -> Line:
+        """The line as heard in ``code`` (its first language by default): every text in that language alone,
+        that language's speech_language, voice and pronounce. A line of one language is its own view."""
+        from ivr.line.projection import view
+
+        return view(self, code or self.language_codes[0])

@@ -114,7 +114,7 @@ def check_sentences(line: Line, locate: Locate) -> Iterator[LineProblem]:
             yield problem
     number = line.clinic.emergency_number
     for path, text in ((("greeting",), line.greeting), (("phrases", "emergency"), line.phrases.emergency)):
-        if path not in broken and not _names_number(fill(text, {"emergency_number": number}), number):
+        if path not in broken and not names_number(fill(text, {"emergency_number": number}), number):
             yield _problem(MissingEmergencyAdvice, locate, path, _advice_message(path, text, number))
 
 
@@ -149,7 +149,7 @@ def _template_problems(
         yield _problem(EmptySentence, locate, path, f"{text!r} has nothing a caller could hear; write a sentence")
 
 
-def _names_number(text: str, number: str) -> bool:
+def names_number(text: str, number: str) -> bool:
     """Whether ``text`` says ``number`` as a whole number, its digits together or spaced ("9 1 1")."""
     digits = r"[\s,.-]*".join(map(re.escape, number))
     return re.search(rf"(?<!\d){digits}(?!\d)", text) is not None

@@ -21,7 +21,7 @@ from ivr.line.errors import (
 )
 from ivr.line.fields import model_at
 from ivr.line.locate import YamlLocator
-from ivr.line.model import EmptyTextError, Line, PhoneNumberError
+from ivr.line.model import ONE_LANGUAGE_TAG, TRANSLATIONS_TAG, EmptyTextError, Line, PhoneNumberError
 from ivr.line.suggest import region_of_zone, zone_name
 from ivr.line.tree import readable_keys
 from ivr.line.wording import Refusal, shape_message
@@ -96,7 +96,8 @@ def _plain(value: object) -> object:
 
 
 def _problem(details: ErrorDetails, locate: YamlLocator, reserved: Mapping[str, str]) -> LineProblem:
-    loc: YamlPath = tuple(details["loc"])
+    # How a text was written (once, or in each language) is in the location, not in the file.
+    loc: YamlPath = tuple(part for part in details["loc"] if part not in (ONE_LANGUAGE_TAG, TRANSLATIONS_TAG))
     if details["type"].startswith("union_tag_"):
         loc = (*loc, "type")
     _, path = locate.walk(loc)

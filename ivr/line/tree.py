@@ -14,7 +14,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ivr.line.builtins import builtin, has
 from ivr.line.model import CommandWords, Keys, Line, Option, Word
+from ivr.line.projection import picked
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class TreeOption:
     goto: str | None
     #: Whether ``goto`` is a valid node id.
     goto_valid: bool = True
+    #: Where the words are in the option: ``("words",)``, or ``("words", "es")`` in a line of several languages.
+    words_at: tuple[str, ...] = ("words",)
 
 
 @dataclass(frozen=True)
@@ -46,16 +50,33 @@ class Tree:
 _WITHOUT_OPTIONS = ("transfer", "emergency")
 
 
-def read_tree(root: object) -> Tree | None:
-    """The tree of a parsed line file, or None when it has no ``nodes`` mapping to read."""
+def read_tree(root: object, language: str | None = None) -> Tree | None:
+    """The tree of a parsed line file, or None when it has no ``nodes`` mapping to read.
+
+    In a line of several languages, the words are those of ``language``, and so are the command words.
+    """
     if not isinstance(root, Mapping) or not isinstance(root.get("nodes"), Mapping):
         return None
-    nodes = {str(node_id): _options(node) for node_id, node in root["nodes"].items()}
+    nodes = {str(node_id): _options(node, language) for node_id, node in root["nodes"].items()}
     start = _readable(Line, "start", root.get("start"))
     keys = Keys.model_construct(**_readable_fields(Keys, root.get("keys")))
-    words = CommandWords.model_construct(**_readable_fields(CommandWords, root.get("command_words")))
-    commands = {word.lower(): command for command, spoken in words.model_dump().items() for word in spoken}
+    commands = {
+        word.lower(): command
+        for command, spoken in _command_words(root.get("command_words"), language).items()
+        for word in spoken
+    }
     return Tree(start, nodes, keys.by_key(), commands)
+
+
+def _command_words(section: object, language: str | None) -> dict[str, list[str]]:
+    """The line's command words in ``language``: the file's where it words them, else the built-in ones."""
+    written = section if isinstance(section, Mapping) else {}
+    readable = _readable_fields(CommandWords, section)
+    own = builtin(language).command_words if language and has(language) else {}
+    return {
+        name: list(picked(value, language or "")) if name in written else list(own.get(name, value))
+        for name, value in readable.items()
+    }
 
 
 def readable_keys(root: object) -> dict[str, str]:
@@ -64,19 +85,23 @@ def readable_keys(root: object) -> dict[str, str]:
     return Keys.model_construct(**_readable_fields(Keys, section)).by_key()
 
 
-def _options(node: object) -> tuple[TreeOption, ...]:
+def _options(node: object, language: str | None) -> tuple[TreeOption, ...]:
     if not isinstance(node, Mapping) or node.get("type") in _WITHOUT_OPTIONS:
         return ()
     options = node.get("options")
     if not isinstance(options, list):
         return ()
-    return tuple(_option(option) for option in options)
+    return tuple(_option(option, language) for option in options)
 
 
-def _option(option: object) -> TreeOption:
+def _option(option: object, language: str | None) -> TreeOption:
     if not isinstance(option, Mapping):
         return TreeOption(key=None, words=(), goto=None)
     words = option.get("words")
+    words_at: tuple[str, ...] = ("words",)
+    if isinstance(words, Mapping):
+        words_at = ("words", language or "")
+        words = words.get(language) if language else None
     readable = tuple(_word(word) for word in words) if isinstance(words, list) else ()
     goto = option.get("goto")
     return TreeOption(
@@ -84,6 +109,7 @@ def _option(option: object) -> TreeOption:
         words=readable,
         goto=goto.strip() if isinstance(goto, str) else None,
         goto_valid=_readable(Option, "goto", goto) is not None,
+        words_at=words_at,
     )
 
 

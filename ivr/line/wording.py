@@ -16,7 +16,15 @@ from pydantic_core import ErrorDetails
 
 from ivr.line.errors import YamlPath
 from ivr.line.fields import homes_of_fields, model_at, node_types
-from ivr.line.model import CLOCK_PATTERN, KEY_PATTERN, NODE_ID_PATTERN, RANGE_PATTERN, EmptyTextError
+from ivr.line.model import (
+    CLOCK_PATTERN,
+    KEY_PATTERN,
+    NODE_ID_PATTERN,
+    ONE_LANGUAGE_TAG,
+    RANGE_PATTERN,
+    TRANSLATIONS_TAG,
+    EmptyTextError,
+)
 from ivr.line.suggest import clock_time, language_tag
 
 #: What each of the line's own keys does, said after "it already works everywhere".
@@ -95,10 +103,16 @@ class Refusal:
 
     @property
     def field(self) -> str:
-        """The last name in the location: ``("nodes", "main", "menu", "options", 2, "key")`` -> ``"key"``."""
-        for part in reversed(self.loc):
-            if isinstance(part, str) and part != "[key]":
-                return part
+        """The last name in the location: ``("nodes", "main", "menu", "options", 2, "key")`` -> ``"key"``;
+        a translation is named by its text's field: ``(..., "prompt", "[translations]", "es")`` -> ``"prompt"``."""
+        parts = self.loc
+        for index in range(len(parts) - 1, -1, -1):
+            part = parts[index]
+            if not isinstance(part, str) or part in ("[key]", ONE_LANGUAGE_TAG, TRANSLATIONS_TAG):
+                continue
+            if index and parts[index - 1] == TRANSLATIONS_TAG:
+                continue
+            return part
         return ""
 
 

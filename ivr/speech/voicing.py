@@ -29,8 +29,11 @@ class Voicing:
     _spoken: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, line: Line) -> Voicing:
-        """The voicing of ``line``, made once for each line object."""
+    def of(cls, line: Line, language: str | None = None) -> Voicing:
+        """The voicing of ``line`` in ``language`` (the language it is seen in by default: see
+        :meth:`~ivr.line.model.Line.in_language`), made once for each line object and language."""
+        if language is not None:
+            line = line.in_language(language)
         known = _KNOWN.get(id(line))
         if known is not None and known[0] is line:
             return known[1]

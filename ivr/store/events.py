@@ -35,6 +35,7 @@ class EventMeaning:
 
 EVENTS: dict[str, EventMeaning] = {
     "start": EventMeaning("The call began: the greeting and the first menu", presents=True),
+    "language": EventMeaning("Chose a language: the greeting and the first menu in it", presents=True),
     "option": EventMeaning("Made a choice", presents=True, transfer_reason="symptom"),
     "no_input": EventMeaning("Said nothing; asked again", presents=True, silence=True),
     "invalid": EventMeaning("Gave an answer that is not a choice; asked again", presents=True, not_understood=True),

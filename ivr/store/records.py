@@ -38,6 +38,10 @@ class TurnRecord:
     dial_status: str | None = None
     #: A keyed hash of the caller's number, never the number.
     caller_hash: str | None = None
+    #: The language the caller hears, in a line of several (None in a line of one): kept as the call's.
+    language: str | None = None
+    #: The turn is the caller's choice of ``language``, which then is the call's whatever came before.
+    language_chosen: bool = False
 
 
 @dataclass(frozen=True)

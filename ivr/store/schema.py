@@ -55,7 +55,11 @@ class Call(Base):
     #: The language the call was answered in (a BCP 47 tag such as "es"); None for a line's only language.
     language: Mapped[str | None] = mapped_column(String(16))
 
-    __table_args__ = (Index("ix_calls_line_started_at", "line", "started_at"),)
+    __table_args__ = (
+        Index("ix_calls_line_started_at", "line", "started_at"),
+        # A caller's last call, for the language they chose (call.remember_language).
+        Index("ix_calls_caller_hash_started_at", "caller_hash", "started_at"),
+    )
 
 
 class Event(Base):

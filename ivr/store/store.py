@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
@@ -139,6 +139,7 @@ class Store:
             for statement, rows in (
                 (statements.first_news, [_call_row(turn) for turn in turns if not _starts(turn)]),
                 (statements.start, [_call_row(turn) for turn in turns if _starts(turn)]),
+                (statements.chosen_language, [_call_row(turn) for turn in turns if turn.language_chosen]),
                 (statements.end, [_end_row(end) for end in ends]),
                 (statements.event, [_event_row(turn) for turn in turns]),
             ):
@@ -153,12 +154,30 @@ class Store:
         """Keep how and when a call ended; the first report wins, so a replay changes nothing."""
         self.write([record])
 
+    # -- reads for calls ----------------------------------------------------------------
+
+    def last_language(self, caller_hash: str, line: str) -> str | None:
+        """The language of the caller's last call of ``line`` that has one (their choice, remembered)."""
+        query = (
+            select(Call.language)
+            .where(Call.caller_hash == caller_hash, Call.line == line, Call.language.is_not(None))
+            .order_by(Call.started_at.desc())
+            .limit(1)
+        )
+        with self.reading(), self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                limit = max(1, int(self.timeout * 1000))
+                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
+            return connection.execute(query).scalar()
+
 @dataclass(frozen=True)
 class _Statements:
     """The writes' statements, built once: the rows are bound at each execution."""
 
     first_news: Insert
     start: Insert
+    #: A caller's choice of language: it is the call's, whatever an earlier turn said.
+    chosen_language: Insert
     end: Insert
     event: Insert
 
@@ -177,7 +196,11 @@ class _Statements:
                     else_=Call.started_at,
                 ),
                 "caller_hash": func.coalesce(Call.caller_hash, call.excluded.caller_hash),
+                "language": func.coalesce(Call.language, call.excluded.language),
             },
+        )
+        chosen_language = call.on_conflict_do_update(
+            index_elements=["call_sid"], set_={"language": call.excluded.language}
         )
         end = call.on_conflict_do_update(
             index_elements=["call_sid"],
@@ -189,6 +212,7 @@ class _Statements:
         return cls(
             first_news=call.on_conflict_do_nothing(index_elements=["call_sid"]),
             start=start,
+            chosen_language=chosen_language,
             end=end,
             event=insert(Event).on_conflict_do_nothing(index_elements=["key"]),
         )
@@ -200,7 +224,8 @@ def _starts(turn: TurnRecord) -> bool:
 
 
 def _call_row(turn: TurnRecord) -> dict[str, Any]:
-    return {"call_sid": turn.call_sid, "line": turn.line, "started_at": turn.at, "caller_hash": turn.caller_hash}
+    return {"call_sid": turn.call_sid, "line": turn.line, "started_at": turn.at, "caller_hash": turn.caller_hash,
+            "language": turn.language}
 
 
 def _event_row(turn: TurnRecord) -> dict[str, Any]:

@@ -11,12 +11,13 @@ import weakref
 
 from flask import Flask, current_app, request
 
-from ivr.call.flow import Connect, Finish, Listen, Turn
+from ivr.call.flow import LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
 from ivr.call.script import END
 from ivr.line.model import Line
 from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
 from ivr.store.callers import CallerHasher
 from ivr.store.engine import database_url
+from ivr.store.memory import LanguageMemory
 from ivr.store.purge import Purged, purge
 from ivr.store.recorder import StoreRecorder
 from ivr.web.keys import instance_key, text_setting
@@ -60,6 +61,8 @@ def init_app(app: Flask) -> None:
     app.extensions["ivr.store"] = store
     webhook_services: Services = app.extensions["ivr"]  # made by services.init_app, before this
     webhook_services.recorder = StoreRecorder(store, hasher, queue_size=int(app.config["RECORD_QUEUE_SIZE"]))
+    memory = webhook_services.languages = LanguageMemory(store.last_language)
+    weakref.finalize(app, memory.close)
 
 
 def open_store(app: Flask, without: str) -> Store | None:
@@ -114,8 +117,35 @@ def record_turn(turn: Turn) -> None:
         record = _turn_record(turn)
         if record is not None:
             services().recorder.turn(record)
+        if turn.event == LANGUAGE_CHOSEN:
+            _remember_language(turn.language)
     except Exception:
         logger.exception("Could not note a turn of a call in its records; the call goes on")
+
+
+def remembered_language(line: Line) -> str | None:
+    """The language this caller chose last time, for a line that remembers it (``call.remember_language``);
+    None otherwise, or when it is not known in time. Never raises: a call goes on without it."""
+    try:
+        memory = services().languages
+        if memory is None or not line.call.remember_language or len(line.language_codes) < 2:
+            return None
+        caller = services().recorder.caller_hash(request.form.get("From", ""))
+        found = memory.language(caller, line.name) if caller else None
+        return found if found in line.language_codes else None
+    except Exception:
+        logger.exception("Could not look up the caller's language; the call starts in the line's first")
+        return None
+
+
+def _remember_language(language: str) -> None:
+    line = _line()
+    memory = services().languages
+    if memory is None or not line.call.remember_language or not language:
+        return
+    caller = services().recorder.caller_hash(request.form.get("From", ""))
+    if caller:
+        memory.remember(caller, line.name, language)
 
 
 def record_call_end() -> None:
@@ -185,6 +215,8 @@ def _turn_record(turn: Turn) -> TurnRecord | None:
         transfer_to=then.target if isinstance(then, Connect) else None,
         dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
         caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+        language=turn.language or None,
+        language_chosen=turn.event == LANGUAGE_CHOSEN,
     )
 
 

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from ivr.call.live import LiveLine
 from ivr.line.model import Line
 from ivr.speech.catalog import AudioCatalog
+from ivr.store.memory import LanguageMemory
 from ivr.store.recorder import NullRecorder, Recorder
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class Services:
     clock: Callable[[], dt.datetime] = _utc_now
     #: Where calls' journeys are kept (ivr.web.records sets it up); by default nowhere.
     recorder: Recorder = field(default_factory=NullRecorder)
+    #: Callers' last languages, from the call records (ivr.web.records sets it up); by default none.
+    languages: LanguageMemory | None = None
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,9 +50,18 @@ class Speech:
         return f"{round(100 * rate / self.default_rate)}%"
 
 
-def build(turn: Turn, links: Links, speech: Speech) -> str:
-    """The TwiML document for one turn of a call."""
-    voiced = tuple(_voiced(text, turn.rate, speech) for text in turn.texts)
+def build(turn: Turn, links: Links, speech: Speech, others: Mapping[str, Speech] | None = None) -> str:
+    """The TwiML document for one turn of a call.
+
+    ``speech`` voices the caller's language, and listens in it; ``others``, by language, voice the texts
+    the turn says in another (the offer of each other language at the start, by that language's voice,
+    at its own pace).
+    """
+    voiced = tuple(
+        _voiced(text, turn.rate, speech) if (voice := _voice_of(turn, index, speech, others)) is speech
+        else _voiced(text, voice.default_rate, voice)
+        for index, text in enumerate(turn.texts)
+    )
     then = turn.then
     if isinstance(then, Listen):
         plan = _Plan("listen", voiced, links.respond(then.state), then.timeout, then.hints)
@@ -61,7 +70,13 @@ def build(turn: Turn, links: Links, speech: Speech) -> str:
     else:
         assert isinstance(then, Finish)
         plan = _Plan("finish", voiced)
-    return _document(plan, speech.language, speech.say_voice)
+    return _document(plan, speech.language)
+
+
+def _voice_of(turn: Turn, index: int, speech: Speech, others: Mapping[str, Speech] | None) -> Speech:
+    if not others or not turn.text_languages:
+        return speech
+    return others.get(turn.language_of(index), speech)
 
 
 @dataclass(frozen=True)
@@ -69,21 +84,23 @@ class _Plan:
     """Everything a document depends on: callers at the same step get the same document."""
 
     kind: str
-    #: Each text as ("play", audio URL, "") or ("say", text, its <prosody rate> or "").
-    voiced: tuple[tuple[str, str, str], ...]
+    #: Each text as ("play", audio URL, "", ...) or ("say", text, its <prosody rate> or "", Twilio voice, language).
+    voiced: tuple[tuple[str, str, str, str | None, str], ...]
     action: str = ""
     timeout: int = 0
     hints: tuple[str, ...] = ()
     number: str = ""
 
 
-def _voiced(text: str, rate: int, speech: Speech) -> tuple[str, str, str]:
+def _voiced(text: str, rate: int, speech: Speech) -> tuple[str, str, str, str | None, str]:
     url = speech.audio_url(text, rate)
-    return ("play", url, "") if url is not None else ("say", text, speech.say_rate(rate))
+    if url is not None:
+        return ("play", url, "", None, "")
+    return ("say", text, speech.say_rate(rate), speech.say_voice, speech.language)
 
 
 @functools.lru_cache(maxsize=2048)
-def _document(plan: _Plan, language: str, say_voice: str | None) -> str:
+def _document(plan: _Plan, language: str) -> str:
     """Made with twilio's builder once per distinct document, then served from memory."""
     response = VoiceResponse()
     if plan.kind == "listen":
@@ -97,22 +114,22 @@ def _document(plan: _Plan, language: str, say_voice: str | None) -> str:
             hints=_hints(plan.hints),
             language=language,
         )
-        _speak(gather, plan.voiced, language, say_voice)
+        _speak(gather, plan.voiced)
         # A <Gather> that hears nothing falls through to the next verb: ask again.
         response.redirect(plan.action, method="POST")
     elif plan.kind == "connect":
-        _speak(response, plan.voiced, language, say_voice)
+        _speak(response, plan.voiced)
         dial = response.dial(action=plan.action, method="POST", timeout=plan.timeout)
         dial.number(plan.number)
     else:
-        _speak(response, plan.voiced, language, say_voice)
+        _speak(response, plan.voiced)
         response.hangup()
     return str(response)
 
 
-def _speak(parent: VoiceResponse | Gather, voiced: tuple[tuple[str, str, str], ...], language: str,
-           say_voice: str | None) -> None:
-    for verb, value, rate in voiced:
+def _speak(parent: VoiceResponse | Gather, voiced: tuple[tuple[str, str, str, str | None, str], ...]) -> None:
+    """Each text: its audio, or Twilio's <Say> with the voice and language of the text's own language."""
+    for verb, value, rate, say_voice, language in voiced:
         if verb == "play":
             parent.play(value)
         elif rate:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -21,13 +22,14 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(check_twilio_signature)
 
 _TARGETS: tuple[Target, ...] = ("clinic", "after_hours")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
 @bp.post("")
 def incoming() -> Response:
     """A call has come in: greet the caller and offer the main menu."""
     flow = services().line.current().flow
-    turn = flow.start(services().clock())
+    turn = flow.start(services().clock(), records.remembered_language(flow.line))
     records.record_turn(turn)
     return _answer(turn)
 
@@ -106,6 +108,10 @@ def _state_query(state: CallState) -> dict[str, str]:
         query["trail"] = ",".join(state.trail)
     if state.failed:
         query["failed"] = state.failed
+    if state.language:
+        query["lang"] = state.language
+    if state.offered:
+        query["offer"] = "1"
     return query
 
 
@@ -114,12 +120,15 @@ def _state_from_query() -> CallState:
     args = request.args
     trail = tuple(part for part in args.get("trail", "").split(",") if part)
     failed = args.get("failed")
+    language = args.get("lang", "")
     return CallState(
         node=args.get("node", ""),
         trail=trail,
         tries=_int(args.get("tries")),
         rate=_int(args.get("rate")),
         failed=failed if failed in _TARGETS else None,  # type: ignore[arg-type]
+        language=language if _LANGUAGE.match(language) else "",
+        offered=args.get("offer") == "1",
     )
 
 
@@ -132,13 +141,19 @@ def _int(value: str | None) -> int:
 
 def _answer(turn: Turn) -> Response:
     line = services().line.current().loaded.line
-    speech = twiml.Speech(
+    caller = turn.language or line.language
+    others = {code: _speech(line.in_language(code)) for code in set(turn.text_languages) - {caller}}
+    return _xml(twiml.build(turn, _Links(), _speech(line.in_language(caller)), others))
+
+
+def _speech(line: Line) -> twiml.Speech:
+    """How the texts of one of the line's languages are voiced: its audio, its Twilio voice and language."""
+    return twiml.Speech(
         audio_url=_audio_urls(line),
         language=line.call.speech_language,
         say_voice=line.voice.say_voice,
         default_rate=line.voice.default_rate,
     )
-    return _xml(twiml.build(turn, _Links(), speech))
 
 
 def _audio_urls(line: Line) -> Callable[[str, int], str | None]:

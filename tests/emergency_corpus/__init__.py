@@ -1,8 +1,9 @@
-"""The emergency corpus: what callers in danger say, and what others say that is close.
+"""The emergency corpora: what callers in danger say, and what others say that is close, in each language.
 
 ``python -m tests.emergency_corpus`` prints the figures the README reports: at every
-listening place of the shipped line and of the README's example line, how many of the
-emergency utterances reach the emergency advice, and how many of the near-misses do.
+listening place of the shipped line and of the README's example line, in English and in
+Spanish, how many of the emergency utterances reach the emergency advice, and how many of the
+near-misses do.
 """
 
 from __future__ import annotations
@@ -20,16 +21,21 @@ HERE = Path(__file__).parent
 OPEN = dt.datetime(2026, 11, 24, 15, 0, tzinfo=dt.UTC)
 #: The share of near-misses that may reach the emergency advice at any one place.
 MAX_FALSE_ALARMS = 0.02
+#: The corpus of each language: its files are <name>.txt for English, <name>-<code>.txt for the others.
+LANGUAGES = ("en", "es")
 
 
-def utterances(name: str) -> list[str]:
-    """The utterances of ``emergencies`` or ``near_misses``, without notes and blank lines."""
-    lines = (line.strip() for line in (HERE / f"{name}.txt").read_text(encoding="utf-8").splitlines())
+def utterances(name: str, language: str = "en") -> list[str]:
+    """The utterances of ``emergencies`` or ``near_misses`` in ``language``, without notes and blank lines."""
+    file = f"{name}.txt" if language == "en" else f"{name}-{language}.txt"
+    lines = (line.strip() for line in (HERE / file).read_text(encoding="utf-8").splitlines())
     return [line for line in lines if line and not line.startswith("#")]
 
 
 EMERGENCIES = utterances("emergencies")
 NEAR_MISSES = utterances("near_misses")
+CORPUS = {language: (utterances("emergencies", language), utterances("near_misses", language))
+          for language in LANGUAGES}
 
 
 def listening_places(line: Line) -> list[str]:
@@ -38,11 +44,15 @@ def listening_places(line: Line) -> list[str]:
 
 
 def reaches_emergency_advice(flow: CallFlow, turn: Turn) -> bool:
-    return isinstance(turn.then, Finish) and flow.script.emergency() in turn.texts
+    """The turn gives the emergency advice (in any of the line's languages) and ends the call."""
+    advice = {flow.flow_in(code).script.emergency() for code in flow.languages}
+    return isinstance(turn.then, Finish) and not advice.isdisjoint(turn.texts)
 
 
-def said_at(flow: CallFlow, place: str, words: str) -> Turn:
-    state = CallState(node=place, rate=flow.line.voice.default_rate)
+def said_at(flow: CallFlow, place: str, words: str, language: str = "") -> Turn:
+    """``words`` said at ``place`` by a caller hearing the line in ``language`` (its first by default)."""
+    line = flow.flow_in(language).line
+    state = CallState(node=place, rate=line.voice.default_rate, language=language if len(flow.languages) > 1 else "")
     return flow.respond(state, "", words, OPEN)
 
 
@@ -51,13 +61,16 @@ class Figures:
     place: str
     missed: tuple[str, ...]
     false_alarms: tuple[str, ...]
+    near_misses: int
 
     @property
     def false_alarm_rate(self) -> float:
-        return len(self.false_alarms) / len(NEAR_MISSES)
+        return len(self.false_alarms) / self.near_misses
 
 
-def figures(flow: CallFlow, place: str) -> Figures:
-    missed = tuple(u for u in EMERGENCIES if not reaches_emergency_advice(flow, said_at(flow, place, u)))
-    alarms = tuple(u for u in NEAR_MISSES if reaches_emergency_advice(flow, said_at(flow, place, u)))
-    return Figures(place, missed, alarms)
+def figures(flow: CallFlow, place: str, language: str = "en", heard_in: str = "") -> Figures:
+    """The corpus of ``language`` said at ``place`` by a caller hearing the line in ``heard_in``."""
+    emergencies, near_misses = CORPUS[language]
+    missed = tuple(u for u in emergencies if not reaches_emergency_advice(flow, said_at(flow, place, u, heard_in)))
+    alarms = tuple(u for u in near_misses if reaches_emergency_advice(flow, said_at(flow, place, u, heard_in)))
+    return Figures(place, missed, alarms, len(near_misses))

@@ -5,6 +5,7 @@ Read from ``languages/<code>.yaml``; the file's own comments say how it is writt
 
 from __future__ import annotations
 
+import collections
 import functools
 import re
 import unicodedata
@@ -53,6 +54,8 @@ class Language:
     fine: tuple[Pattern, ...]
     signs: tuple[Pattern, ...]
     hints: tuple[str, ...]
+    #: Look words up in the dictionary folded as callers' words are (for a language that writes accents).
+    fold_dictionary: bool = False
 
     def rewriter(self, extra: Mapping[str, str] = {}) -> _Rewriter:
         return _Rewriter({**self.rewrites, **extra})
@@ -85,7 +88,7 @@ class Speller:
         self._language = language
         self._classes = {**language.classes_by_word, **extra_classes}
         self._seen: dict[str, frozenset[str]] = {}
-        _dictionary(language.dictionary)  # read now, when the line loads, not during a caller's first turn
+        _dictionary(language.dictionary, language.fold_dictionary)  # read now, not during a caller's first turn
 
     def word(self, text: str) -> Word:
         classes = self._classes.get(text)
@@ -107,14 +110,21 @@ class Speller:
 
 
 def _is_real_word(language: Language, text: str) -> bool:
-    return _dictionary(language.dictionary)[text] >= language.real_word_count
+    return _dictionary(language.dictionary, language.fold_dictionary)[text] >= language.real_word_count
 
 
 @functools.cache
-def _dictionary(code: str) -> Any:
+def _dictionary(code: str, folded: bool = False) -> Any:
+    """Word -> how often the dictionary saw it; folded ("respiración" counts as "respiracion") if asked."""
     from spellchecker import SpellChecker
 
-    return SpellChecker(language=code, distance=1).word_frequency
+    frequency = SpellChecker(language=code, distance=1).word_frequency
+    if not folded:
+        return frequency
+    counts: collections.Counter[str] = collections.Counter()
+    for word, count in frequency.dictionary.items():
+        counts[fold(word)] += count
+    return counts
 
 
 def available_languages() -> list[str]:
@@ -160,6 +170,7 @@ def read_language(path: Any, code: str) -> Language:
         ),
         dictionary=str(spelling.get("dictionary", code)),
         real_word_count=int(spelling.get("real_word_count", 100)),
+        fold_dictionary=bool(spelling.get("fold_dictionary", False)),
         fine=tuple(_patterns(data.get("fine") or (), names)),
         signs=tuple(_patterns(data["signs"], names)),
         hints=tuple(str(hint) for hint in data.get("hints") or ()),
