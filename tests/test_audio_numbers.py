@@ -17,7 +17,7 @@ from ivr.call.script import Script
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from ivr.line.model import Line
-from ivr.speech.audit import Recogniser, phone_line
+from ivr.speech.recogniser import Recogniser, phone_line
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.render import plan_line, render_plan
 from ivr.speech.telephone import TELEPHONE_RATE, read_telephone_wav
