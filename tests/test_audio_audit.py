@@ -42,6 +42,38 @@ def test_the_same_words_written_another_way_are_no_error(meant: str, heard: str)
     assert word_error_rate(meant, heard) == 0.0
 
 
+@pytest.mark.parametrize(
+    ("meant", "heard"),
+    [
+        ("Cuelgue ahora y llame al 9 1 1.", "cuelgue ahora y llame al nueve uno uno"),
+        ("Cuelgue ahora y llame al 911.", "Cuelgue ahora y llame al 9-1-1."),
+        ("Para español, oprima 9 o diga español.", "¡Para espanol, oprima nueve o diga espanol!"),
+        ("¿Sobre qué quiere información?", "Sobre que quiere informacion"),
+        ("Para el menú principal, oprima 1.", "Para el menú principal o prima uno."),
+        ("Llame a el médico de el centro.", "Llame al médico del centro."),
+        ("Abrimos de 9 a. m. a 1 p. m.", "Abrimos de nueve de la mañana a una de la tarde."),
+        ("Abrimos a las 5:00 p.m.", "Abrimos a las 5 de la tarde."),
+        ("hasta 3 cm", "hasta tres centímetros"),
+    ],
+)
+def test_the_same_spanish_words_written_another_way_are_no_error(meant: str, heard: str) -> None:
+    assert normalise(meant, "es-US") == normalise(heard, "es-US")
+    assert word_error_rate(meant, heard, "es-US") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("meant", "heard"),
+    [
+        ("Llame al 9 1 1.", "Llame al novecientos once."),  # not digit by digit
+        ("Si tiene hinchazón.", "Si tiene la pincha son."),
+        ("Oprima 2.", "Oprima 3."),
+        ("Una pregunta.", "Un pregunta."),  # "una" is "uno" only for the hour
+    ],
+)
+def test_spanish_words_heard_wrong_are_errors(meant: str, heard: str) -> None:
+    assert word_error_rate(meant, heard, "es-US") > 0
+
+
 def test_a_wrong_word_and_nothing_heard_are_errors() -> None:
     meant = "some people get mild swelling after botox"
     assert word_error_rate(meant, meant.replace("botox", "maddox")) == pytest.approx(1 / 7)

@@ -56,8 +56,9 @@ _TIME = re.compile(
 _SENTENCE_STARTS = re.compile(r"\s+[A-Z]|\s*$")
 #: A star or hash key as written: on its own, or right after a word such as "press".
 _KEY = re.compile(r"(?<![\w*#])([*#])(?![\w*#])")
-#: Digits said one by one, as the speech-text step and the call script write them: "9 1 1", "2 0 2, 5 5 5".
-_DIGIT_BY_DIGIT = re.compile(r"(?<![\d.,:])\d(?: \d)+(?![\d:]|[.,]\d)")
+#: Digits said one by one, as the speech-text step and the call script write them, in groups: "9 1 1",
+#: "2 0 2, 5 5 5, 0 1 4 3".
+_DIGIT_BY_DIGIT = re.compile(r"(?<![\d.,:])\d(?: \d)+(?:, \d(?: \d)+)*(?![\d:]|[.,]\d)")
 #: A digit on its own ("oprima 9").
 _LONE_DIGIT = re.compile(r"(?<![\d.,:])\d(?![\d:]|[.,]\d)")
 
@@ -138,8 +139,13 @@ class SpeechRules:
     def _digits(self, text: str) -> str:
         """Digits said one by one with the language's pause between them, and each digit as it is heard best."""
         numbers = self.numbers
-        if numbers.digit_pause != " ":
-            text = _DIGIT_BY_DIGIT.sub(lambda run: run.group().replace(" ", numbers.digit_pause), text)
+        if (numbers.digit_pause, numbers.group_pause) != (" ", ", "):
+            text = _DIGIT_BY_DIGIT.sub(
+                lambda run: numbers.group_pause.join(
+                    group.replace(" ", numbers.digit_pause) for group in run.group().split(", ")
+                ),
+                text,
+            )
         if numbers.clear_digits:
             said = dict(numbers.clear_digits)
             text = _LONE_DIGIT.sub(lambda digit: said.get(digit.group(), digit.group()), text)
@@ -156,9 +162,7 @@ class SpeechRules:
         pieces, end = [], 0
         for match in phonenumbers.PhoneNumberMatcher(text, self.region):
             e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
-            groups = spoken_digits(e164).split(", ")
-            said = self.numbers.group_pause.join(group.replace(" ", self.numbers.digit_pause) for group in groups)
-            pieces += [text[end : match.start], said]
+            pieces += [text[end : match.start], spoken_digits(e164)]
             end = match.end
         return "".join(pieces) + text[end:] if pieces else text
 
