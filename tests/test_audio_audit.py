@@ -16,6 +16,7 @@ from ivr.speech.audit import AuditReport, Bars, Score
 from ivr.speech.languages import prompt_kinds
 from ivr.speech.recogniser import phone_line
 from ivr.speech.word_errors import normalise, word_error_rate
+from tests.audio_lines import spanish_line
 
 
 @pytest.mark.parametrize(
@@ -138,3 +139,53 @@ def test_the_botox_line_is_intelligible_over_a_phone_line_at_every_rate(tmp_path
     missed = [bar for bar in report["bars"] if not bar["met"]]
     assert not missed, result.output
     assert result.exit_code == 0, result.output
+
+
+# -- other languages ----------------------------------------------------------------------------
+
+
+def test_a_language_spoken_by_say_is_reported_as_not_audited_never_as_met(tmp_path: Path) -> None:
+    path, _ = spanish_line(tmp_path, engine=None, mode="say", say_voice="Polly.Lupe-Neural")
+    report_file = tmp_path / "audit.json"
+    result = CliRunner().invoke(
+        main, ["audit-audio", "--line", str(path), "--audio-dir", str(tmp_path / "audio"), "--json", str(report_file)]
+    )
+    assert result.exit_code == 2, "nothing could be audited"
+    assert "es-US is spoken by Twilio's <Say> (Polly.Lupe-Neural), which cannot be heard offline: not audited" in (
+        result.output
+    )
+    assert "--engine pyttsx3" in result.output and "met" not in result.output
+    [language] = json.loads(report_file.read_text())["languages"]
+    assert (language["language"], language["audited"], language["say_voice"]) == ("es-US", False, "Polly.Lupe-Neural")
+
+
+def test_asking_for_a_language_the_line_does_not_have_names_its_languages(tmp_path: Path) -> None:
+    path, _ = spanish_line(tmp_path)
+    result = CliRunner().invoke(main, ["audit-audio", "--line", str(path), "--language", "fr"])
+    assert result.exit_code == 2
+    assert "the line has no language 'fr'; its languages: es-US" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.audit
+@pytest.mark.slow
+def test_a_say_line_audited_with_an_offline_engine_is_heard_in_its_own_language(tmp_path: Path) -> None:
+    """What `ivr audit-audio --engine pyttsx3 --voice es-419` gives for a Spanish line that Twilio's <Say> speaks:
+    the answers rendered by espeak-ng and heard by multilingual Whisper, scored against the Spanish bars."""
+    path, _ = spanish_line(tmp_path, engine=None, mode="say", say_voice="Polly.Lupe-Neural")
+    report_file = tmp_path / "audit.json"
+    result = CliRunner().invoke(
+        main,
+        ["audit-audio", "--line", str(path), "--audio-dir", str(tmp_path / "audio"), "--language", "es",
+         "--engine", "pyttsx3", "--voice", "es-419", "--answers-only", "--json", str(report_file)],
+    )
+    print(result.output)
+    [report] = json.loads(report_file.read_text())["languages"]
+    assert (report["language"], report["engine"], report["voice"]) == ("es-US", "pyttsx3", "es-419")
+    assert report["recogniser"] == "Whisper base (multilingual)"
+    [summary] = report["summaries"]
+    assert summary["answers"] == 2
+    assert summary["answers_median"] < 0.75, "heard as Spanish (an English listener hears nearly nothing right)"
+    assert result.exit_code == (0 if report["passes"] else 1), result.output
+    if not report["passes"]:
+        assert "Speak es-US with Twilio's <Say> instead" in result.output
