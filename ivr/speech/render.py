@@ -4,10 +4,10 @@ Every text a caller can hear in each of the line's languages (:mod:`ivr.speech.l
 each of its rates becomes one 8 kHz μ-law WAV file named by what it says and how
 (:class:`~ivr.speech.voicing.Voicing`); a language that Twilio's ``<Say>`` speaks gets none.
 Engines are not thread-safe, and some (pyttsx3) render a text differently depending on what
-they rendered before, so rendering runs in
-processes forked from a fork server that has imported the renderer and the engines: one
-process per prompt for such an engine, a few long-lived ones otherwise. Each render has
-one scratch folder for the engines' raw output, removed when it ends.
+they rendered before, so rendering runs in processes forked from a fork server that has
+imported the renderer and the engines: one process per prompt for such an engine, a few
+long-lived ones otherwise. Each render has one scratch folder for the engines' raw output,
+removed when it ends.
 """
 
 from __future__ import annotations

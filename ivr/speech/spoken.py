@@ -81,7 +81,7 @@ def _english_clock(hour: int, minute: int, half: str) -> str:
 
 
 def _spanish_clock(hour: int, minute: int, half: str) -> str:
-    """ "9 y 30 de la mañana", "la una de la tarde" said without the article: "una de la tarde"."""
+    """A clock as it is read in Spanish: "9 y 30 de la mañana", "una de la tarde", "12 del mediodía"."""
     if half == "AM":
         part = "de la noche" if hour == 12 else "de la mañana"
     else:
