@@ -12,14 +12,16 @@ import click
 from ivr.line.errors import LineInvalid
 from ivr.line.load import load_line
 from ivr.line.model import Line
+from ivr.speech.languages import SpokenLanguage, spoken_language, spoken_languages
 from ivr.speech.render import RenderError, RenderReport, plan_line, render_plan
 
 
 def render_audio(line_file: str | None, audio_dir: str | None, rates: Iterable[int] | None = None) -> int:
-    """Render a line's missing audio with a progress bar; the exit status (1 if any prompt failed)."""
+    """Render a line's missing audio in each of its languages with a progress bar; the exit status (1 if any
+    prompt failed)."""
     line, directory = _line_and_directory(line_file, audio_dir)
-    report = _render(line, directory, rates)
-    return 0 if report.ok else 1
+    reports = [_render(line, directory, rates, language) for language in spoken_languages(line)]
+    return 0 if all(report.ok for report in reports) else 1
 
 
 def audit_audio(
@@ -29,29 +31,66 @@ def audit_audio(
     all_rates: bool,
     answers_only: bool,
     json_path: Path | None,
+    language: str | None = None,
+    engine: str | None = None,
+    voice: str | None = None,
 ) -> int:
-    """Render what is missing, transcribe every prompt over a phone line, print the word error rates
-    worst first and the bars.
+    """Render what is missing, transcribe every prompt of each language (or of ``language``) over a phone
+    line, print the word error rates worst first and the bars; with ``engine`` or ``voice``, measure that
+    offline engine and voice instead of each language's own.
 
-    The exit status is 1 if a bar is missed, 2 if the audit cannot run.
+    The exit status is 1 if a bar is missed, 2 if the audit cannot run or nothing could be audited (a
+    language that Twilio's ``<Say>`` speaks cannot be heard offline).
     """
-    from ivr.speech.audit import AuditError, audit_line, prompt_kinds
-
     line, directory = _line_and_directory(line_file, audio_dir)
-    chosen = list(line.voice.rates) if all_rates else list(rates) or [line.voice.default_rate]
-    unknown = [rate for rate in chosen if rate not in line.voice.rates]
-    if unknown:
-        raise click.BadParameter(f"{unknown} not among the line's rates {list(line.voice.rates)}", param_hint="--rate")
-    if not _render(line, directory, chosen).ok:
-        return 1
-    kinds = prompt_kinds(line)
-    count = len(chosen) * sum(1 for kind in kinds.values() if kind == "answer" or not answers_only)
     try:
-        with click.progressbar(length=count, label="Listening", file=sys.stderr) as bar:
-            report = audit_line(line, directory, chosen, progress=bar.update, answers_only=answers_only)
+        languages = [spoken_language(line, language)] if language else list(spoken_languages(line))
+    except LookupError as error:
+        raise click.BadParameter(str(error), param_hint="--language") from None
+    if engine or voice:
+        languages = [spoken.with_engine(engine, voice) for spoken in languages]
+    results: list[dict[str, object]] = []
+    for spoken in languages:
+        result = _audit_language(line, directory, spoken, rates, all_rates, answers_only)
+        if isinstance(result, int):
+            return result
+        results.append(result)
+    if json_path is not None:
+        json_path.write_text(json.dumps({"languages": results}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        click.echo(f"wrote {json_path}")
+    audited = [result for result in results if result["audited"]]
+    if not audited:
+        return 2
+    return 0 if all(result["passes"] for result in audited) else 1
+
+
+def _audit_language(
+    line: Line, directory: Path, language: SpokenLanguage, rates: tuple[int, ...], all_rates: bool,
+    answers_only: bool,
+) -> dict[str, object] | int:
+    """Audit one language and print its report: the report as data, or an exit status if it cannot run."""
+    from ivr.speech.audit import AuditError, audit_line, not_auditable
+
+    if not language.offline:
+        reason = not_auditable(language)
+        click.echo(reason)
+        return {"language": language.tag, "audited": False, "say_voice": language.voice.say_voice, "why": reason}
+    voice = language.voice
+    chosen = list(voice.rates) if all_rates else list(rates) or [voice.default_rate]
+    unknown = [rate for rate in chosen if rate not in voice.rates]
+    if unknown:
+        raise click.BadParameter(f"{unknown} not among the line's rates {list(voice.rates)}", param_hint="--rate")
+    if not _render(line, directory, chosen, language).ok:
+        return 1
+    count = len(chosen) * sum(1 for kind in language.kinds.values() if kind == "answer" or not answers_only)
+    try:
+        with click.progressbar(length=count, label=f"Listening ({language.tag})", file=sys.stderr) as bar:
+            report = audit_line(line, directory, chosen, progress=bar.update, answers_only=answers_only,
+                                language=language)
     except AuditError as error:
         click.echo(f"Cannot audit: {error}", err=True)
         return 2
+    click.echo(f"{report.language}: {report.engine} {report.voice}, heard by {report.recogniser}")
     click.echo(f"{'WER':>5}  {'wpm':>3}  {'what':13}  text / heard")
     for score in report.worst_first():
         click.echo(f"{score.wer:5.2f}  {score.rate:3d}  {score.kind:13}  {_short(score.text)}")
@@ -59,15 +98,22 @@ def audit_audio(
             click.echo(f"{'':27}heard: {_short(score.heard)}")
     for bar in report.bars():
         verdict = "met" if bar.met else "MISSED"
-        click.echo(f"{bar.what}: {bar.figure:.3f} (bar {bar.limit:.2f}): {verdict}")
-    if json_path is not None:
-        json_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        click.echo(f"wrote {json_path}")
-    return 0 if report.passes else 1
+        click.echo(f"{report.language}, {bar.what}: {bar.figure:.3f} (bar {bar.limit:.2f}): {verdict}")
+    if not report.passes and not report.language.lower().startswith("en"):
+        click.echo(
+            f"This offline voice misses the bars in {report.language}: callers would not follow it. Speak "
+            f"{report.language} with Twilio's <Say> instead (voice mode: say with an Amazon Polly voice; "
+            "docs/audio.md says why the Botox line does)."
+        )
+    return report.as_dict()
 
 
-def _render(line: Line, directory: Path, rates: Iterable[int] | None) -> RenderReport:
-    plan = plan_line(line, directory, rates)
+def _render(
+    line: Line, directory: Path, rates: Iterable[int] | None, language: SpokenLanguage | None = None
+) -> RenderReport:
+    plan = plan_line(line, directory, rates, language)
+    if language is not None and not language.offline:
+        click.echo(f"{language.tag} is spoken by Twilio's <Say> (voice mode: say): nothing to render")
     try:
         with click.progressbar(length=len(plan.jobs), label="Rendering", file=sys.stderr) as bar:
             report = render_plan(plan, progress=bar.update)

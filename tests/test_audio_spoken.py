@@ -19,6 +19,8 @@ from tests.line_files import base_line, write_line
 
 US = SpeechRules(language="en-US", region="US", emergency_number="911")
 UK = SpeechRules(language="en-GB", region="GB", emergency_number="999")
+US_SPANISH = SpeechRules(language="es-US", region="US", emergency_number="911")
+SPAIN = SpeechRules(language="es-ES", region="ES", emergency_number="112")
 
 
 @pytest.mark.parametrize(
@@ -38,6 +40,21 @@ UK = SpeechRules(language="en-GB", region="GB", emergency_number="999")
         (US, "For the main menu, press #. To repeat, press *.",
          "For the main menu, press pound. To repeat, press star."),
         (UK, "For the main menu, press #.", "For the main menu, press hash."),
+        # Spanish: espeak-ng reads "911" as "novecientos once" and "#" as "almohadilla"; its "nueve" is heard
+        # over a phone line as "huele", and digits run together without a pause between them.
+        (US_SPANISH, "Cuelgue ahora y llame al 911.", "Cuelgue ahora y llame al nu-eve, 1, 1."),
+        (US_SPANISH, "llame al 9 1 1.", "llame al nu-eve, 1, 1."),
+        (SPAIN, "Cuelgue y llame al 112.", "Cuelgue y llame al 1, 1, 2."),
+        (US_SPANISH, "Para repetir, oprima *. Para el menú principal, oprima #.",
+         "Para repetir, oprima asterisco. Para el menú principal, oprima numeral."),
+        (SPAIN, "Para el menú principal, pulse #.", "Para el menú principal, pulse almohadilla."),
+        (US_SPANISH, "Para regresar, oprima 9.", "Para regresar, oprima nu-eve."),
+        (US_SPANISH, "Llame al (202) 555-0143.", "Llame al 2, 0, 2; 5, 5, 5; 0, 1, 4, 3."),
+        (US_SPANISH, "Puede llamar al 2 0 2, 5 5 5, 0 1 4 3.", "Puede llamar al 2, 0, 2; 5, 5, 5; 0, 1, 4, 3."),
+        (US_SPANISH, "Abrimos de 9:30 a. m. a 1 p. m. Cerramos los sábados.",
+         "Abrimos de nu-eve y 30 de la mañana a una de la tarde. Cerramos los sábados."),
+        (SPAIN, "De 08:00 a 21:00, y a las 12:00.", "De 8 de la mañana a nu-eve de la noche, y a las 12 del mediodía."),
+        (US_SPANISH, "Hasta 3 centímetros en 2 días, o 200 veces.", "Hasta 3 centímetros en 2 días, o 200 veces."),
     ],
 )
 def test_numbers_times_and_keys_are_written_as_they_are_said(rules: SpeechRules, text: str, spoken: str) -> None:

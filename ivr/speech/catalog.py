@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.line.model import Line
+from ivr.line.model import Line, Voice
 from ivr.speech.naming import is_audio_name
 from ivr.speech.voicing import Voicing
 
@@ -65,9 +65,12 @@ class AudioCatalog:
         except FileNotFoundError:
             return None
 
-    def links(self, line: Line, link: Callable[[str], str]) -> AudioLinks:
-        """URLs of ``line``'s rendered prompts, made by ``link(name)``; the directory is listed once here."""
-        return AudioLinks(self.names(), Voicing.of(line), link)
+    def links(
+        self, line: Line, link: Callable[[str], str], language: str | None = None, voice: Voice | None = None
+    ) -> AudioLinks:
+        """URLs of ``line``'s rendered prompts in ``language`` spoken by ``voice`` (None: the line's own), made
+        by ``link(name)``; the directory is listed once here."""
+        return AudioLinks(self.names(), Voicing.of(line, language, voice), link)
 
 
 @dataclass(frozen=True)

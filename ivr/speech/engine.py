@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 import soundfile
 
-from ivr.line.model import Line
+from ivr.line.model import Voice
 
 #: ``voice.engine`` -> "module:class" of the engine; modules are imported when first used.
 ENGINES: dict[str, str] = {
@@ -55,6 +55,10 @@ class UnknownVoice(RenderError):
         return message + (f". {self.hint}" if self.hint else ".")
 
 
+class UnsupportedLanguage(RenderError):
+    """The line asks an engine for a language it does not speak."""
+
+
 class PromptFailed(RenderError):
     """One prompt could not be rendered."""
 
@@ -71,11 +75,23 @@ class Engine(ABC):
     #: True for an engine whose output depends on what it rendered before: each prompt then gets
     #: a process of its own, so that the same text always sounds the same.
     one_prompt_per_process: ClassVar[bool] = False
+    #: The languages the engine speaks ("en"), or () for an engine whose voices speak many.
+    languages: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     @abstractmethod
     def default_voice(cls, language: str) -> str:
         """The voice a line in ``language`` (such as "en-US") gets when it names none."""
+
+    @classmethod
+    def check_language(cls, language: str) -> None:
+        """Raise :class:`UnsupportedLanguage` if the engine cannot speak ``language`` ("es-US") at all."""
+        code = language.split("-")[0].lower()
+        if cls.languages and code not in cls.languages:
+            raise UnsupportedLanguage(
+                f"the {cls.name} engine speaks only {', '.join(cls.languages)}, not {language}: for {language} write "
+                "engine: pyttsx3 (espeak-ng) in that language's voice section, or mode: say with a Twilio voice"
+            )
 
     @abstractmethod
     def check_voice(self, voice: str) -> None:
@@ -110,13 +126,15 @@ def engine_class(name: str) -> type[Engine]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def engine_name(line: Line) -> str:
-    """The engine that renders ``line``: its ``voice.engine``, or flite for English and pyttsx3 otherwise."""
-    if line.voice.engine:
-        return line.voice.engine
-    return "flite" if line.call.speech_language.lower().startswith("en") else "pyttsx3"
+def engine_name(voice: Voice, language: str) -> str:
+    """The engine that renders ``language`` ("en-US") with ``voice``: its ``engine``, or flite for English and
+    pyttsx3 otherwise (flite speaks only English)."""
+    if voice.engine:
+        return voice.engine
+    return "flite" if language.lower().startswith("en") else "pyttsx3"
 
 
-def voice_name(line: Line) -> str:
-    """The engine voice that renders ``line``: its ``voice.name``, or its engine's default for its language."""
-    return line.voice.name or engine_class(engine_name(line)).default_voice(line.call.speech_language)
+def voice_name(voice: Voice, language: str) -> str:
+    """The engine voice that renders ``language`` with ``voice``: its ``name``, or its engine's default voice
+    for the language."""
+    return voice.name or engine_class(engine_name(voice, language)).default_voice(language)

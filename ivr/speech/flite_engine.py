@@ -30,6 +30,8 @@ _HINT = "`flite -lv` lists the voices; for an espeak-ng voice, write `engine: py
 class FliteEngine(Engine):
     name: ClassVar[str] = "flite"
     sound: ClassVar[str] = f"natural-wpm={NATURAL_WPM}"
+    #: Debian's flite has English voices only (and Debian no festival voice in another language).
+    languages: ClassVar[tuple[str, ...]] = ("en",)
 
     def __init__(self) -> None:
         self._program = shutil.which("flite")

@@ -15,16 +15,18 @@ NAME_PATTERN = re.compile(rf"^[0-9a-f]{{{NAME_LENGTH}}}$")
 
 
 @functools.lru_cache(maxsize=4096)  # asked for each prompt of each answer
-def audio_name(spoken: str, engine: str, voice: str, rate: int, volume: float) -> str:
-    """The file name (without extension) of ``spoken`` said by this engine and voice at this rate and volume.
+def audio_name(spoken: str, engine: str, voice: str, rate: int, volume: float, language: str = "en-US") -> str:
+    """The file name (without extension) of ``spoken`` said in ``language`` by this engine and voice at this
+    rate and volume.
 
-    ``spoken`` is the text as the engine is given it (after the line's pronunciations), so a
-    changed text, pronunciation, engine, voice, rate, volume or format gives another name: a
-    file is never rendered twice and never stale.
+    ``spoken`` is the text as the engine is given it (after the line's pronunciations and the
+    language's speech-text rules), so a changed text, pronunciation, language, engine, voice, rate,
+    volume or format gives another name: a file is never rendered twice and never stale. (The same
+    words in two languages, "Botox.", are two files: each language's voice says them its own way.)
     """
     canonical = json.dumps(
         {"format": FORMAT, "text": spoken, "engine": engine, "voice": voice, "rate": int(rate),
-         "volume": float(volume)},
+         "volume": float(volume), "language": language},
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -1,12 +1,13 @@
 """Rendering a line's prompts to telephone audio, with the line's engine, in worker processes.
 
-Every text a caller can hear (:func:`ivr.call.script.all_prompts`) at each of the line's
-rates becomes one 8 kHz μ-law WAV file named by what it says and how
-(:class:`~ivr.speech.voicing.Voicing`). Engines are not thread-safe, and some (pyttsx3)
-render a text differently depending on what they rendered before, so rendering runs in
-processes forked from a fork server that has imported the renderer and the engines: one
-process per prompt for such an engine, a few long-lived ones otherwise. Each render has
-one scratch folder for the engines' raw output, removed when it ends.
+Every text a caller can hear in each of the line's languages (:mod:`ivr.speech.languages`) at
+each of its rates becomes one 8 kHz μ-law WAV file named by what it says and how
+(:class:`~ivr.speech.voicing.Voicing`); a language that Twilio's ``<Say>`` speaks gets none.
+Engines are not thread-safe, and some (pyttsx3) render a text differently depending on what
+they rendered before, so rendering runs in processes forked from a fork server that has
+imported the renderer and the engines: one process per prompt for such an engine, a few
+long-lived ones otherwise. Each render has one scratch folder for the engines' raw output,
+removed when it ends.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ivr.call.script import all_prompts
 from ivr.line.model import Line, Voice
 from ivr.speech.catalog import AudioCatalog, store_rendered
 from ivr.speech.engine import (
@@ -30,8 +30,10 @@ from ivr.speech.engine import (
     PromptFailed,
     RenderError,
     UnknownVoice,
+    UnsupportedLanguage,
     engine_class,
 )
+from ivr.speech.languages import SpokenLanguage, spoken_language, spoken_languages
 from ivr.speech.telephone import PEAK, to_telephone, write_telephone_wav
 from ivr.speech.voicing import Voicing
 
@@ -42,6 +44,7 @@ __all__ = [
     "RenderPlan",
     "RenderReport",
     "UnknownVoice",
+    "UnsupportedLanguage",
     "plan_line",
     "render_line",
     "render_plan",
@@ -87,15 +90,19 @@ class RenderReport:
         return not self.failed
 
 
-def plan_line(line: Line, audio_dir: str | Path, rates: Iterable[int] | None = None) -> RenderPlan:
-    """Every text a caller can hear on ``line`` at each of its rates, less what is rendered already."""
+def plan_line(
+    line: Line, audio_dir: str | Path, rates: Iterable[int] | None = None, language: SpokenLanguage | None = None
+) -> RenderPlan:
+    """Every text a caller can hear on ``line`` in ``language`` (None: its first) at each of its voice's rates,
+    less what is rendered already; nothing for a language Twilio's ``<Say>`` speaks."""
     directory = Path(audio_dir)
-    voicing = Voicing.of(line)
+    language = language or spoken_language(line)
+    voicing = language.voicing
     existing = AudioCatalog(directory).names()
     jobs: dict[str, Job] = {}
     reused = 0
-    for text in all_prompts(line):
-        for rate in rates or line.voice.rates:
+    for text in language.texts if language.offline else ():
+        for rate in rates or language.voice.rates:
             name = voicing.name(text, rate)
             if name in existing:
                 reused += 1
@@ -116,6 +123,7 @@ def render_plan(
         return RenderReport(rendered=0, reused=plan.reused)
     voicing = plan.voicing
     engine = engine_class(voicing.engine)
+    engine.check_language(voicing.language)
     plan.directory.mkdir(parents=True, exist_ok=True)
     count = max(1, min(workers or os.cpu_count() or 1, len(plan.jobs)))
     failures: list[Failure] = []
@@ -149,8 +157,15 @@ def render_plan(
 def render_line(
     line: Line, audio_dir: str | Path, progress: Callable[[int], None] | None = None
 ) -> RenderReport:
-    """Render every prompt of ``line`` at each of its rates into ``audio_dir``, skipping those already there."""
-    return render_plan(plan_line(line, audio_dir), progress)
+    """Render every prompt of ``line`` in each of its languages at each rate into ``audio_dir``, skipping
+    those already there."""
+    reports = [render_plan(plan_line(line, audio_dir, language=language), progress)
+               for language in spoken_languages(line)]
+    return RenderReport(
+        rendered=sum(report.rendered for report in reports),
+        reused=sum(report.reused for report in reports),
+        failed=tuple(failure for report in reports for failure in report.failed),
+    )
 
 
 def speaker(voice: Voice, rate: int | None = None, language: str = "en-US") -> Callable[[str], None]:

@@ -9,6 +9,11 @@ eleven", and "press #" as they please. So before any engine renders a text it be
 - times as a clock is read ("9:30 AM" is "9 30 AM", "17:00" is "5 PM");
 - the star and hash keys by their names in the line's language ("star", "pound" or "hash").
 
+Each of these follows the language of the text (:class:`SpokenNumbers`): in Spanish a digit said on
+its own is followed by a short pause ("9, 1, 1"), "9" is said in its three syllables ("nu-eve":
+espeak-ng's "nueve" is heard over a phone line as "huele"), and a clock reads "9 y 30 de la
+mañana", "la una de la tarde".
+
 Only rendered audio is made from this form: the text a clinic sees, the transcript beside
 each file and what Twilio's ``<Say>`` reads stay the clinic's own words.
 """
@@ -17,12 +22,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
 
 from ivr.call.script import spoken_digits
 from ivr.line.model import Line
+from ivr.speech.word_errors import language_code
 
 #: The names of the star and hash keys, by language (and by country where they differ).
 KEY_NAMES: dict[str, tuple[str, str]] = {
@@ -41,7 +48,7 @@ KEY_NAMES: dict[str, tuple[str, str]] = {
 _NUMBER = re.compile(r"(?<![\d:.,])\d{2,4}(?![\d:]|[.,]\d)")
 #: A clock time: 9 AM, 9:30 am, 9.30 p.m., or 17:30 on a 24-hour clock.
 _TIME = re.compile(
-    r"\b(?P<hour>1[0-2]|0?[1-9])(?:[:.](?P<minute>[0-5]\d))?\s?(?P<half>[ap])(?:m\b|\.m\b\.?)"
+    r"\b(?P<hour>1[0-2]|0?[1-9])(?:[:.](?P<minute>[0-5]\d))?\s?(?P<half>[ap])(?:m\b|\.\s?m\b\.?)"
     r"|\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b",
     re.IGNORECASE,
 )
@@ -49,6 +56,45 @@ _TIME = re.compile(
 _SENTENCE_STARTS = re.compile(r"\s+[A-Z]|\s*$")
 #: A star or hash key as written: on its own, or right after a word such as "press".
 _KEY = re.compile(r"(?<![\w*#])([*#])(?![\w*#])")
+#: Digits said one by one, as the speech-text step and the call script write them, in groups: "9 1 1",
+#: "2 0 2, 5 5 5, 0 1 4 3".
+_DIGIT_BY_DIGIT = re.compile(r"(?<![\d.,:])\d(?: \d)+(?:, \d(?: \d)+)*(?![\d:]|[.,]\d)")
+#: A digit on its own ("oprima 9").
+_LONE_DIGIT = re.compile(r"(?<![\d.,:])\d(?![\d:]|[.,]\d)")
+
+
+@dataclass(frozen=True)
+class SpokenNumbers:
+    """How one language's offline voice is given digits and clock times."""
+
+    #: Between the digits of a number said digit by digit, and between the groups of a phone number.
+    digit_pause: str = " "
+    group_pause: str = ", "
+    #: Digits written as they must be said to be heard over a phone line.
+    clear_digits: tuple[tuple[str, str], ...] = ()
+    #: (hour 1 to 12, minute, half of the day "AM" or "PM") -> how a clock is read.
+    clock: Callable[[int, int, str], str] | None = None
+
+
+def _english_clock(hour: int, minute: int, half: str) -> str:
+    return f"{hour}{f' {minute:02d}' if minute else ''} {half}"
+
+
+def _spanish_clock(hour: int, minute: int, half: str) -> str:
+    """A clock as it is read in Spanish: "9 y 30 de la mañana", "una de la tarde", "12 del mediodía"."""
+    if half == "AM":
+        part = "de la noche" if hour == 12 else "de la mañana"
+    else:
+        part = "del mediodía" if hour == 12 else "de la tarde" if hour < 8 else "de la noche"
+    said = "una" if hour == 1 else str(hour)
+    return f"{said}{f' y {minute:02d}' if minute else ''} {part}"
+
+
+#: By language ("en", "es"); a language not listed reads numbers as English does, with a 24-hour clock.
+NUMBERS: dict[str, SpokenNumbers] = {
+    "en": SpokenNumbers(clock=_english_clock),
+    "es": SpokenNumbers(digit_pause=", ", group_pause="; ", clear_digits=(("9", "nu-eve"),), clock=_spanish_clock),
+}
 
 
 @dataclass(frozen=True)
@@ -64,10 +110,11 @@ class SpeechRules:
     pronounce: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, line: Line) -> SpeechRules:
+    def of(cls, line: Line, language: str | None = None) -> SpeechRules:
+        """The rules of ``line`` in ``language`` ("es-US"; None: the line's ``call.speech_language``)."""
         region = phonenumbers.region_code_for_number(phonenumbers.parse(line.clinic.phone)) or "US"
         pairs = sorted(line.pronounce.items(), key=lambda pair: (-len(pair[0]), pair[0]))
-        return cls(line.call.speech_language, region, line.clinic.emergency_number, tuple(pairs))
+        return cls(language or line.call.speech_language, region, line.clinic.emergency_number, tuple(pairs))
 
     @functools.cached_property
     def _pronounce(self) -> re.Pattern[str] | None:
@@ -76,13 +123,33 @@ class SpeechRules:
         alternatives = "|".join(re.escape(written) for written, _ in self.pronounce)
         return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
+    @functools.cached_property
+    def numbers(self) -> SpokenNumbers:
+        return NUMBERS.get(language_code(self.language), SpokenNumbers())
+
     def spoken(self, text: str) -> str:
         """``text`` as the offline voice should say it (see the module's notes)."""
         text = self._pronounced(text)
         text = self._phone_numbers(text)
         text = _TIME.sub(self._clock, text)
         text = _NUMBER.sub(self._emergency, text)
+        text = self._digits(text)
         return _KEY.sub(self._key, text)
+
+    def _digits(self, text: str) -> str:
+        """Digits said one by one with the language's pause between them, and each digit as it is heard best."""
+        numbers = self.numbers
+        if (numbers.digit_pause, numbers.group_pause) != (" ", ", "):
+            text = _DIGIT_BY_DIGIT.sub(
+                lambda run: numbers.group_pause.join(
+                    group.replace(" ", numbers.digit_pause) for group in run.group().split(", ")
+                ),
+                text,
+            )
+        if numbers.clear_digits:
+            said = dict(numbers.clear_digits)
+            text = _LONE_DIGIT.sub(lambda digit: said.get(digit.group(), digit.group()), text)
+        return text
 
     def _pronounced(self, text: str) -> str:
         pattern = self._pronounce
@@ -106,18 +173,18 @@ class SpeechRules:
         return number
 
     def _clock(self, match: re.Match[str]) -> str:
+        clock = self.numbers.clock
         if match.group("hour24") is not None:
             hour, minute = int(match.group("hour24")), int(match.group("minute24"))
-            if not self.language.lower().startswith("en"):
+            if clock is None:
                 return f"{hour} {minute:02d}" if minute else str(hour)
             half = "AM" if hour < 12 else "PM"
             hour = hour % 12 or 12
         else:
             hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
             half = "AM" if match.group("half").lower() == "a" else "PM"
-        minutes = f" {minute:02d}" if minute else ""
         ended = match.group().endswith(".") and _SENTENCE_STARTS.match(match.string, match.end())
-        return f"{hour}{minutes} {half}" + ("." if ended else "")
+        return (clock or _english_clock)(hour, minute, half) + ("." if ended else "")
 
     def _key(self, match: re.Match[str]) -> str:
         star, hash_ = key_names(self.language)
