@@ -46,7 +46,7 @@ def test_the_botox_line_reaches_every_answer_in_two_presses_or_fewer() -> None:
 def test_in_a_line_of_two_languages_the_offer_comes_before_the_first_choice_open_or_closed() -> None:
     line = load_line(DEFAULT_LINE_FILE).line
     result = measure(line, _words)
-    emergency, rest = Script(line)._greeting_parts
+    emergency, rest = Script(line).greeting_parts
     offer = "Para español, oprima 9."
     first = Script(line).option(line.nodes["main"].options[0])  # type: ignore[union-attr]
     assert [text for text, _ in result.opening] == [emergency, offer, rest, first]

@@ -72,7 +72,8 @@ class Script:
         self._built: dict[tuple[str, ...], str] = {}
         self._words = builtin(line.language)
         self._hours = self._phrase("hours", hours=describe(line.clinic.hours, self._words.hours))
-        self._greeting_parts = _greeting_parts(self.greeting(), spoken_digits(line.clinic.emergency_number),
+        #: The greeting up to its sentence that names the emergency number, and the rest of it.
+        self.greeting_parts = _split_greeting(self.greeting(), spoken_digits(line.clinic.emergency_number),
                                                line.clinic.emergency_number)
         self._emergency_hints = list(load_language(language_for(line.call.speech_language)).hints)
         self.every_text = _every_text(self)
@@ -101,7 +102,7 @@ class Script:
         """The greeting, with the offers of other languages after its emergency sentence (none: as it is)."""
         if not offers:
             return [self.greeting()]
-        first, rest = self._greeting_parts
+        first, rest = self.greeting_parts
         return [first, *offers, *([rest] if rest else [])]
 
     def language_offer(self, key: str) -> str:
@@ -244,14 +245,14 @@ def all_prompts(line: Line, language: str | None = None) -> list[str]:
     script = Script(view)
     texts = list(script.every_text)
     if len(view.language_codes) > 1:
-        texts += [text for text in script._greeting_parts if text]
+        texts += [text for text in script.greeting_parts if text]
         for starting in starting_languages(view):
             offered = opening_offers(view, starting)
             texts += [script.language_offer(key) for code, key in offered if code == view.language]
     return list(dict.fromkeys(texts))
 
 
-def _greeting_parts(greeting: str, *numbers: str) -> tuple[str, str]:
+def _split_greeting(greeting: str, *numbers: str) -> tuple[str, str]:
     """The greeting up to the sentence that names the emergency number, and the rest of it."""
     sentences = _SENTENCE_END.split(greeting)
     for index, sentence in enumerate(sentences):
