@@ -79,11 +79,11 @@ SPANISH_FACTS = {
     "pain-relief": ["zona precisa", "bajar la inflamación", "calmar el dolor", "nervios", "se relajan", "inmediato"],
     "swelling-home": ["aliviar la molestia", "bajar la hinchazón", "compresa fresca", "con suavidad", "No apriete",
                       "fresco, no frío", "envuélvalo primero en una toalla", "No ponga hielo ni nada congelado"],
-    "injection-reactions": ["primera semana", "se pasan", "varios meses o más", "dolor", "dolor al tocar",
+    "injection-reactions": ["primera semana", "desaparecen", "varios meses o más", "dolor", "dolor al tocar",
                             "hinchazón", "piel roja", "moretones", "sangrado", "inflamación", "infección"],
-    "spread": ["se queda donde se inyectó", "No viaja", "no actúa en todo el cuerpo", "hasta tres centímetros"],
+    "spread": ["se queda donde lo inyectaron", "No viaja", "no actúa en todo el cuerpo", "hasta tres centímetros"],
     "botulism": ["botulismo en todo el cuerpo", "pocas veces", "Nunca se ha reportado", "salida del estómago",
-                 "se vacía muy despacio"],
+                 "se vacía demasiado despacio"],
 }
 
 

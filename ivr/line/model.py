@@ -519,8 +519,9 @@ class Line(Frozen):
         return tuple(self.languages) if self.languages else (self.language,)
 
     def in_language(self, code: str | None = None) -> Line:
-        """The line as heard in ``code`` (its first language by default): every text in that language alone,
-        that language's speech_language, voice and pronounce. A line of one language is its own view."""
+        """The line as heard in ``code`` (by default the language it is seen in: a file's first, a view's own):
+        every text in that language alone, that language's speech_language, voice and pronounce. A line of
+        one language is its own view."""
         from ivr.line.projection import view
 
-        return view(self, code or self.language_codes[0])
+        return view(self, code or self.language)
