@@ -129,8 +129,9 @@ def test_the_botox_line_is_intelligible_over_a_phone_line_at_every_rate(tmp_path
          "--json", str(report_file)],
     )
     print(result.output)
-    [report] = json.loads(report_file.read_text())["languages"]
+    report, spanish = json.loads(report_file.read_text())["languages"]
     assert (report["language"], report["recogniser"]) == ("en-US", "Whisper tiny.en")
+    assert (spanish["language"], spanish["audited"]) == ("es-US", False), "Spanish is Twilio's <Say>: not heard here"
     voice = load_line(DEFAULT_LINE_FILE).line.voice
     assert [summary["rate"] for summary in report["summaries"]] == list(voice.rates)
     default = next(summary for summary in report["summaries"] if summary["rate"] == voice.default_rate)

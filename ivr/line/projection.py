@@ -44,7 +44,12 @@ class Views:
 
 
 def view(line: Line, code: str) -> Line:
-    """``line`` in the language ``code``; raises KeyError for a language it does not have."""
+    """``line`` in the language ``code``; raises KeyError for a language it does not have.
+
+    A view seen in its own language is itself, so that a copy of a view with a setting changed (another
+    voice, to measure it) keeps the change."""
+    if line._language == code:
+        return line
     if not line.languages and line._views is None:
         if code != line.language:
             raise KeyError(f"the line speaks {line.language}, not {code}")
