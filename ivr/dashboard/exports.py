@@ -80,9 +80,9 @@ def call_headings(zone: str) -> tuple[str, ...]:
 
 def step_headings(zone: str) -> tuple[str, ...]:
     return (
-        "Call", "Language of the call", "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from", "What happened", "Then",
-        "Answered with", "Key pressed", "Words said (only if the line keeps them)", "Put through to",
-        "Transfer result",
+        "Call", "Language of the call", "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from",
+        "What happened", "Then", "Answered with", "Key pressed", "Words said (only if the line keeps them)",
+        "Put through to", "Transfer result",
     )
 
 
