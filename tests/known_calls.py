@@ -1,4 +1,5 @@
-"""A day of calls with known journeys, placed through the webhooks, and the figures they must give."""
+"""A day of calls with known journeys, placed through the webhooks, and the figures they must give: ten in
+English, and four more in Spanish for the figures by language."""
 
 from __future__ import annotations
 
@@ -85,6 +86,38 @@ def make_the_days_calls(app: Flask, clock: Clock) -> None:
     j.dial_ends("completed")
     j.hang_up(200)
     clock.now = OPEN
+
+
+def make_the_days_spanish_calls(app: Flask, clock: Clock) -> None:
+    """Four calls in Spanish, after the day's ten in English: the emergency advice by key and by an emergency
+    phrase, a transfer somebody answered and one nobody did."""
+    clock.now = OPEN
+    k = Call(app, sid(11), "+12025550211")
+    k.dial_in()
+    k.press("9")  # Spanish, by its key
+    k.press("1")  # worrying symptoms
+    k.press("1")  # the emergency advice, by key
+    k.hang_up(35)
+
+    m = Call(app, sid(12), "+12025550222")
+    m.dial_in()
+    m.say("español")  # Spanish, in words
+    m.say("no puedo respirar")  # an emergency phrase in Spanish
+    m.hang_up(25)
+
+    n = Call(app, sid(13), "+12025550233")
+    n.dial_in()
+    n.press("9")
+    n.press("0")  # the clinic
+    n.dial_ends("completed")
+    n.hang_up(150)
+
+    o = Call(app, sid(14), "+12025550244")
+    o.dial_in()
+    o.say("español")
+    o.say("quiero hablar con una enfermera")  # the clinic, in words
+    o.dial_ends("no-answer")
+    o.hang_up(70)
 
 
 def _broken(*args: object) -> None:

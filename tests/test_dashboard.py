@@ -23,7 +23,8 @@ from ivr.speech.telephone import TELEPHONE_RATE, write_telephone_wav
 from ivr.speech.voicing import Voicing
 from tests.conftest import OPEN, Clock
 from tests.delivery import Call, sid
-from tests.known_calls import TODAY, make_the_days_calls
+from tests.known_calls import TODAY, make_the_days_calls, make_the_days_spanish_calls
+from tests.line_files import base_line, write_line
 from tests.pages import Page, csrf_token, read, sign_in
 
 PASSWORD = "correct horse battery staple"
@@ -48,6 +49,12 @@ def clinic(dashboard_app: Flask) -> FlaskClient:
 @pytest.fixture
 def days_calls(dashboard_app: Flask, clock: Clock) -> None:
     make_the_days_calls(dashboard_app, clock)
+
+
+@pytest.fixture
+def days_calls_in_two_languages(dashboard_app: Flask, clock: Clock) -> None:
+    make_the_days_calls(dashboard_app, clock)
+    make_the_days_spanish_calls(dashboard_app, clock)
 
 
 def page(client: FlaskClient, url: str, status: int = 200) -> Page:
@@ -403,6 +410,106 @@ def test_a_call_is_on_the_dashboard_as_soon_as_its_status_callback_is_in(
     figures = page(clinic, "/dashboard?period=today")
     assert figures.terms["Calls"].startswith("1 ")
     assert rows(figures, "Calls a day")[TODAY]["Calls"] == "1"
+
+
+# -- languages ----------------------------------------------------------------------------------------
+
+
+def test_the_safety_figures_of_a_line_of_two_languages_say_what_happened_in_each(
+    clinic: FlaskClient, days_calls_in_two_languages: None
+) -> None:
+    html = clinic.get("/dashboard?period=today").get_data(as_text=True)
+    figures = read(html)
+    assert html.index('id="safety-heading"') < html.index('id="languages-heading"') < html.index('id="when-heading"')
+    assert figures.terms["Calls"].startswith("14 ")
+    assert figures.terms["Got the emergency advice"].startswith("5 ")
+    assert figures.terms["Put through to the clinic"].startswith("7 ")
+    assert "Of 14 calls, 10 in English and 4 in Spanish." in figures.text
+    assert {name: (row["Calls"], row["Share"]) for name, row in rows(figures, "Calls by language").items()} == {
+        "English": ("10", "71%"), "Spanish": ("4", "29%")}
+    assert rows(figures, "Emergency advice by language") == {
+        "English": {"Language": "English", "Calls that got it": "3", "By a key": "1", "By speech": "2"},
+        "Spanish": {"Language": "Spanish", "Calls that got it": "2", "By a key": "1", "By speech": "1"},
+    }
+    assert rows(figures, "Transfers by language") == {
+        "English": {"Language": "English", "Transfers": "5", "Somebody answered": "2"},
+        "Spanish": {"Language": "Spanish", "Transfers": "2", "Somebody answered": "1"},
+    }
+    assert ("In Spanish: 2 calls got the emergency advice (1 by a key, 1 by speech); 2 transfers, and somebody "
+            "answered 1 of 2 (50%).") in figures.text
+    assert '<a href="#languages">Languages</a>' in html, "listed with the safety figures"
+
+
+def test_a_line_of_two_languages_shows_a_languages_calls_even_when_it_had_none(
+    dashboard_app: Flask, clinic: FlaskClient
+) -> None:
+    call = Call(dashboard_app, sid(1))
+    call.dial_in()
+    call.press("2")
+    call.hang_up(30)
+    figures = page(clinic, "/dashboard?period=today")
+    assert "Of 1 call, 1 in English." in figures.text
+    assert rows(figures, "Calls by language")["Spanish"]["Calls"] == "0"
+    assert "In Spanish" not in figures.text
+
+
+def test_a_call_whose_language_was_not_recorded_is_counted_as_such(dashboard_app: Flask, clinic: FlaskClient) -> None:
+    """Twilio's report of a call's end can be all that is kept of it: the caller hung up before the line answered."""
+    Call(dashboard_app, sid(1)).hang_up(3)
+    spanish = Call(dashboard_app, sid(2))
+    spanish.dial_in()
+    spanish.press("9")
+    spanish.hang_up(20)
+    figures = page(clinic, "/dashboard?period=today")
+    assert "Of 2 calls, 1 in Spanish and 1 with no language recorded." in figures.text
+    assert {name: row["Calls"] for name, row in rows(figures, "Calls by language").items()} == {
+        "English": "0", "Spanish": "1", "Not recorded": "1"}
+    calls = {row["Call"]: row["Language"] for row in csv_rows(clinic.get("/dashboard/export/calls.csv?period=today"))}
+    assert calls == {sid(1): "", sid(2): "Spanish"}
+
+
+def test_the_exports_the_calls_and_each_journey_name_the_language_of_the_call(
+    clinic: FlaskClient, days_calls_in_two_languages: None
+) -> None:
+    calls = {row["Call"]: row for row in csv_rows(clinic.get("/dashboard/export/calls.csv?period=today"))}
+    assert {call: row["Language"] for call, row in calls.items()} == {
+        **{sid(n): "English" for n in range(1, 11)}, **{sid(n): "Spanish" for n in range(11, 15)}}
+    assert calls[sid(11)]["Emergency advice"] == "Yes: pressed a key for it, at Worrying symptoms"
+    steps = [row for row in csv_rows(clinic.get("/dashboard/export/steps.csv?period=today")) if row["Call"] == sid(12)]
+    assert [row["What happened"] for row in steps][:2] == [
+        "The call began: the greeting and the first menu", "Chose a language: the greeting and the first menu in it"]
+    assert {row["Language of the call"] for row in steps} == {"Spanish"}, "every step, the first in English too"
+
+    listed = page(clinic, "/dashboard/calls?period=today").table("Calls, newest first (times in America/New_York)")
+    assert listed[0][2] == "Language"
+    assert sorted(row[2] for row in listed[1:]) == ["English"] * 10 + ["Spanish"] * 4
+    assert page(clinic, f"/dashboard/calls/{sid(13)}").terms["Language"] == "Spanish"
+    assert page(clinic, f"/dashboard/calls/{sid(3)}").terms["Language"] == "English"
+
+
+def test_a_line_of_one_language_shows_nothing_of_languages_and_exports_its_language(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    app = make_app(LINE_FILE=str(write_line(tmp_path, base_line())), DASHBOARD_PASSWORD=PASSWORD,
+                   DATABASE_URL=f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    call = Call(app, sid(1))
+    call.dial_in()
+    call.press("1")
+    call.hang_up(20)
+    client = app.test_client()
+    sign_in(client, PASSWORD)
+    html = client.get("/dashboard?period=today").get_data(as_text=True)
+    figures = read(html)
+    assert figures.terms["Calls"].startswith("1 ")
+    assert "languages-heading" not in html and "Languages" not in figures.text
+    assert not [caption for caption in figures.tables if "language" in caption.lower()]
+    assert "Language" not in page(client, "/dashboard/calls?period=today").table(
+        "Calls, newest first (times in America/New_York)")[0]
+    assert "Language" not in page(client, f"/dashboard/calls/{sid(1)}").terms
+    assert [row["Language"] for row in csv_rows(client.get("/dashboard/export/calls.csv?period=today"))] == [
+        "English"]
+    assert {row["Language of the call"] for row in csv_rows(client.get("/dashboard/export/steps.csv?period=today"))} \
+        == {"English"}
 
 
 # -- exports, calls and journeys --------------------------------------------------------------------

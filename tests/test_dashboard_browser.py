@@ -15,7 +15,7 @@ from flask import Flask
 from tests.browser import serious_violations, serving
 from tests.conftest import Clock
 from tests.delivery import Call, sid
-from tests.known_calls import TODAY, make_the_days_calls
+from tests.known_calls import TODAY, make_the_days_calls, make_the_days_spanish_calls
 from tests.test_dashboard import PASSWORD, TONE_SECONDS, render_a_tone
 
 pytestmark = pytest.mark.browser
@@ -164,8 +164,9 @@ PAGES = {
 
 @pytest.fixture
 def shown(browser: Any, live: tuple[Flask, str], clock: Clock) -> Callable[[str], Any]:
-    """Tabs signed in at a size, on the live server with the day's calls."""
+    """Tabs signed in at a size, on the live server with the day's calls in English and Spanish."""
     make_the_days_calls(live[0], clock)
+    make_the_days_spanish_calls(live[0], clock)
     line = live[0].extensions["ivr"].line.current().loaded.line
     render_a_tone(live[0], line.nodes[line.start].prompt)  # type: ignore[union-attr]
     opened: list[Any] = []
@@ -211,6 +212,18 @@ def test_at_a_phones_width_and_at_200_percent_every_page_fits_and_its_text_is_le
             ".map(e => parseFloat(getComputedStyle(e).fontSize)))"
         )
         assert smallest >= 14, f"text on {name} is {smallest} px"
+
+
+def test_on_a_phone_the_safety_figures_by_language_fit_the_screen(shown: Callable[[str], Any]) -> None:
+    tab = shown("390x844")
+    tab.goto("/dashboard?period=today")
+    safety = tab.get_by_role("region", name="Safety")
+    assert "Of 14 calls, 10 in English and 4 in Spanish." in safety.inner_text()
+    assert table_row(tab, "Emergency advice by language", "Spanish") == ["Spanish", "2", "1", "1"]
+    assert table_row(tab, "Transfers by language", "Spanish") == ["Spanish", "2", "1"]
+    for caption in ("Calls by language", "Emergency advice by language", "Transfers by language"):
+        region = tab.get_by_role("region", name=caption)
+        assert region.evaluate("el => el.scrollWidth <= el.clientWidth"), f"{caption} needs no scrolling"
 
 
 def test_a_wide_table_on_a_phone_scrolls_from_the_keyboard(shown: Callable[[str], Any]) -> None:

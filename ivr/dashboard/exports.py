@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import astuple, dataclass
 
 from ivr.dashboard.linemap import place_title
-from ivr.dashboard.words import yes
+from ivr.dashboard.words import call_language, yes
 from ivr.line.model import Line
 from ivr.store.events import DIAL_RESULTS, EMERGENCY_ROUTES, INPUTS, OUTCOMES, TARGETS, dial_result_label, event_label
 from ivr.store.journeys import ENDINGS, Step, Summary, Transfer, place_of
@@ -39,6 +39,7 @@ class CallRow:
     ended: str
     length_seconds: str
     in_opening_hours: str
+    language: str
     places_reached: str
     how_it_ended: str
     where_it_ended: str
@@ -54,6 +55,7 @@ class StepRow:
     """One step of a call, as its row of the steps export and of the call's journey."""
 
     call: str
+    language: str
     step: str
     time: str
     seconds_into_the_call: str
@@ -71,16 +73,16 @@ class StepRow:
 def call_headings(zone: str) -> tuple[str, ...]:
     return (
         "Call", "Caller (a code for the number, never the number)", f"Started ({zone})", f"Ended ({zone})",
-        "Length (seconds)", "In opening hours", "Places reached", "How it ended", "Where it ended",
+        "Length (seconds)", "In opening hours", "Language", "Places reached", "How it ended", "Where it ended",
         "Emergency advice", "Transfers", "Somebody at the clinic answered", "Steps", "Twilio's call status",
     )
 
 
 def step_headings(zone: str) -> tuple[str, ...]:
     return (
-        "Call", "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from", "What happened", "Then",
-        "Answered with", "Key pressed", "Words said (only if the line keeps them)", "Put through to",
-        "Transfer result",
+        "Call", "Language of the call", "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from",
+        "What happened", "Then", "Answered with", "Key pressed", "Words said (only if the line keeps them)",
+        "Put through to", "Transfer result",
     )
 
 
@@ -94,6 +96,7 @@ def call_row(summary: Summary, line: Line, zone: dt.tzinfo, is_open: Callable[[d
         ended=local_time(journey.ended_at, zone),
         length_seconds="" if journey.duration is None else str(journey.duration),
         in_opening_hours=yes(is_open(journey.started_at)),
+        language=call_language(journey.language, line),
         places_reached=" > ".join(title(node) for node in summary.places),
         how_it_ended=ENDINGS[summary.ending].label,
         where_it_ended=title(summary.ending_place) if summary.ending_place else "",
@@ -112,9 +115,11 @@ def step_rows(summary: Summary, line: Line, zone: dt.tzinfo) -> list[StepRow]:
     journey = summary.journey
     title = _title(line)
     places = {node: "" for node in line.nodes}
+    language = call_language(journey.language, line)
     return [
         StepRow(
             call=journey.call_sid,
+            language=language,
             step=str(number),
             time=local_time(step.at, zone),
             seconds_into_the_call=str(max(0, round((step.at - journey.started_at).total_seconds()))),

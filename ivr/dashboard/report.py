@@ -14,14 +14,16 @@ from markupsafe import Markup
 
 from ivr.dashboard.charts import Bar, bar_chart, column_chart
 from ivr.dashboard.linemap import place_title
-from ivr.dashboard.words import day, duration, hour, plural, share
+from ivr.dashboard.words import call_language, day, duration, hour, plural, share
 from ivr.line.model import Line
 from ivr.store.events import DIAL_RESULTS, EMERGENCY_ROUTES, INPUTS, RESULT_ROWS, TARGETS, TRANSFER_REASONS
-from ivr.store.figures import Figures
+from ivr.store.figures import Figures, LanguageFigures
 from ivr.store.journeys import ENDINGS, PLACE_COLUMNS
 
 #: The longest chart; its table lists every row.
 CHART_ROWS = 10
+#: A call of a line of several languages whose language was not recorded (one that ended before its first answer).
+NOT_RECORDED = "Not recorded"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -75,6 +77,7 @@ def sections(figures: Figures, line: Line) -> list[Section]:
         _emergency(figures, title),
         _transfers(figures, title),
         _endings(figures),
+        *_languages(figures, line),
         _when(figures),
         _places(figures, line, title),
         _lengths(figures),
@@ -172,6 +175,58 @@ def _endings(figures: Figures) -> Section:
         tables=(Table("How calls ended", ("How the call ended", "Calls", "Share", "Dropped or gave up"), rows),),
         safety=True,
     )
+
+
+def _languages(figures: Figures, line: Line) -> list[Section]:
+    """Calls and their safety figures in each of the line's languages; nothing for a line of one language."""
+    if len(line.language_codes) < 2:
+        return []
+    others = sorted(code for code in figures.languages if code not in line.language_codes)
+    shown = [(code, call_language(code, line) or NOT_RECORDED, figures.languages.get(code, LanguageFigures()))
+             for code in (*line.language_codes, *others)]
+    heard = _and([f"{language.calls:,} in {name}" if code else f"{language.calls:,} with no language recorded"
+                  for code, name, language in shown if language.calls])
+    safety = [f"In {name}: {plural(language.emergency_calls, 'call')} got the emergency advice "
+              f"({_by_keys(language):,} by a key, {_by_speech(language):,} by speech); {_put_through(language)}."
+              for code, name, language in shown if code and language.calls]
+    return [Section(
+        id="languages",
+        heading="Languages",
+        sentences=(
+            f"Of {plural(figures.calls, 'call')}, {heard}.",
+            "A call is counted in the language it was answered in: callers choose it at the start of the call.",
+            *safety,
+        ),
+        tables=(
+            Table("Calls by language", ("Language", "Calls", "Share"),
+                  tuple((name, f"{language.calls:,}", share(language.calls, figures.calls))
+                        for _, name, language in shown)),
+            Table("Emergency advice by language", ("Language", "Calls that got it", "By a key", "By speech"),
+                  tuple((name, f"{language.emergency_calls:,}", f"{_by_keys(language):,}",
+                         f"{_by_speech(language):,}") for _, name, language in shown)),
+            # The share answered is in the sentences: a fourth column would not fit a phone's width.
+            Table("Transfers by language", ("Language", "Transfers", "Somebody answered"),
+                  tuple((name, f"{language.transfers.started:,}", f"{language.transfers.answered:,}")
+                        for _, name, language in shown)),
+        ),
+        safety=True,
+    )]
+
+
+def _put_through(language: LanguageFigures) -> str:
+    started, answered = language.transfers.started, language.transfers.answered
+    if not started:
+        return "nobody was put through"
+    return f"{plural(started, 'transfer')}, and somebody answered {_of(answered, started)}"
+
+
+def _by_keys(language: LanguageFigures) -> int:
+    return language.emergency["keys"]
+
+
+def _by_speech(language: LanguageFigures) -> int:
+    """The words of the menu choice that leads to the advice, or an emergency phrase anywhere."""
+    return language.emergency["words"] + language.emergency["phrase"]
 
 
 # -- the rest --------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ivr.line.builtins import language_name
+from ivr.line.model import Line
 from ivr.store.period import Period
 
 
@@ -59,3 +61,12 @@ def hour(value: int) -> str:
 
 def yes(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+def call_language(code: str | None, line: Line) -> str:
+    """The language a call was answered in, by its English name: "Spanish". A line of one language answers every
+    call in it; a call of a line of several whose language was not recorded (only Twilio's report of its end was
+    kept) has ""."""
+    if code:
+        return language_name(code)
+    return language_name(line.language) if len(line.language_codes) == 1 else ""

@@ -82,6 +82,21 @@ class NodeInputs:
 
 
 @dataclass
+class LanguageFigures:
+    """The calls answered in one language, and their safety figures."""
+
+    calls: int = 0
+    #: Calls that got the emergency advice, by route ("keys", "words", "phrase").
+    emergency: Counter[str] = field(default_factory=Counter)
+    #: Transfers started (to the clinic or its after-hours line), and those somebody answered, as the headlines.
+    transfers: TransferFigures = field(default_factory=TransferFigures)
+
+    @property
+    def emergency_calls(self) -> int:
+        return sum(self.emergency.values())
+
+
+@dataclass
 class Figures:
     period: Period
     calls: int = 0
@@ -115,8 +130,8 @@ class Figures:
     #: Answers to prompts by kind: "key", "speech", "none" (silence).
     inputs: Counter[str] = field(default_factory=Counter)
     node_inputs: dict[str, NodeInputs] = field(default_factory=dict)
-    #: Calls by the language they were answered in ("" for a line's only language).
-    languages: Counter[str] = field(default_factory=Counter)
+    #: Calls by the language they were answered in ("" for a line's only language, or when none was recorded).
+    languages: dict[str, LanguageFigures] = field(default_factory=dict)
 
     @property
     def out_of_hours(self) -> int:
@@ -175,7 +190,7 @@ def tally(summaries: Iterable[Summary], period: Period, places: PlaceKinds,
         if journey.caller_hash:
             callers[journey.caller_hash] += 1
         _when(found, journey.started_at, period.zone, is_open)
-        found.languages[journey.language or ""] += 1
+        _language(found.languages.setdefault(journey.language or "", LanguageFigures()), summary)
         if journey.ended_at is not None:
             found.ended += 1
             if journey.duration is not None:
@@ -202,6 +217,15 @@ def _when(found: Figures, started: dt.datetime, zone: dt.tzinfo, is_open: Callab
     found.per_hour[local.hour] += 1
     found.per_weekday[local.weekday()] += 1
     found.in_hours += is_open(started)
+
+
+def _language(found: LanguageFigures, summary: Summary) -> None:
+    found.calls += 1
+    if summary.emergency is not None:
+        found.emergency[summary.emergency.route] += 1
+    for transfer in summary.transfers:
+        found.transfers.started += transfer.target != "none"
+        found.transfers.answered += transfer.answered
 
 
 def _transfers(found: Figures, summary: Summary) -> None:
