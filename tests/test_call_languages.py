@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 import time
 from collections.abc import Callable
@@ -133,10 +134,10 @@ def test_remembering_never_delays_or_breaks_a_call_when_the_database_cannot_be_r
 def test_a_slow_lookup_is_waited_for_briefly_then_left_alone_and_kept_for_next_time() -> None:
     asked: list[str] = []
 
-    def slow(caller: str, line: str) -> str:
+    def slow(caller: str, line: str) -> tuple[str, dt.datetime]:
         asked.append(caller)
         time.sleep(0.3)
-        return "es"
+        return "es", dt.datetime.now(dt.UTC)
 
     memory = LanguageMemory(slow, wait=0.05, pause=60)
     try:
@@ -152,7 +153,7 @@ def test_a_slow_lookup_is_waited_for_briefly_then_left_alone_and_kept_for_next_t
 
 
 def test_a_failing_lookup_is_left_alone_for_a_while(caplog: pytest.LogCaptureFixture) -> None:
-    def broken(caller: str, line: str) -> str:
+    def broken(caller: str, line: str) -> tuple[str, dt.datetime]:
         raise OSError("no database")
 
     memory = LanguageMemory(broken, wait=1, pause=60)

@@ -156,10 +156,11 @@ class Store:
 
     # -- reads for calls ----------------------------------------------------------------
 
-    def last_language(self, caller_hash: str, line: str) -> str | None:
-        """The language of the caller's last call of ``line`` that has one (their choice, remembered)."""
+    def last_language(self, caller_hash: str, line: str) -> tuple[str, dt.datetime] | None:
+        """The language of the caller's last call of ``line`` that has one (their choice, remembered), and when
+        that call started; None for a caller not known."""
         query = (
-            select(Call.language)
+            select(Call.language, Call.started_at)
             .where(Call.caller_hash == caller_hash, Call.line == line, Call.language.is_not(None))
             .order_by(Call.started_at.desc())
             .limit(1)
@@ -168,7 +169,8 @@ class Store:
             if connection.dialect.name == "postgresql":
                 limit = max(1, int(self.timeout * 1000))
                 connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}")
-            return connection.execute(query).scalar()
+            row = connection.execute(query).first()
+        return (row.language, row.started_at) if row else None
 
 @dataclass(frozen=True)
 class _Statements:
