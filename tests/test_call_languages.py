@@ -165,3 +165,19 @@ def test_a_failing_lookup_is_left_alone_for_a_while(caplog: pytest.LogCaptureFix
         assert memory.language("hash-2", "line") == "es", "a choice made here is known at once"
     finally:
         memory.close()
+
+
+@pytest.mark.parametrize(("words", "language"), [("no hablo inglés", "es-US"), ("I don't speak English", "es-US"),
+                                                 ("English please", "en-US")])
+def test_at_a_spanish_start_only_asking_for_english_chooses_it(
+    make_app: Callable[..., Flask], database_url: str, tmp_path: Path, words: str, language: str
+) -> None:
+    app = make_app(DATABASE_URL=database_url, LINE_FILE=str(remembering_line(tmp_path)))
+    first = Call(app, sid(30), NUMBER)
+    first.dial_in()
+    first.press("9")
+    app.extensions["ivr"].recorder.flush(5)
+    remembered = Call(app, sid(31), NUMBER)
+    assert remembered.dial_in().heard.startswith(SPANISH_START)
+    answer = remembered.say(words)
+    assert answer.gather is not None and answer.gather.get("language") == language, answer.heard

@@ -70,12 +70,40 @@ def test_saying_spanish_at_the_start_chooses_it(caller: Caller, words: str) -> N
     assert caller.say(words).heard.startswith(ADVICE)
 
 
-def test_a_caller_who_says_nothing_goes_on_in_english_and_9_then_goes_back(caller: Caller) -> None:
+def test_a_caller_who_says_nothing_goes_on_in_english_and_hears_the_offer_again(caller: Caller) -> None:
     caller.dial_in()
     again = caller.stay_silent()
-    assert "I did not hear a choice" in again.heard
+    notice, offer, *_ = said(again)
+    assert notice[0] == "I did not hear a choice. Take your time." and notice[2] == "en-US"
+    assert offer == ("Para español, oprima 9.", VOICE, "es-US"), "a caller who missed it hears it again"
     assert again.gather is not None and again.gather.get("language") == "en-US"
-    assert "Main menu." in caller.press("9").heard
+    assert caller.press("9").heard.startswith(ADVICE), "and can still take it"
+
+
+@pytest.mark.parametrize("first", [("say", "no hablo inglés"), ("say", "what"), ("press", "*")])
+def test_the_offer_is_kept_while_the_caller_stays_at_the_start(caller: Caller, first: tuple[str, str]) -> None:
+    caller.dial_in()
+    how, what = first
+    again = caller.say(what) if how == "say" else caller.press(what)
+    if what == "no hablo inglés":
+        assert again.heard.startswith(ADVICE), "a caller who says they speak no English gets Spanish"
+        return
+    assert "Para español, oprima 9." in again.heard
+    assert caller.press("9").heard.startswith(ADVICE)
+
+
+def test_once_the_caller_chose_from_the_menu_9_is_back_again(caller: Caller) -> None:
+    caller.dial_in()
+    caller.press("2")
+    back = caller.press("9")
+    assert "Main menu." in back.heard and "Para español" not in back.heard
+    assert state_of(back)["lang"] == ["en"]
+
+
+@pytest.mark.parametrize("words", ["nine", "9", "oprima nueve", "el nueve"])
+def test_saying_the_key_of_spanish_at_the_start_chooses_it(caller: Caller, words: str) -> None:
+    caller.dial_in()
+    assert caller.say(words).heard.startswith(ADVICE)
 
 
 def test_a_choice_from_the_first_menu_is_a_choice_not_a_language(caller: Caller) -> None:

@@ -7,6 +7,7 @@ ends in listening, connecting or a deliberate goodbye: no path ends in silence.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -15,6 +16,7 @@ from rapidfuzz import fuzz
 from ivr.call.hours import is_open
 from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
 from ivr.call.script import END, Script, opening_offers
+from ivr.line.builtins import builtin
 from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
 Target = Literal["clinic", "after_hours"]
@@ -290,6 +292,11 @@ class CallFlow:
         self._offer_words = {
             code: [normalise(word) for word in self._flows[code].script.offer_words()] for code in self.languages
         }
+        #: Every language's words of negation, normalised: "no hablo inglés" does not choose English.
+        self._negations = re.compile(
+            r"\b(?:" + "|".join(re.escape(normalise(word)) for code in self.languages
+                               for word in builtin(code).negations) + r")\b"
+        ) if self._several else None
 
     def flow_in(self, language: str | None = None) -> LanguageFlow:
         """The flow of one of the line's languages (its first by default)."""
@@ -302,11 +309,7 @@ class CallFlow:
         code = language if language in self._flows else self.languages[0]
         offers = self._offers[code] if self._several else []
         turn = self._flows[code].start(now, [text for text, _, _ in offers])
-        if offers and isinstance(turn.then, Listen):  # the recogniser should expect the languages' names too
-            words = [word for _, other, _ in offers for word in self._flows[other].script.offer_words()]
-            turn = replace(turn, then=replace(turn.then, hints=(*words, *turn.then.hints)))
-        foreign = {text: other for text, other, _ in offers}
-        return self._in(code, turn, offered=bool(offers), foreign=foreign)
+        return self._offering(code, turn) if offers else self._in(code, turn)
 
     def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:
         """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
@@ -324,6 +327,12 @@ class CallFlow:
             if chosen is not None:
                 return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN))
         turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked)
+        if state.offered and self._at_start(turn):
+            # Still at the start (a silence, a word not understood, a repeat): the offer is said again, and
+            # still taken, for the caller who did not catch it the first time.
+            offers = tuple(text for text, _, _ in self._offers[code])
+            turn = replace(turn, texts=(*turn.texts[:1], *offers, *turn.texts[1:]))
+            return self._offering(code, turn)
         return self._in(code, turn)
 
     def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
@@ -338,20 +347,41 @@ class CallFlow:
 
     # -- helpers --------------------------------------------------------------------
 
+    def _offering(self, code: str, turn: Turn) -> Turn:
+        """``turn`` of a call in ``code`` that offers the other languages: still taking the offer, its offers in
+        their own languages, and the recogniser expecting the languages' names too."""
+        offers = self._offers[code]
+        if isinstance(turn.then, Listen):
+            words = [word for _, other, _ in offers for word in self._flows[other].script.offer_words()]
+            turn = replace(turn, then=replace(turn.then, hints=(*words, *turn.then.hints)))
+        return self._in(code, turn, offered=True, foreign={text: other for text, other, _ in offers})
+
+    def _at_start(self, turn: Turn) -> bool:
+        """Whether ``turn`` listens again at the start of the call, where the other languages are offered."""
+        return isinstance(turn.then, Listen) and turn.then.state.node == self.line.start
+
     def _language(self, state: CallState) -> str:
         return state.language if state.language in self._flows else self.languages[0]
 
     def _chosen(self, code: str, digits: str, speech: str) -> str | None:
         """The language a caller chose at the start: its key, or its name said ("español", "Spanish")."""
         offers = self._offers[code]
-        if digits.strip():
-            return next((other for _, other, key in offers if key == digits.strip()), None)
+        pressed = digits.strip()
+        if not pressed and speech.strip():  # "nine", "oprima nueve": the key said, in any of the languages
+            said = {self._flows[language].matcher.key_said(speech) for language in self.languages}
+            pressed = next((key for _, _, key in offers if key in said), "")
+        if pressed:
+            return next((other for _, other, key in offers if key == pressed), None)
         words = normalise(speech)
         if not words:
             return None
+        negated = self._negations is not None and self._negations.search(words) is not None
         for _, other, _ in offers:
-            if any(fuzz.token_set_ratio(words, word) >= LANGUAGE_WORD_CUTOFF for word in self._offer_words[other]):
-                return other
+            for word in self._offer_words[other]:
+                if negated and not self._negations.search(word):  # type: ignore[union-attr]
+                    continue  # "no hablo inglés" is no choice of English
+                if fuzz.token_set_ratio(words, word) >= LANGUAGE_WORD_CUTOFF:
+                    return other
         return None
 
     def _heard_in(self, code: str, speech: str, *, every: bool) -> list[str]:

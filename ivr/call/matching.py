@@ -122,6 +122,10 @@ class Matcher:
             for option in getattr(node, "options", None) or ()
         }
 
+    def key_said(self, speech: str) -> str | None:
+        """The key a caller named ("nine", "oprima nueve" -> "9"), or None."""
+        return spoken_key(normalise(speech), self._spoken_keys)
+
     def interpret(self, options: list[Option], digits: str, speech: str, *, emergency_checked: bool = False) -> Choice:
         """What the caller meant at a node offering ``options`` (``emergency_checked``: the caller's words are
         known to tell of no emergency)."""

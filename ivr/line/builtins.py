@@ -67,6 +67,8 @@ class BuiltIn:
     limits: Mapping[str, str]
     command_words: Mapping[str, tuple[str, ...]]
     offer_words: tuple[str, ...]
+    #: Words that turn what follows into its opposite ("not", "no"): an offer word after one is not a choice.
+    negations: tuple[str, ...]
     key_names: Mapping[str, Mapping[str, str]]
     spoken_keys: SpokenKeys
     hours: HoursWords
@@ -103,6 +105,7 @@ def builtin(code: str) -> BuiltIn:
         limits={name: str(word) for name, word in data["limits"].items()},
         command_words={name: tuple(str(word) for word in words) for name, words in data["command_words"].items()},
         offer_words=tuple(str(word) for word in data["offer_words"]),
+        negations=tuple(str(word) for word in data.get("negations") or ()),
         key_names={where: {str(k): str(v) for k, v in names.items()} for where, names in data["key_names"].items()},
         spoken_keys=SpokenKeys(
             words={str(word): str(key) for word, key in keys["words"].items()},
