@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
@@ -200,6 +200,13 @@ class _Statements:
                 "caller_hash": func.coalesce(Call.caller_hash, call.excluded.caller_hash),
                 "language": func.coalesce(Call.language, call.excluded.language),
             },
+            # Every later turn of a call comes here too (it carries the caller's number): most change
+            # nothing, and an update that is not made rewrites no row and none of its indexes.
+            where=or_(
+                call.excluded.started_at < Call.started_at,
+                and_(Call.caller_hash.is_(None), call.excluded.caller_hash.is_not(None)),
+                and_(Call.language.is_(None), call.excluded.language.is_not(None)),
+            ),
         )
         chosen_language = call.on_conflict_do_update(
             index_elements=["call_sid"], set_={"language": call.excluded.language}
