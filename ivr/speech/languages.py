@@ -25,13 +25,16 @@ class SpokenLanguage:
 
     #: The line in this language alone (:meth:`~ivr.line.model.Line.in_language`).
     line: Line
-
-    #: A BCP 47 tag, as ``call.speech_language`` writes it: "en-US", "es-US".
-    tag: str
+    #: Its voice: the view's own, or another the audit measures instead (:meth:`with_engine`).
     voice: Voice
     #: Every text a caller can hear in this language, in a stable order, and what it is (greeting, closed
     #: notice, menu, option, key help, answer, transfer, emergency or phrase).
     kinds: Mapping[str, str]
+
+    @property
+    def tag(self) -> str:
+        """A BCP 47 tag, as ``call.speech_language`` writes it: "en-US", "es-US"."""
+        return self.line.call.speech_language
 
     @property
     def texts(self) -> list[str]:
@@ -61,13 +64,13 @@ class SpokenLanguage:
             update["name"] = None
         if name:
             update["name"] = name
-        return SpokenLanguage(self.line, self.tag, self.voice.model_copy(update=update), self.kinds)
+        return SpokenLanguage(self.line, self.voice.model_copy(update=update), self.kinds)
 
 
 def spoken_languages(line: Line) -> tuple[SpokenLanguage, ...]:
     """Every language of ``line``, its first language first."""
     views = (line.in_language(code) for code in line.language_codes)
-    return tuple(SpokenLanguage(view, view.call.speech_language, view.voice, prompt_kinds(view)) for view in views)
+    return tuple(SpokenLanguage(view, view.voice, prompt_kinds(view)) for view in views)
 
 
 def spoken_language(line: Line, wanted: str | None = None) -> SpokenLanguage:
