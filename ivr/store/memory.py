@@ -59,10 +59,10 @@ class LanguageMemory:
             paused = self._clock() < self._paused_until
         if not paused:
             future = self._pool.submit(self._lookup, caller_hash, line)
-            future.add_done_callback(lambda done: self._keep(key, done))
             try:
                 self._merge(key, future.result(timeout=self._wait))
             except FutureTimeout:
+                future.add_done_callback(lambda done: self._keep(key, done))  # at once if it has come since
                 self._pause_for(f"did not answer within {self._wait:.2f} s")
             except Exception as error:
                 self._pause_for(f"failed ({type(error).__name__})")
