@@ -17,6 +17,7 @@ from ivr.line.errors import (
     DuplicateOptionKey,
     DuplicateYamlKey,
     EmptyText,
+    FileTooLarge,
     LineInvalid,
     MissingField,
     MissingNode,
@@ -27,6 +28,7 @@ from ivr.line.errors import (
     UnreachableNode,
     UnreadableFile,
     WrongType,
+    YamlAlias,
     YamlSyntax,
 )
 from ivr.line.load import load_line
@@ -130,6 +132,21 @@ def test_a_file_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) 
 def test_a_file_that_is_not_a_mapping_is_one_clear_problem(tmp_path: Path, text: str) -> None:
     problem = LineFile.write(tmp_path, text).problem(NotAMapping)
     assert "a line file must be a mapping of fields" in problem.message
+
+
+def test_yaml_aliases_are_refused_before_they_are_expanded(tmp_path: Path) -> None:
+    """A few hundred bytes of anchors and aliases would stand for a billion texts."""
+    bomb = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]\n" for n in range(1, 10))
+    file = LineFile.write(tmp_path, 'l0: &l0 "lol"\n' + bomb + base_line())
+    problems = file.problems()
+    assert {type(problem) for problem in problems} == {YamlAlias}
+    assert str(problems[0]) == (f"{file.at('l0: &l0')}: error: YAML anchors (&name) and aliases (*name) are not "
+                                "allowed in a line file: write each text out in full")
+
+
+def test_a_file_far_larger_than_a_line_is_refused_unread(tmp_path: Path) -> None:
+    problem = LineFile.write(tmp_path, base_line() + "# padding\n" * 30_000).problem(FileTooLarge)
+    assert "the file is over 256 kB, far more than any line needs" in problem.message
 
 
 def test_a_duplicated_yaml_key_is_named_with_its_line_and_node(tmp_path: Path) -> None:

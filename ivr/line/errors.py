@@ -75,6 +75,14 @@ class NotAMapping(LineProblem):
     """The file is empty, or holds something other than a mapping of fields."""
 
 
+class FileTooLarge(LineProblem):
+    """The file is far larger than a line: it is not read."""
+
+
+class YamlAlias(LineProblem):
+    """YAML anchors and aliases, which can make a small file stand for millions of values, are refused."""
+
+
 # Pass 1: the shape of each value (from the pydantic model).
 
 

@@ -29,6 +29,7 @@ from ivr.line.errors import (
     YamlPath,
     YamlSyntax,
 )
+from ivr.line.limits import MAX_BYTES, aliases, too_large
 from ivr.line.locate import YamlLocator
 from ivr.line.model import Line
 from ivr.line.sentences import check_sentences
@@ -62,6 +63,9 @@ def load_line(path: str | Path) -> LoadedLine:
     path = Path(path)
     raw = _read(path)
     text = _decode(raw, str(path))
+    refused = aliases(text, str(path))
+    if refused:
+        raise LineInvalid(_quoting_their_lines(refused, text))
     locate = YamlLocator(str(path), _parse(text, str(path)), text)
     line, problems = check_shape(locate)
     translations = check_translations(locate, locate.root)
@@ -100,10 +104,15 @@ def _sentence_problems(line: Line, locate: YamlLocator) -> list[LineProblem]:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_BYTES + 1)  # no more: a file that size is refused unread
     except OSError as error:
         message = f"cannot read the file: {error.strerror}"
         raise LineInvalid([UnreadableFile(str(path), None, None, message)]) from None
+    problem = too_large(len(raw), str(path))
+    if problem is not None:
+        raise LineInvalid([problem])
+    return raw
 
 
 def _decode(raw: bytes, file: str) -> str:
