@@ -115,12 +115,27 @@ def validate(files: tuple[Path, ...]) -> None:
             loaded = load_line(path)
         except LineInvalid as invalid:
             click.echo(format_problems(invalid.problems), err=True)
+            _say_if_served_from_last_good(path)
             failed = True
             continue
         if loaded.warnings:
             click.echo(format_problems(loaded.warnings))
         click.echo(f"{path}: ok, {len(loaded.line.nodes)} nodes")
     sys.exit(1 if failed else 0)
+
+
+def _say_if_served_from_last_good(path: Path) -> None:
+    """A broken file that a server has answered with: say that it answers with the last good version."""
+    from flask import Flask
+
+    from ivr import settings
+    from ivr.call.last_good import LastGoodLines, last_good_folder
+
+    instance = Flask("ivr", instance_relative_config=True).instance_path
+    kept = LastGoodLines(last_good_folder(settings()["LAST_GOOD_LINE_DIR"], instance)).kept(path)
+    if kept is not None:
+        click.echo(f"NOTE: {path} has been served: until it is fixed, servers answer with its last good version, "
+                   f"kept at {kept.path} on {kept.kept_at:%Y-%m-%d %H:%M} UTC.", err=True)
 
 
 def _at_least(smallest: int, value: int, param: click.Parameter) -> int:

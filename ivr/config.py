@@ -37,10 +37,16 @@ def defaults() -> dict[str, Any]:
         "LINE_FILE": str(DEFAULT_LINE_FILE),
         # How often (seconds) a worker looks whether the line file changed.
         "LINE_RELOAD_SECONDS": 2.0,
+        # Where the last good version of the line file is kept, for a server that restarts while the file
+        # is broken; empty for "last-good-lines" in the instance folder.
+        "LAST_GOOD_LINE_DIR": "",
         # The public base URL Twilio calls, e.g. https://line.example.org (no trailing slash).
         "PUBLIC_URL": "",
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "PROXY_HOPS": 0,
+        # The addresses those headers are trusted from (the proxy's), comma-separated: anyone else who
+        # reaches the app's port directly is seen as the address they connect from.
+        "TRUSTED_PROXIES": "127.0.0.1,::1",
         # Serve without checking Twilio's signature: for a laptop, never for a real number.
         "DEV_MODE": False,
         # Twilio's auth token; read from TWILIO_AUTH_TOKEN too.

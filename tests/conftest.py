@@ -54,6 +54,7 @@ def make_app(clock: Clock, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
             "LINE_RELOAD_SECONDS": 0.0,
             # Nothing is rendered here, so calls hear <Say> unless a test renders audio.
             "AUDIO_DIR": str(tmp_path / "audio"),
+            "LAST_GOOD_LINE_DIR": str(tmp_path / "last-good-lines"),
         }
         config.update(settings)
         made.append(create_app(config))

@@ -27,6 +27,8 @@ from tests.conftest import TOKEN
 class Served:
     base: str
     log: Path
+    #: The server's own process: gunicorn's master.
+    pid: int = 0
 
     @property
     def port(self) -> int:
@@ -52,11 +54,11 @@ def ivr_serve(folder: Path, log: Path, **settings: str) -> Iterator[Served]:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "IVR_WORKERS"}
     env.update({"TWILIO_AUTH_TOKEN": TOKEN, "IVR_AUDIO_DIR": str(folder / "audio"), "IVR_CALLER_HASH_KEY": "k" * 32,
-                "IVR_SECRET_KEY": "s" * 32, **settings})
+                "IVR_SECRET_KEY": "s" * 32, "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"), **settings})
     with log.open("wb") as output:
         server = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port)],
                                   env=env, stdout=output, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}", log)
+    served = Served(f"http://127.0.0.1:{port}", log, server.pid)
     try:
         _wait_until_both_workers_answer(served, server)
         yield served

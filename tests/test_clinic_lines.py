@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -133,15 +134,24 @@ def test_a_changed_line_file_is_taken_when_valid_and_ignored_when_not(
     assert "For care after knee surgery" in caller.dial_in().heard
 
     _rewrite(knee_line, readme_example().replace("en: For care after knee surgery", "en: For knee aftercare"))
-    assert "For knee aftercare" in caller.dial_in().heard
+    _within_seconds(lambda: "For knee aftercare" in caller.dial_in().heard)
 
     with caplog.at_level(logging.ERROR):
         _rewrite(knee_line, readme_example().replace("start: main", "start: nowhere"))
+        _within_seconds(lambda: "still serving the last good version" in caplog.text)
         answer = caller.dial_in()
     assert answer.status == 200
     assert "For knee aftercare" in answer.heard, "the last good line goes on serving"
     assert "still serving the last good version" in caplog.text
     assert "nowhere" in caplog.text
+
+
+def _within_seconds(happened: Callable[[], bool], seconds: float = 5) -> None:
+    """The line file is looked at in the background, a moment after it changes."""
+    deadline = time.monotonic() + seconds
+    while not happened():
+        assert time.monotonic() < deadline, "the server did not take the change"
+        time.sleep(0.05)
 
 
 def _rewrite(path: Path, text: str) -> None:

@@ -12,11 +12,12 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
 from ivr.line.load import load_line
@@ -134,6 +135,20 @@ def test_validate_lists_every_problem_and_exits_1(broken_line: Path, tmp_path: P
     assert "error: node 'main': option on key 3, goto: there is no node 'dsek'" in ran.err
     assert f"{tmp_path / 'missing.yaml'}: error: cannot read the file: No such file or directory" in ran.err
     assert "Traceback" not in ran.out + ran.err
+
+
+def test_validate_says_that_a_broken_file_once_served_is_answered_with_its_last_good_version(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    line, kept = tmp_path / "line.yaml", tmp_path / "kept"
+    line.write_text(base_line())
+    make_app(LINE_FILE=str(line), LAST_GOOD_LINE_DIR=str(kept))  # a server answers with it
+    line.write_text(edit(base_line(), "start: main", "start: nowhere"))
+    ran = ivr("validate", str(line), env={"IVR_LAST_GOOD_LINE_DIR": str(kept)})
+    assert ran.status == 1
+    assert "there is no node 'nowhere'" in ran.err
+    assert f"NOTE: {line} has been served: until it is fixed, servers answer with its last good version" in ran.err
+    assert "NOTE" not in ivr("validate", str(line), env={"IVR_LAST_GOOD_LINE_DIR": str(tmp_path / "none")}).err
 
 
 def test_validate_refuses_a_folder_in_one_line(tmp_path: Path) -> None:

@@ -244,8 +244,11 @@ def export_steps() -> ResponseReturnValue:
 
 def page_facts() -> dict[str, object]:
     """What every page's layout needs: the line's name, and whether to offer the signed-in navigation."""
-    return {"line_name": _line().name, "signed_in": bool(g.get("dashboard_signed_in")), "presets": PRESETS,
-            "words": words, "place_columns": PLACE_COLUMNS}
+    signed_in = bool(g.get("dashboard_signed_in"))
+    return {"line_name": _line().name, "signed_in": signed_in, "presets": PRESETS,
+            "words": words, "place_columns": PLACE_COLUMNS,
+            # Staff only: the message names the file's path.
+            "line_not_the_file": services().line.current().not_the_file if signed_in else None}
 
 
 def _secure(response: Response) -> Response:

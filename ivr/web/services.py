@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from ivr.call.last_good import LastGoodLines, last_good_folder
 from ivr.call.live import LiveLine
 from ivr.line.model import Line
 from ivr.speech.catalog import AudioCatalog
@@ -35,7 +36,8 @@ class Services:
 
 
 def init_app(app: Flask) -> None:
-    live = LiveLine(app.config["LINE_FILE"], interval=float(app.config["LINE_RELOAD_SECONDS"]))
+    kept = LastGoodLines(last_good_folder(app.config["LAST_GOOD_LINE_DIR"], app.instance_path))
+    live = LiveLine(app.config["LINE_FILE"], interval=float(app.config["LINE_RELOAD_SECONDS"]), kept=kept)
     audio = AudioCatalog(app.config["AUDIO_DIR"])
     if app.config["RENDER_ON_START"]:
         render_missing_audio(live.current().loaded.line, audio)
