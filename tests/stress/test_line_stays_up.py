@@ -99,3 +99,32 @@ def test_a_server_that_never_saw_the_line_valid_refuses_to_start(tmp_path: Path)
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Not serving: the line file has errors" in result.stderr and "nowhere" in result.stderr
+
+
+def alias_bomb(levels: int = 6) -> str:
+    """A few hundred bytes of YAML that stand for 10 ** ``levels`` texts, once its aliases are expanded."""
+    rows = ['lol0: &lol0 "lol"']
+    rows += [f"lol{n}: &lol{n} [{', '.join([f'*lol{n - 1}'] * 10)}]" for n in range(1, levels + 1)]
+    return "\n".join(rows) + "\n"
+
+
+def test_an_alias_bomb_in_the_line_file_is_refused_without_delaying_a_call(tmp_path: Path, stress_dir: Path) -> None:
+    line_file, _ = broken_copy(tmp_path)
+    log = stress_dir / "alias-bomb.log"
+    with ivr_serve(tmp_path, log, IVR_LINE_FILE=str(line_file), IVR_LINE_RELOAD_SECONDS="0.2") as served:
+        assert OPENING in first_words(served.base)
+        line_file.write_text(alias_bomb() + line_file.read_text())
+        later = time.time() + 5
+        os.utime(line_file, (later, later))
+        slowest = 0.0
+        deadline = time.monotonic() + 4  # both workers look at the file several times meanwhile
+        number = 0
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            assert OPENING in first_words(served.base, number)
+            slowest = max(slowest, time.monotonic() - started)
+            number += 1
+    output = log.read_text()
+    assert slowest < 1.0, f"a caller waited {slowest:.1f} s while the line file was read"
+    assert "YAML anchors (&name) and aliases (*name) are not allowed in a line file" in output
+    assert output.count("still serving the last good version") == 2, "each worker refused the file once"
