@@ -7,11 +7,11 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
@@ -22,6 +22,7 @@ from ivr.store import migrate
 from ivr.store.engine import make_engine
 from ivr.store.records import CallEnd, TurnRecord
 from ivr.store.schema import Call, Event
+from ivr.store.sqlite_file import FileUnwritable, SqliteFile
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class Store:
         self._schema_error = "not tried yet"
         self._schema_lock = threading.Lock()
         self._statements = _Statements.make(engine.dialect.name)
+        self._file = _sqlite_file(engine, self._start_again)
+        if self._file is not None:
+            event.listen(engine, "connect", lambda *_: self._file.connected() if self._file else None)
 
     @classmethod
     def open(cls, url: str, *, timeout: float) -> Store:
@@ -71,6 +75,7 @@ class Store:
 
     def migrate(self) -> None:
         """Create or migrate the tables now; raises if the database cannot be reached."""
+        self._look_at_file()
         with self._schema_lock:
             self._schema_tried_at = time.monotonic()
             try:
@@ -102,10 +107,28 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def _look_at_file(self) -> None:
+        """Before a use of a SQLite file: raises RecordsUnavailable while it cannot be written (touching it
+        then could kill the process), and starts again with new connections when it was deleted or replaced."""
+        if self._file is None:
+            return
+        try:
+            self._file.check()
+        except FileUnwritable as error:
+            raise RecordsUnavailable(f"the call records at {self.name} cannot be written: {error}") from None
+
+    def _start_again(self) -> None:
+        """New connections, and the tables checked again (a new file has none)."""
+        self.engine.dispose()
+        with self._schema_lock:
+            self._schema_ready = False
+            self._schema_tried_at = -MIGRATE_RETRY_SECONDS
+
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """Around a read: any database error becomes :class:`RecordsUnavailable`."""
         try:
+            self._look_at_file()
             self.ensure_schema()
             yield
         except SQLAlchemyError as error:
@@ -114,12 +137,19 @@ class Store:
     @contextlib.contextmanager
     def writing(self) -> Iterator[Connection]:
         """One transaction whose every wait (connecting, locks, statements) ends after the store's timeout."""
+        self._look_at_file()
         self.ensure_schema()
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                limit = max(1, int(self.timeout * 1000))
-                connection.exec_driver_sql(f"SET LOCAL statement_timeout = {limit}; SET LOCAL lock_timeout = {limit}")
-            yield connection
+        try:
+            with self.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    limit = max(1, int(self.timeout * 1000))
+                    connection.exec_driver_sql(
+                        f"SET LOCAL statement_timeout = {limit}; SET LOCAL lock_timeout = {limit}")
+                yield connection
+        except OperationalError as error:
+            if self._file is not None and "readonly" in str(error):
+                self._start_again()  # a connection opened while the file was read-only stays read-only
+            raise
 
     # -- writes ---------------------------------------------------------------------
 
@@ -145,6 +175,8 @@ class Store:
             ):
                 if rows:
                     connection.execute(statement, rows)
+        if self._file is not None:
+            self._file.wrote(len(records))
 
     def add_turn(self, record: TurnRecord) -> None:
         """Keep one turn of a call (and the call itself, if this is the first news of it)."""
@@ -225,6 +257,14 @@ class _Statements:
             end=end,
             event=insert(Event).on_conflict_do_nothing(index_elements=["key"]),
         )
+
+
+def _sqlite_file(engine: Engine, reopen: Callable[[], None]) -> SqliteFile | None:
+    """The SQLite file of ``engine`` to watch; None for PostgreSQL or a database in memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return SqliteFile(database, reopen)
 
 
 def _starts(turn: TurnRecord) -> bool:
