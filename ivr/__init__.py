@@ -78,8 +78,7 @@ def _check_signature_setting(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from ivr.web.proxies import TrustedProxies, trusted_addresses
 
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
-        )
+        trusted = trusted_addresses(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = TrustedProxies(app.wsgi_app, hops, trusted)  # type: ignore[method-assign]

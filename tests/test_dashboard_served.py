@@ -52,6 +52,19 @@ def test_sign_in_attempts_are_counted_across_workers(served: Served) -> None:
     assert 1 <= int(refused.headers["retry-after"]) <= 60
 
 
+def test_guesses_sent_straight_to_the_app_port_cannot_pass_for_many_addresses(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The proxy is elsewhere (192.0.2.10): a guesser who reaches the port itself is seen as who they are."""
+    folder = tmp_path_factory.mktemp("served-behind-a-proxy")
+    with ivr_serve(folder, folder / "server.log", IVR_DASHBOARD_PASSWORD=PASSWORD, IVR_PROXY_HOPS="1",
+                   IVR_TRUSTED_PROXIES="192.0.2.10", IVR_SESSION_COOKIE_SECURE="false",
+                   IVR_DATABASE_URL=f"sqlite:///{folder / 'calls.sqlite3'}") as behind_a_proxy:
+        statuses = [Browser(behind_a_proxy.base, address=f"203.0.113.{n}").sign_in("a guess").status
+                    for n in range(1, 21)]
+    assert statuses == [401] * 5 + [429] * 15, "a new X-Forwarded-For for every guess"
+
+
 def test_staff_who_signed_in_before_are_not_locked_out_by_a_strangers_guesses_from_their_address(
     served: Served,
 ) -> None:
