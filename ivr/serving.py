@@ -57,7 +57,26 @@ def _freeze_startup_objects(worker: object) -> None:
 
 def run(load_app: Callable[[], Any], options: dict[str, Any]) -> None:
     """Serve the WSGI app that ``load_app`` builds (in each worker) until stopped."""
+    _without_server_banner()
     _Gunicorn(load_app, options).run()
+
+
+def _without_server_banner() -> None:
+    """No "Server: gunicorn" on responses: it tells a stranger which server's weaknesses to try.
+
+    gunicorn has no setting for it; its workers, forked from here, write the headers that this returns.
+    """
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response.default_headers, "without_banner", False):
+        return
+    with_banner = wsgi.Response.default_headers
+
+    def default_headers(self: wsgi.Response) -> list[str]:
+        return [header for header in with_banner(self) if not header.startswith("Server:")]
+
+    default_headers.without_banner = True  # type: ignore[attr-defined]
+    wsgi.Response.default_headers = default_headers
 
 
 def serve(host: str, port: int, workers: int) -> None:

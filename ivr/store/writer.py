@@ -148,6 +148,8 @@ class BackgroundWriter(Generic[Job]):
         self._finished = 0
         self._progress = threading.Condition()
         self.drops = DropLog(self._what)
+        #: Whether the last batch could not be written (reported by /healthz).
+        self.failing = False
 
     def submit(self, job: Job) -> bool:
         """Queue ``job``; False if it was dropped because the queue is full."""
@@ -213,6 +215,7 @@ class BackgroundWriter(Generic[Job]):
 
     def _write_batch(self, batch: list[Job]) -> None:
         error = self._try(batch, self._tries)
+        self.failing = error is not None and self._retryable(error)
         if error is None:
             return
         if self._retryable(error):
