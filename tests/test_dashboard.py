@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -692,3 +693,24 @@ def test_a_password_of_digits_from_the_environment_is_taken_as_text(
     client = create_app().test_client()
     sign_in(client, "1234")
     assert client.get("/dashboard/map").status_code == 200
+
+
+def test_every_page_tells_signed_in_staff_when_callers_hear_the_last_good_line(
+    make_app: Callable[..., Flask], database_url: str, tmp_path: Path
+) -> None:
+    line_file = write_line(tmp_path, base_line())
+    app = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET,
+                   LINE_FILE=str(line_file))
+    clinic = app.test_client()
+    sign_in(clinic, PASSWORD)
+    assert "last good version" not in clinic.get("/dashboard").get_data(as_text=True)
+    line_file.write_text(base_line().replace("start: main", "start: nowhere"))
+    for _ in range(100):  # the file is looked at in the background, within a moment
+        page = clinic.get("/dashboard/map").get_data(as_text=True)
+        if "last good version" in page:
+            break
+        time.sleep(0.05)
+    assert re.search(r'role="alert"><strong>Callers hear the last good version of the line:</strong>\s+the line '
+                     rf"file {re.escape(str(line_file))} has 1 error \(ivr validate", page), page[:3000]
+    stranger = app.test_client().get("/dashboard/login").get_data(as_text=True)
+    assert "last good version" not in stranger, "the file's path is for staff only"
