@@ -52,6 +52,11 @@ class SqliteFile:
     def check(self) -> None:
         """Before a use: raises FileUnwritable while the file cannot be written; drops the connections when
         it can be again, or when the file is not the one they have open."""
+        if self._must_start_again():
+            # Not under the lock: a connection opened meanwhile reports to connected(), which takes it.
+            self._reopen()
+
+    def _must_start_again(self) -> bool:
         with self._lock:
             unwritable = self._unwritable()
             if unwritable:
@@ -64,20 +69,20 @@ class SqliteFile:
                 logger.warning("Call records: %s can be written again after %.0f s; recording resumes with new "
                                "connections", self.path, time.monotonic() - self._unwritable_since)
                 self._unwritable_since = None
-                self._start_again()
-                return
+                return self._forget()
             if self._opened is not None and self._identity() != self._opened:
                 gone = "replaced" if self.path.exists() else "deleted"
                 logger.error("Call records: lost %d records that this process had written to %s, which was %s "
                              "while open; new records go to %s", self._written, self.path, gone,
                              "the file there now" if gone == "replaced" else "a new file")
-                self._start_again()
+                return self._forget()
+            return False
 
-    def _start_again(self) -> None:
-        """Forget the file the connections had open, and drop them (the caller holds the lock)."""
+    def _forget(self) -> bool:
+        """Forget the file the connections had open (the caller holds the lock): they must be dropped."""
         self._opened = None
         self._written = 0
-        self._reopen()
+        return True
 
     def _identity(self) -> tuple[int, int] | None:
         try:
