@@ -36,7 +36,6 @@ import hashlib
 import itertools
 import json
 import os
-import sys
 import time
 import zipfile
 from collections import Counter
@@ -451,7 +450,7 @@ def _installed(distributions: Sequence[str]) -> dict[str, Any]:
     for name in distributions:
         dist = metadata.distribution(name)
         size = sum(f.size or 0 for f in dist.files or ())
-        licence = (dist.metadata.get("License-Expression") or dist.metadata.get("License")
+        licence = (dist.metadata["License-Expression"] or dist.metadata["License"]
                    or "; ".join(c for c in dist.metadata.get_all("Classifier") or () if "License" in c) or "none given")
         licence_files = [str(f) for f in dist.files or () if "licen" in str(f).lower() or "copying" in str(f).lower()]
         found[name] = {"version": dist.version, "mb": round(size / 1e6, 1), "licence": licence[:80],
@@ -650,4 +649,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 if __name__ == "__main__":
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
-    sys.exit(main())
+    main()
