@@ -31,7 +31,7 @@ DEFAULT_LINE_FILE = bundled_line_folder() / _DEFAULT_LINE_NAME
 
 
 def defaults() -> dict[str, Any]:
-    """Every setting with its default; README's settings table lists the same names."""
+    """Every setting with its default; docs/operations.md's settings table lists the same names."""
     return {
         # The line's YAML file.
         "LINE_FILE": str(DEFAULT_LINE_FILE),
@@ -74,6 +74,9 @@ def defaults() -> dict[str, Any]:
         "RECORD_QUEUE_SIZE": 1000,
         # The clinic's dashboard password (hashed at start); unset, the dashboard is switched off.
         "DASHBOARD_PASSWORD": "",
+        # scrypt's cost for the password's hash, as a power of two (2**15, werkzeug's default): the work of
+        # every sign-in. The tests lower it; a real server keeps it.
+        "DASHBOARD_PASSWORD_COST": 15,
         # Sign-in attempts allowed from one address.
         "DASHBOARD_LOGIN_LIMIT": "5 per minute",
         # Where sign-in attempts are counted: "database" (the call records' database, which every worker and

@@ -144,6 +144,14 @@ def test_the_password_is_kept_only_as_a_hash_that_every_server_with_the_same_key
     assert other.extensions["ivr.dashboard"].password_hash != gate.password_hash
 
 
+def test_a_server_hashes_the_password_at_scrypts_full_cost_unless_told_otherwise(tmp_path: Path) -> None:
+    """The tests sign in with a cheap hash (conftest's PASSWORD_COST); a server keeps werkzeug's 2**15."""
+    app = create_app({"TESTING": True, "TWILIO_AUTH_TOKEN": "t", "DASHBOARD_PASSWORD": PASSWORD, "SECRET_KEY": SECRET,
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'calls.sqlite3'}", "AUDIO_DIR": str(tmp_path)})
+    assert app.extensions["ivr.dashboard"].password_hash.startswith("scrypt:32768:8:1$")
+    app.extensions["ivr"].recorder.flush(5)
+
+
 def test_a_form_without_its_csrf_token_is_refused(dashboard_app: Flask, clinic: FlaskClient) -> None:
     stranger = dashboard_app.test_client()
     refused = stranger.post("/dashboard/login", data={"password": PASSWORD})

@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
     store = app.extensions.get("ivr.store") or records.open_store(app, "nobody can sign in to the dashboard")
     app.extensions["ivr.dashboard"] = auth.Gate.create(
         password, app.secret_key, text_setting(app, "DASHBOARD_LOGIN_LIMIT"),
-        text_setting(app, "DASHBOARD_LOGIN_LIMIT_STORAGE"), store,
+        text_setting(app, "DASHBOARD_LOGIN_LIMIT_STORAGE"), store, int(app.config["DASHBOARD_PASSWORD_COST"]),
     )
     # Only the hash is kept.
     app.config["DASHBOARD_PASSWORD"] = ""

@@ -38,8 +38,9 @@ DATABASE_STORAGE = "database"
 #: A browser that has signed in keeps this cookie, so that its attempts are counted apart from its address's.
 BROWSER_COOKIE = "ivr_dashboard_browser"
 BROWSER_COOKIE_DAYS = 400
-#: werkzeug's scrypt settings, with which :func:`check_password_hash` checks the hash.
-_SCRYPT = (2**15, 8, 1)
+#: scrypt's block size and parallelism, werkzeug's; its cost N is 2 to the DASHBOARD_PASSWORD_COST setting
+#: (15, werkzeug's too). :func:`check_password_hash` reads all three back from the hash.
+_SCRYPT_R, _SCRYPT_P = 8, 1
 
 #: CSRF tokens for the dashboard's forms only: its views call ``csrf.protect()`` (Twilio's webhooks are
 #: signed instead, and must not need a token).
@@ -99,9 +100,11 @@ class Gate:
     secret: bytes
 
     @classmethod
-    def create(cls, password: str, secret: str, limit: str, storage: str, store: Store | None) -> Gate:
+    def create(
+        cls, password: str, secret: str, limit: str, storage: str, store: Store | None, cost: int
+    ) -> Gate:
         key = secret.encode()
-        password_hash = _password_hash(password, key)
+        password_hash = _password_hash(password, key, cost)
         item = parse(limit)
         counter: AttemptCounter
         if storage.strip().lower() == DATABASE_STORAGE:
@@ -210,13 +213,13 @@ def _session_id(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _password_hash(password: str, secret: bytes) -> str:
-    """The password's scrypt hash in werkzeug's format, salted from the secret key.
+def _password_hash(password: str, secret: bytes, cost: int) -> str:
+    """The password's scrypt hash in werkzeug's format, salted from the secret key, with N = 2**cost.
 
     A random salt would give every worker its own hash; this one is the same wherever the
     settings are, and still unknown to anyone without the secret key.
     """
-    n, r, p = _SCRYPT
+    n, r, p = 2**cost, _SCRYPT_R, _SCRYPT_P
     salt = hmac.new(secret, b"ivr dashboard password salt", hashlib.sha256).hexdigest()[:16]
     digest = hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=132 * n * r * p).hex()
     return f"scrypt:{n}:{r}:{p}${salt}${digest}"
