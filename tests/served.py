@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from tests.conftest import TOKEN
+from tests.conftest import PASSWORD_COST, TOKEN
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def ivr_serve(folder: Path, log: Path, **settings: str) -> Iterator[Served]:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "IVR_WORKERS"}
     env.update({"TWILIO_AUTH_TOKEN": TOKEN, "IVR_AUDIO_DIR": str(folder / "audio"), "IVR_CALLER_HASH_KEY": "k" * 32,
-                "IVR_SECRET_KEY": "s" * 32, "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"), **settings})
+                "IVR_SECRET_KEY": "s" * 32, "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"),
+                "IVR_DASHBOARD_PASSWORD_COST": str(PASSWORD_COST), **settings})
     with log.open("wb") as output:
         server = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port)],
                                   env=env, stdout=output, stderr=subprocess.STDOUT)

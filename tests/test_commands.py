@@ -22,7 +22,7 @@ from flask import Flask
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
 from ivr.line.load import load_line
 from ivr.phone_cli import sound_output_problem
-from tests.conftest import TOKEN
+from tests.conftest import OWN_INSTANCE, TOKEN
 from tests.line_files import base_line, edit
 
 IVR = Path(sys.executable).parent / "ivr"
@@ -37,9 +37,10 @@ class Ran:
 
 
 def ivr(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None) -> Ran:
-    """Run the console script as a person would, with no Twilio token unless ``env`` gives one."""
+    """Run the console script as a person would, with no Twilio token unless ``env`` gives one (and the
+    test's own instance folder: :data:`tests.conftest.OWN_INSTANCE`)."""
     environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("IVR_") and name != "TWILIO_AUTH_TOKEN"}
+                   if (not name.startswith("IVR_") or name in OWN_INSTANCE) and name != "TWILIO_AUTH_TOKEN"}
     environment.update(env or {})
     done = subprocess.run([str(IVR), *args], input=stdin, capture_output=True, text=True, env=environment,
                           cwd=cwd, timeout=120, check=False)
@@ -248,7 +249,7 @@ def test_speak_without_sound_says_so_once_and_the_call_goes_on(good_line: Path) 
 def signed_server(good_line: Path, tmp_path: Path) -> Iterator[str]:
     """``ivr serve`` with a Twilio token: it answers 403 to a request not signed with that token."""
     port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("IVR_")}
+    env = {name: value for name, value in os.environ.items() if not name.startswith("IVR_") or name in OWN_INSTANCE}
     env.update(TWILIO_AUTH_TOKEN=TOKEN, IVR_LINE_FILE=str(good_line), IVR_CALLER_HASH_KEY="commands-test",
                IVR_DATABASE_URL=f"sqlite:///{tmp_path / 'calls.sqlite3'}")
     server = subprocess.Popen([str(IVR), "serve", "--port", str(port), "--workers", "1"], env=env,

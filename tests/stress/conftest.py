@@ -1,6 +1,6 @@
 """The stress and fault suite: every test here is marked ``stress``, and shares one folder for its
-databases and server logs and one log of everything the app said, which the last test searches
-for callers' numbers."""
+databases and server logs and one log of everything the app said, which are searched for callers'
+numbers once the whole suite has run (tests/stress/sweep.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from hypothesis import HealthCheck, settings
+
+from tests.stress.sweep import APP_LOG, FOLDER
 
 #: Hypothesis examples per fuzzed webhook: 10,000 in CI (CI=true, or HYPOTHESIS_PROFILE=ci), fewer here.
 settings.register_profile(
@@ -38,14 +40,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def stress_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the suite's databases and server logs go, for the last test to search."""
-    return tmp_path_factory.mktemp("stress")
+    """Where the suite's databases and server logs go, to be searched once the suite has run."""
+    return tmp_path_factory.mktemp(FOLDER, numbered=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def app_log(stress_dir: Path) -> Iterator[Path]:
     """Everything the app logs during the suite, exceptions included, in one file."""
-    path = stress_dir / "app.log"
+    path = stress_dir / APP_LOG
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setLevel(logging.DEBUG)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -63,12 +65,12 @@ def app_log(stress_dir: Path) -> Iterator[Path]:
 
 @pytest.fixture
 def records_url(stress_dir: Path, request: pytest.FixtureRequest) -> str:
-    """A SQLite file of call records for one test, kept for the last test to search."""
+    """A SQLite file of call records for one test, kept to be searched once the suite has run."""
     name = "".join(c if c.isalnum() else "-" for c in request.node.name)[:80]
     return f"sqlite:///{stress_dir / f'{name}.sqlite3'}"
 
 
 @pytest.fixture
 def stress_app(make_app: Callable[..., Flask], records_url: str) -> Flask:
-    """The Botox line, open hours, with its call records where the last test looks."""
+    """The Botox line, open hours, with its call records where the search after the suite looks."""
     return make_app(DATABASE_URL=records_url)
