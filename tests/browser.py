@@ -9,6 +9,7 @@ kept in the repository: half a megabyte of minified code is better fetched than 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -44,11 +45,15 @@ def axe_source() -> str:
             print(f"\n{reason}")
             pytest.skip(reason)
         AXE_FOLDER.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--prefix", str(AXE_FOLDER), "--no-save", "--no-package-lock", "--no-audit",
-             "--no-fund", "--loglevel=error", f"axe-core@{AXE_VERSION}"],
-            check=True, capture_output=True, text=True, timeout=300,
-        )
+        # Under xdist each worker may get here at once on a fresh clone: one installs, the others wait.
+        with (AXE_FOLDER.parent / f"{AXE_FOLDER.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not script.exists():
+                subprocess.run(
+                    [npm, "install", "--prefix", str(AXE_FOLDER), "--no-save", "--no-package-lock", "--no-audit",
+                     "--no-fund", "--loglevel=error", f"axe-core@{AXE_VERSION}"],
+                    check=True, capture_output=True, text=True, timeout=300,
+                )
     return script.read_text(encoding="utf-8")
 
 
