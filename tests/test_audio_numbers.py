@@ -25,7 +25,7 @@ from ivr.speech.telephone import TELEPHONE_RATE, read_telephone_wav
 from ivr.speech.voicing import Voicing
 from ivr.speech.word_errors import normalise
 from tests.audio_lines import spanish_line
-from tests.test_clinic_lines import readme_example
+from tests.test_clinic_lines import example_line
 
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 SPANISH_DIGIT_WORDS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
@@ -39,7 +39,7 @@ def recogniser() -> Recogniser:
 
 def _lines(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Line]]:
     readme = tmp_path_factory.mktemp("readme") / "readme-example.yaml"
-    readme.write_text(readme_example(), encoding="utf-8")
+    readme.write_text(example_line(), encoding="utf-8")
     return [(path.name, load_line(path).line) for path in [*SHIPPED_LINES, readme]]
 
 

@@ -1,4 +1,4 @@
-"""A clinic that writes its own line from the README gets a working line without code."""
+"""A clinic that writes its own line from docs/line-file.md gets a working line without code."""
 
 from __future__ import annotations
 
@@ -20,29 +20,29 @@ from tests.calls import Caller
 from tests.conftest import TOKEN
 from tests.line_files import line_number
 
-README = PROJECT_ROOT / "README.md"
+REFERENCE = PROJECT_ROOT / "docs" / "line-file.md"
 
 
-def readme_example() -> str:
-    match = re.search(r"<!-- example-line.*?-->\n```yaml\n(.*?)```", README.read_text(), re.S)
-    assert match, "the README shows an example line"
+def example_line() -> str:
+    match = re.search(r"<!-- example-line.*?-->\n```yaml\n(.*?)```", REFERENCE.read_text(), re.S)
+    assert match, "docs/line-file.md shows an example line"
     return match.group(1)
 
 
 @pytest.fixture
 def knee_line(tmp_path: Path) -> Path:
     path = tmp_path / "knee.yaml"
-    path.write_text(readme_example())
+    path.write_text(example_line())
     return path
 
 
-def test_the_readme_example_validates(knee_line: Path) -> None:
+def test_the_example_line_validates(knee_line: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(knee_line)])
     assert result.exit_code == 0, result.output
     assert "ok, 3 nodes" in result.output
 
 
-def test_the_readme_example_answers_calls(make_app, knee_line: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_example_line_answers_calls(make_app, knee_line: Path) -> None:  # type: ignore[no-untyped-def]
     caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
     greeting = caller.dial_in()
     assert greeting.heard.startswith("If you have trouble breathing, swallowing or speaking, hang up now and call 999.")
@@ -53,7 +53,7 @@ def test_the_readme_example_answers_calls(make_app, knee_line: Path) -> None:  #
     assert caller.press("1").dialled_number == "+442079460123"
 
 
-def test_the_readme_example_answers_calls_in_spanish(make_app, knee_line: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_example_line_answers_calls_in_spanish(make_app, knee_line: Path) -> None:  # type: ignore[no-untyped-def]
     caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
     assert "Para español, oprima 9." in caller.dial_in().heard
     start = caller.press("9")
@@ -67,7 +67,7 @@ def test_the_readme_example_answers_calls_in_spanish(make_app, knee_line: Path) 
     assert caller.press("1").dialled_number == "+442079460123"
 
 
-def test_the_text_phone_calls_the_readme_example_in_spanish(knee_line: Path) -> None:
+def test_the_text_phone_calls_the_example_line_in_spanish(knee_line: Path) -> None:
     result = CliRunner().invoke(main, ["call", "--line", str(knee_line), "--language", "es", "--at",
                                        "2026-11-24T10:00+00:00"], input="1\n\n\n\n")
     assert result.exit_code == 0, result.output
@@ -90,7 +90,7 @@ def test_the_text_phone_says_when_a_line_does_not_offer_the_language(tmp_path: P
 def test_validate_reports_every_problem_with_file_line_and_node(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(
-        readme_example()
+        example_line()
         .replace("goto: see-nurse\n\n  aftercare", "goto: nowhere\n\n  aftercare")
         .replace('- key: "2"', '- key: "1"')
     )
@@ -105,7 +105,7 @@ def test_validate_reports_every_problem_with_file_line_and_node(tmp_path: Path) 
 def test_validate_reports_every_shape_problem_at_once(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(
-        readme_example()
+        example_line()
         .replace('phone: "+442079460123"', 'phone: "020 7946 0123"')
         .replace("title: Care after surgery", "title: Care after surgery\n    colour: blue")
     )
@@ -122,7 +122,7 @@ def test_the_server_refuses_to_start_on_an_invalid_file(make_app, tmp_path: Path
     from ivr.line.errors import LineInvalid
 
     broken = tmp_path / "broken.yaml"
-    broken.write_text(readme_example().replace("start: main", "start: nowhere"))
+    broken.write_text(example_line().replace("start: main", "start: nowhere"))
     with pytest.raises(LineInvalid, match="nowhere"):
         make_app(LINE_FILE=str(broken))
 
@@ -133,11 +133,11 @@ def test_a_changed_line_file_is_taken_when_valid_and_ignored_when_not(
     caller = Caller(make_app(LINE_FILE=str(knee_line)).test_client(), TOKEN)
     assert "For care after knee surgery" in caller.dial_in().heard
 
-    _rewrite(knee_line, readme_example().replace("en: For care after knee surgery", "en: For knee aftercare"))
+    _rewrite(knee_line, example_line().replace("en: For care after knee surgery", "en: For knee aftercare"))
     _within_seconds(lambda: "For knee aftercare" in caller.dial_in().heard)
 
     with caplog.at_level(logging.ERROR):
-        _rewrite(knee_line, readme_example().replace("start: main", "start: nowhere"))
+        _rewrite(knee_line, example_line().replace("start: main", "start: nowhere"))
         _within_seconds(lambda: "still serving the last good version" in caplog.text)
         answer = caller.dial_in()
     assert answer.status == 200
@@ -220,7 +220,7 @@ def unused_port() -> int:
 
 def test_ivr_serve_refuses_an_invalid_line_with_its_problems(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    broken.write_text(readme_example().replace("start: main", "start: nowhere"))
+    broken.write_text(example_line().replace("start: main", "start: nowhere"))
     result = CliRunner().invoke(main, ["serve", "--line", str(broken)], env=_serve_env(TOKEN))
     assert result.exit_code == 1
     assert "Not serving: the line file has errors." in result.output

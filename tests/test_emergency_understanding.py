@@ -25,14 +25,14 @@ from tests.emergency_corpus import (
     said_at,
 )
 from tests.line_files import base_line, edit
-from tests.test_clinic_lines import readme_example
+from tests.test_clinic_lines import example_line
 
 SHIPPED = CallFlow(load_line(DEFAULT_LINE_FILE).line)
 
 
 def _readme_flow(tmp_path: Path, text: str | None = None) -> CallFlow:
     path = tmp_path / "knee.yaml"
-    path.write_text(text or readme_example())
+    path.write_text(text or example_line())
     return CallFlow(load_line(path).line)
 
 
@@ -80,7 +80,7 @@ def test_through_the_webhook_a_caller_in_danger_hears_the_advice_and_others_do_n
 
 def test_a_clinics_emergency_phrases_add_to_the_built_in_understanding(tmp_path: Path) -> None:
     phrases = "emergency_phrases:\n  en: [my vision went dark]\n  es: [se me nubló la vista]\n\nstart: main\n"
-    flow = _readme_flow(tmp_path, edit(readme_example(), "start: main\n", phrases))
+    flow = _readme_flow(tmp_path, edit(example_line(), "start: main\n", phrases))
     for words in ("my vision went dark", "I think my vison went dark", "I can't breathe", "my throat is closing"):
         assert reaches_emergency_advice(flow, said_at(flow, "main", words, "en")), words
     for words in ("se me nubló la vista", "creo que se me nublo la vista", "no puedo respirar"):

@@ -358,7 +358,7 @@ def test_a_node_id_with_capitals_and_a_space_is_named_where_it_is_and_where_it_i
     ]
 
 
-#: An eye clinic's first try at its line, written from the README, with a mistake of every kind
+#: An eye clinic's first try at its line, written from docs/line-file.md, with a mistake of every kind
 #: that YAML can still read. Each mistake's line ends in a comment saying what the message must say.
 EYE_CLINIC = """\
 name: Lakeside Eye Clinic line

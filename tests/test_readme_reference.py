@@ -1,7 +1,7 @@
-"""The README's line-file reference documents every field of the model, and nothing else.
+"""The line-file reference (docs/line-file.md) documents every field of the model, and nothing else.
 
 Each section of a line file (walked from the model, so a new section is found too) has a table
-in the README after a ``<!-- fields: WHERE -->`` marker, with one row a field: its name, its
+in the reference after a ``<!-- fields: WHERE -->`` marker, with one row a field: its name, its
 default (or "required"), and what it is for. A field added to the model fails this test until
 its row is written; a row whose field is gone fails it too.
 """
@@ -23,7 +23,7 @@ from ivr.line.fields import Section, sections
 from ivr.line.load import load_line
 from ivr.line.model import Line, Phrases
 
-README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+REFERENCE = (PROJECT_ROOT / "docs" / "line-file.md").read_text(encoding="utf-8")
 SECTIONS = sections()
 
 
@@ -32,13 +32,13 @@ def _marker(section: Section) -> str:
 
 
 def _rows(section: Section) -> dict[str, list[str]]:
-    """The README's table for a section: field name -> its cells (default, what it is)."""
+    """The reference's table for a section: field name -> its cells (default, what it is)."""
     marker = f"<!-- fields: {_marker(section)} -->"
-    assert marker in README, (
-        f"The README documents no fields of {_marker(section)!r} ({section.model.__name__}): add {marker} "
-        f"and a table of {', '.join(section.model.model_fields)} under 'What a line file holds'"
+    assert marker in REFERENCE, (
+        f"docs/line-file.md documents no fields of {_marker(section)!r} ({section.model.__name__}): add "
+        f"{marker} and a table of {', '.join(section.model.model_fields)} under 'What a line file holds'"
     )
-    table = README.split(marker, 1)[1].lstrip("\n").split("\n\n", 1)[0]
+    table = REFERENCE.split(marker, 1)[1].lstrip("\n").split("\n\n", 1)[0]
     rows: dict[str, list[str]] = {}
     for line in table.splitlines()[2:]:
         cells = [cell.strip() for cell in line.strip().strip("|").split(" | ")]
@@ -52,7 +52,7 @@ def _rows(section: Section) -> dict[str, list[str]]:
 def test_every_field_of_each_section_has_a_row_and_every_row_a_field(section: Section) -> None:
     documented = set(_rows(section))
     fields = set(section.model.model_fields)
-    assert fields - documented == set(), f"{_marker(section)}: fields the README leaves out"
+    assert fields - documented == set(), f"{_marker(section)}: fields the reference leaves out"
     assert documented - fields == set(), f"{_marker(section)}: rows for fields the model does not have"
 
 
@@ -134,7 +134,7 @@ def test_the_walk_finds_every_model_of_the_line_file() -> None:
 
 def test_the_reference_says_what_staff_asked_about() -> None:
     """What a clinic could not find in the README before: each is now said in the reference."""
-    reference = README.split("### What a line file holds", 1)[1].split("## Benchmarks", 1)[0]
+    reference = REFERENCE.split("## What a line file holds", 1)[1]
     for said in [
         "A day left out is closed",
         "24-hour clock with two digits for the hour",

@@ -36,7 +36,7 @@ from ivr.phone import HttpTransport
 from tests.calls import Caller
 from tests.conftest import CLOSED, OPEN, TOKEN
 from tests.line_files import LineFile, base_line, edit
-from tests.test_clinic_lines import readme_example
+from tests.test_clinic_lines import example_line
 
 GREETING = "greeting: Thank you for calling Riverside Clinic. If you have trouble breathing, hang up now and call 911."
 
@@ -84,13 +84,13 @@ def test_a_greeting_without_the_lines_emergency_number_is_refused(tmp_path: Path
 
 
 def test_a_greeting_that_names_another_emergency_number_is_refused(tmp_path: Path) -> None:
-    text = edit(readme_example(), "hang up now and call 999.", "hang up now and call 911.")
+    text = edit(example_line(), "hang up now and call 999.", "hang up now and call 911.")
     file = LineFile.write(tmp_path, text)
     assert "it says 911, but the line's emergency_number is 999" in file.problem(MissingEmergencyAdvice).message
 
 
 def test_the_greeting_may_say_the_number_with_a_placeholder_spoken_digit_by_digit(caller_for) -> None:  # type: ignore[no-untyped-def]
-    text = edit(readme_example(), "hang up now and call 999.", "hang up now and call {emergency_number}.")
+    text = edit(example_line(), "hang up now and call 999.", "hang up now and call {emergency_number}.")
     heard = caller_for(text).dial_in().heard
     assert heard.startswith("If you have trouble breathing, swallowing or speaking, hang up now and call 9 9 9.")
 
@@ -107,14 +107,14 @@ def test_the_greeting_may_say_the_number_with_a_placeholder_spoken_digit_by_digi
 )
 def test_ivr_validate_refuses_each_with_file_and_line(tmp_path: Path, old: str, new: str, message: str) -> None:
     path = tmp_path / "knee.yaml"
-    path.write_text(edit(readme_example(), old, new))
+    path.write_text(edit(example_line(), old, new))
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
     assert re.search(rf"{re.escape(str(path))}:\d+: error: .*{re.escape(message)}", result.output), result.output
 
 
 def test_the_emergency_node_and_the_fallbacks_say_the_lines_own_number(caller_for, clock) -> None:  # type: ignore[no-untyped-def]
-    caller = caller_for(readme_example())  # emergency_number 999
+    caller = caller_for(example_line())  # emergency_number 999
     caller.press("0")
     fallback = caller.dial_ends("busy")
     assert "hang up now and call 9 9 9." in fallback.heard
@@ -162,7 +162,7 @@ def knee_server(tmp_path: Path) -> Iterator[_Server]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     line = tmp_path / "knee.yaml"
-    line.write_text(readme_example())
+    line.write_text(example_line())
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_LINE_FILE": str(line), "IVR_LINE_RELOAD_SECONDS": "0",
            "IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'calls.sqlite3'}", "IVR_CALLER_HASH_KEY": "sentences-test"}
     process = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port)],
@@ -209,7 +209,7 @@ def test_a_running_server_refuses_a_broken_sentence_and_keeps_its_last_good_line
 ) -> None:
     greeting, busy = _a_call(knee_server.base)
     assert "nobody at Riverside Knee Clinic could answer" in busy and "call 9 9 9." in busy
-    knee_server.line.write_text(edit(readme_example(), old, new).replace("Main menu.", "The new main menu."))
+    knee_server.line.write_text(edit(example_line(), old, new).replace("Main menu.", "The new main menu."))
     later = time.time() + 5
     os.utime(knee_server.line, (later, later))
     for _ in range(3):  # each worker looks at the file again

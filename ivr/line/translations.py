@@ -84,7 +84,7 @@ def _texts(locate: Locate, root: object, languages: tuple[str, ...]) -> Iterator
                 yield locate.problem(
                     UnknownLanguage, path,
                     "is written in several languages, but the line names none: list them under languages: "
-                    "at the top of the file (see the README), or write the text alone", at_key=True)
+                    "at the top of the file (see docs/line-file.md), or write the text alone", at_key=True)
             continue
         if not isinstance(value, Mapping):
             yield locate.problem(NotTranslated, path, _not_translated(path, languages), at_key=True)

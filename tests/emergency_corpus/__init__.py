@@ -1,7 +1,7 @@
 """The emergency corpora: what callers in danger say, and what others say that is close, in each language.
 
-``python -m tests.emergency_corpus`` prints the figures the README reports: at every
-listening place of the shipped line and of the README's example line, in English and in
+``python -m tests.emergency_corpus`` prints the figures docs/callers.md reports: at every
+listening place of the shipped line and of the example line of docs/line-file.md, in English and in
 Spanish, how many of the emergency utterances reach the emergency advice, and how many of the
 near-misses do.
 """

@@ -1,4 +1,4 @@
-"""Print the emergency corpus figures of the shipped line and the README line, place by place, in each language.
+"""Print the emergency corpus figures of the shipped line and the example line, place by place, in each language.
 
 For each line: the English corpus heard in English, the Spanish corpus heard in Spanish, and each heard in
 the other language (callers who switch languages).
@@ -13,7 +13,7 @@ from ivr.call.flow import CallFlow
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.load import load_line
 from tests.emergency_corpus import CORPUS, figures, listening_places
-from tests.test_clinic_lines import readme_example
+from tests.test_clinic_lines import example_line
 
 #: (corpus, the language the line is heard in): in each language, then switching.
 RUNS = (("en", "en"), ("es", "es"), ("en", "es"), ("es", "en"))
@@ -22,8 +22,8 @@ RUNS = (("en", "en"), ("es", "es"), ("en", "es"), ("es", "en"))
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         readme = Path(folder) / "knee.yaml"
-        readme.write_text(readme_example())
-        for name, path in (("shipped line", DEFAULT_LINE_FILE), ("README line", readme)):
+        readme.write_text(example_line())
+        for name, path in (("shipped line", DEFAULT_LINE_FILE), ("example line", readme)):
             flow = CallFlow(load_line(path).line)
             for corpus, heard_in in RUNS:
                 if heard_in not in flow.languages:
