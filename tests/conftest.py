@@ -125,6 +125,12 @@ def caller(client: FlaskClient) -> Caller:
     return Caller(client, TOKEN)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The audit's few long tests first (each transcribes a rendered line, for minutes): in parallel a
+    worker starts them at once while the others share the rest, rather than one finishing alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("audit") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Once the whole suite has run: no caller's number kept by the stress suite (tests/stress/sweep.py).
 
