@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ivr.call.flow import CallFlow
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line.load import load_line
+from ivr.line.validate.load import load_line
 
 
 @dataclass(frozen=True)

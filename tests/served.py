@@ -56,7 +56,7 @@ def ivr_serve(folder: Path, log: Path, **settings: str) -> Iterator[Served]:
     env.update({"TWILIO_AUTH_TOKEN": TOKEN, "IVR_AUDIO_DIR": str(folder / "audio"), "IVR_CALLER_HASH_KEY": "k" * 32,
                 "IVR_SECRET_KEY": "s" * 32, "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"), **settings})
     with log.open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
                                   env=env, stdout=output, stderr=subprocess.STDOUT)
     served = Served(f"http://127.0.0.1:{port}", log, server.pid)
     try:

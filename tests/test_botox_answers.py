@@ -9,8 +9,8 @@ import textstat
 from textstat.textstat import textstatistics
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
 from ivr.line.model import AnswerNode, TransferNode
+from ivr.line.validate.load import load_line
 from tests.calls import Caller
 
 LINE = load_line(DEFAULT_LINE_FILE).line

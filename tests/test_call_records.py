@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import text
 
-from ivr.cli import main
+from ivr.commands.main import main
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate.load import load_line
 from ivr.store import Store, TurnRecord
 from ivr.store import writer as writer_module
 from ivr.store.writer import BackgroundWriter

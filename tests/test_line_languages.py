@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from ivr.call.script import all_prompts
-from ivr.cli import main
-from ivr.line.errors import (
+from ivr.commands.main import main
+from ivr.line.validate.errors import (
     AmbiguousWord,
     LanguageSetting,
     MissingEmergencyAdvice,
@@ -24,7 +24,7 @@ from ivr.line.errors import (
     UnknownLanguage,
     UnknownPlaceholder,
 )
-from ivr.line.load import load_line
+from ivr.line.validate.load import load_line
 from ivr.speech.voicing import Voicing
 from tests.calls import Caller
 from tests.conftest import TOKEN

@@ -19,9 +19,9 @@ from pydantic import BaseModel
 from ivr.call.script import all_prompts
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
 from ivr.line import model
-from ivr.line.fields import Section, sections
-from ivr.line.load import load_line
 from ivr.line.model import Line, Phrases
+from ivr.line.validate.fields import Section, sections
+from ivr.line.validate.load import load_line
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 SECTIONS = sections()

@@ -9,8 +9,8 @@ import pytest
 
 from ivr.call.script import all_prompts
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
 from ivr.line.model import AnswerNode, MenuNode
+from ivr.line.validate.load import load_line
 from tests.calls import Answer, Caller
 from tests.conftest import CLOSED, Clock
 

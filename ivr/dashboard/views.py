@@ -26,12 +26,12 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ivr.call.hours import is_open
 from ivr.dashboard import auth, report, words
 from ivr.dashboard.audio import audio_finder
 from ivr.dashboard.exports import call_row, calls_csv, step_rows, steps_csv
 from ivr.dashboard.linemap import line_map, place_kinds
 from ivr.dashboard.period import PRESETS, PeriodChoice, choose_period
+from ivr.line.hours import is_open
 from ivr.line.model import Line
 from ivr.store import RecordsUnavailable
 from ivr.store.figures import Figures

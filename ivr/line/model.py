@@ -1,7 +1,7 @@
 """The typed, immutable shape of an information line, as written in its YAML file.
 
 The model checks each value on its own (types, unknown keys, empty text, phone
-numbers); checks that need the whole tree live in :mod:`ivr.line.checks`.
+numbers); checks that need the whole tree live in :mod:`ivr.line.validate.checks`.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from pydantic import (
     model_validator,
 )
 
-from ivr.line import suggest
 from ivr.line.builtins import builtin
+from ivr.line.validate import suggest
 
 if TYPE_CHECKING:
-    from ivr.line.projection import Views
+    from ivr.line.views import Views
 
 #: Twilio refuses <Say> text over about 3,000 characters for neural voices.
 MAX_SAY_CHARS = 3000
@@ -496,7 +496,7 @@ class Line(Frozen):
         dict[NodeId, Node], Field(json_schema_extra={"propertyNames": {"pattern": NODE_ID_PATTERN}})
     ]
 
-    #: The line as seen in each of its languages, made once (see :mod:`ivr.line.projection`).
+    #: The line as seen in each of its languages, made once (see :mod:`ivr.line.views`).
     _views: Views | None = PrivateAttr(default=None)
     #: In a view of one language: that language.
     _language: str = PrivateAttr(default="")
@@ -522,6 +522,6 @@ class Line(Frozen):
         """The line as heard in ``code`` (by default the language it is seen in: a file's first, a view's own):
         every text in that language alone, that language's speech_language, voice and pronounce. A line of
         one language is its own view."""
-        from ivr.line.projection import view
+        from ivr.line.views import view
 
         return view(self, code or self.language)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ivr.call.flow import CallFlow
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate.load import load_line
 from tests.emergency_corpus import CORPUS, figures, listening_places
 from tests.test_clinic_lines import readme_example
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from ivr.call.emergency.language import available_languages
 from ivr.line.builtins import has, language_name
-from ivr.line.checks import Locate
-from ivr.line.errors import (
+from ivr.line.model import LANGUAGE_CODE_PATTERN, CommandWords, Phrases
+from ivr.line.validate.checks import Locate
+from ivr.line.validate.errors import (
     LanguageSetting,
     LineProblem,
     MissingTranslation,
@@ -23,7 +24,6 @@ from ivr.line.errors import (
     UnknownLanguage,
     YamlPath,
 )
-from ivr.line.model import LANGUAGE_CODE_PATTERN, CommandWords, Phrases
 
 #: The line's own keys that mean nothing at the very first menu, before anything else, in the order other
 #: languages are offered on them: "back" has nothing to go back to, "main_menu" is where the caller is.

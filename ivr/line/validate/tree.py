@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ivr.line.builtins import builtin, has
 from ivr.line.model import CommandWords, Keys, Line, Option, Word
-from ivr.line.projection import picked
+from ivr.line.views import picked
 
 
 @dataclass(frozen=True)

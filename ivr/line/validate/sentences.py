@@ -17,15 +17,15 @@ import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ivr.line.checks import Locate
-from ivr.line.errors import (
+from ivr.line.model import AnswerNode, Keys, Line, MenuNode, Phrases, TransferNode
+from ivr.line.validate.checks import Locate
+from ivr.line.validate.errors import (
     EmptySentence,
     LineProblem,
     MissingEmergencyAdvice,
     UnknownPlaceholder,
     UnmatchedBrace,
 )
-from ivr.line.model import AnswerNode, Keys, Line, MenuNode, Phrases, TransferNode
 
 #: The names every text of a line may use.
 LINE_NAMES = frozenset({"clinic", "emergency_number"})

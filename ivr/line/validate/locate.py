@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ivr.line.errors import LineProblem, YamlPath
+from ivr.line.validate.errors import LineProblem, YamlPath
 
 
 @dataclass(frozen=True)

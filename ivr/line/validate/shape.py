@@ -9,7 +9,8 @@ import phonenumbers
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ivr.line.errors import (
+from ivr.line.model import ONE_LANGUAGE_TAG, TRANSLATIONS_TAG, EmptyTextError, Line, PhoneNumberError
+from ivr.line.validate.errors import (
     BadPhoneNumber,
     EmptyText,
     LineProblem,
@@ -19,12 +20,11 @@ from ivr.line.errors import (
     WrongType,
     YamlPath,
 )
-from ivr.line.fields import model_at
-from ivr.line.locate import YamlLocator
-from ivr.line.model import ONE_LANGUAGE_TAG, TRANSLATIONS_TAG, EmptyTextError, Line, PhoneNumberError
-from ivr.line.suggest import region_of_zone, zone_name
-from ivr.line.tree import readable_keys
-from ivr.line.wording import Refusal, shape_message
+from ivr.line.validate.fields import model_at
+from ivr.line.validate.locate import YamlLocator
+from ivr.line.validate.suggest import region_of_zone, zone_name
+from ivr.line.validate.tree import readable_keys
+from ivr.line.validate.wording import Refusal, shape_message
 
 
 def check_shape(locate: YamlLocator) -> tuple[Line | None, list[LineProblem]]:

@@ -106,8 +106,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check line files; print every problem with its file, line and node."""
-    from ivr.line.errors import LineInvalid, format_problems
-    from ivr.line.load import load_line
+    from ivr.line.validate.errors import LineInvalid, format_problems
+    from ivr.line.validate.load import load_line
 
     failed = False
     for path in files:
@@ -159,7 +159,7 @@ _LINE_HELP = "The line file (default: the LINE_FILE setting, or the Botox line, 
 def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) -> None:
     """Answer calls: run the line's webhooks under gunicorn."""
     from ivr import UnsafeConfiguration
-    from ivr.line.errors import LineInvalid, format_problems
+    from ivr.line.validate.errors import LineInvalid, format_problems
     from ivr.serving import serve as run_server
 
     if line_file:
@@ -190,7 +190,7 @@ def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) 
               '(es: "español"), in a line that offers it.')
 def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool, language: str | None) -> None:
     """Place a call on a line and hear it as text; type keys or words to answer."""
-    from ivr.phone_cli import place_call
+    from ivr.commands.call import place_call
 
     sys.exit(place_call(url=url, line_file=line_file, at_time=at_time, speak=speak, language=language))
 
@@ -208,7 +208,7 @@ def schema(path: Path | None) -> None:
 
     PATH defaults to prompts/line.schema.json beside the Botox line.
     """
-    from ivr.line.schema import write_schema
+    from ivr.line.validate.schema import write_schema
 
     path = path or _default_schema_path()
     try:
@@ -254,7 +254,7 @@ _AUDIO_DIR_OPTION = click.option(
 @_AUDIO_DIR_OPTION
 def render(line_file: str | None, audio_dir: str | None) -> None:
     """Render every prompt of a line, at each of its rates, to telephone audio; skip what is there."""
-    from ivr.audio_cli import render_audio
+    from ivr.commands.audio import render_audio
 
     sys.exit(render_audio(line_file, audio_dir))
 
@@ -286,10 +286,6 @@ def audit_audio(line_file: str | None, audio_dir: str | None, rates: tuple[int, 
     is at most 0.10. A language that Twilio's <Say> speaks cannot be heard offline: it is reported as not
     audited (exit status 2 if nothing else was audited).
     """
-    from ivr.audio_cli import audit_audio as run_audit
+    from ivr.commands.audio import audit_audio as run_audit
 
     sys.exit(run_audit(line_file, audio_dir, rates, all_rates, answers_only, json_path, language, engine, voice))
-
-
-if __name__ == "__main__":
-    main()

@@ -14,8 +14,6 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from ivr.line.errors import YamlPath
-from ivr.line.fields import homes_of_fields, model_at, node_types
 from ivr.line.model import (
     CLOCK_PATTERN,
     KEY_PATTERN,
@@ -25,7 +23,9 @@ from ivr.line.model import (
     TRANSLATIONS_TAG,
     EmptyTextError,
 )
-from ivr.line.suggest import clock_time, language_tag
+from ivr.line.validate.errors import YamlPath
+from ivr.line.validate.fields import homes_of_fields, model_at, node_types
+from ivr.line.validate.suggest import clock_time, language_tag
 
 #: What each of the line's own keys does, said after "it already works everywhere".
 COMMAND_PURPOSES = {

@@ -108,14 +108,14 @@ def _explain(error: LineError, token: str | None) -> str:
 
 def _in_process(line_file: str | None, at_time: str | None) -> FlaskTransport:
     from ivr import create_app
-    from ivr.line.errors import LineInvalid, format_problems
-    from ivr.line.load import load_line
+    from ivr.line.validate.errors import LineInvalid, format_problems
+    from ivr.line.validate.load import load_line
 
     path = _line_file(line_file)
     try:
         line = load_line(path).line
     except LineInvalid as invalid:
-        from ivr.cli import CommandFailed
+        from ivr.commands.main import CommandFailed
 
         problems = format_problems(invalid.problems)
         raise CommandFailed(f"Cannot call: the line file {path} has errors.\n{problems}") from None
@@ -240,8 +240,8 @@ def sound_output_problem() -> str | None:
 def _speaker(line_file: str | None, language: str | None = None) -> Callable[[str], None]:
     """Reads each prompt aloud with the line's voice in ``language`` (its first by default; the default
     voice for a line called by URL)."""
-    from ivr.line.load import load_line
     from ivr.line.model import Voice
+    from ivr.line.validate.load import load_line
     from ivr.speech.render import speaker
 
     if not line_file:

@@ -24,7 +24,7 @@ from ruamel.yaml.tokens import (
     Token,
 )
 
-from ivr.line.errors import LineProblem, YamlSyntax
+from ivr.line.validate.errors import LineProblem, YamlSyntax
 
 _KEY_LINE = re.compile(r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[^\s:#][^:#]*?):(?:\s+(?P<value>.*?))?\s*(?:\s#.*)?$")
 
