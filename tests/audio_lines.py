@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ivr.line.model import Line
-from ivr.line.validate.load import load_line
+from ivr.line import Line
+from ivr.line.validate import load_line
 from ivr.speech.render import render_line
 from tests.line_files import base_line, write_line
 

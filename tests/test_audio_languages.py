@@ -15,8 +15,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from ivr.commands.main import main
-from ivr.line.model import Voice
-from ivr.line.validate.load import load_line
+from ivr.line import Voice
+from ivr.line.validate import load_line
 from ivr.speech.engine import engine_name, voice_name
 from ivr.speech.languages import spoken_language
 from ivr.speech.render import UnsupportedLanguage, plan_line, render_line

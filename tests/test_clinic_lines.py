@@ -119,7 +119,7 @@ def test_validate_reports_every_shape_problem_at_once(tmp_path: Path) -> None:
 
 
 def test_the_server_refuses_to_start_on_an_invalid_file(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ivr.line.validate.errors import LineInvalid
+    from ivr.line.validate import LineInvalid
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(readme_example().replace("start: main", "start: nowhere"))

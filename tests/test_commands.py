@@ -21,7 +21,7 @@ from flask import Flask
 
 from ivr.commands.call import sound_output_problem
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line.validate.load import load_line
+from ivr.line.validate import load_line
 from tests.conftest import TOKEN
 from tests.line_files import base_line, edit
 

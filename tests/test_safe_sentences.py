@@ -19,19 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from ivr.call.flow import CallFlow, CallState, Connect, Listen, Turn
-from ivr.call.script import END, all_prompts
+from ivr.call import END, CallFlow, CallState, Connect, Listen, Turn, all_prompts
 from ivr.commands.main import main
-from ivr.line.model import Phrases
-from ivr.line.validate.errors import (
+from ivr.line import Phrases, phrase_names
+from ivr.line.validate import (
     EmptySentence,
     LineInvalid,
     MissingEmergencyAdvice,
     UnknownPlaceholder,
     UnmatchedBrace,
+    load_line,
 )
-from ivr.line.validate.load import load_line
-from ivr.line.validate.sentences import phrase_names
 from ivr.phone import HttpTransport
 from tests.calls import Caller
 from tests.conftest import CLOSED, OPEN, TOKEN

@@ -12,11 +12,20 @@ import re
 import phonenumbers
 
 from ivr.call.emergency.language import language_for, load_language
+from ivr.line import (
+    KEY_SENTENCES,
+    OFFER_KEYS,
+    AnswerNode,
+    EmergencyNode,
+    Line,
+    MenuNode,
+    Option,
+    TransferNode,
+    describe,
+    fill,
+    names_number,
+)
 from ivr.line.builtins import builtin
-from ivr.line.hours import describe
-from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
-from ivr.line.validate.sentences import KEY_SENTENCES, fill, names_number
-from ivr.line.validate.translations import OFFER_KEYS
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from ivr.line.model import Line
-from ivr.line.validate.errors import LineInvalid
-from ivr.line.validate.load import load_line
+from ivr.line import Line
+from ivr.line.validate import LineInvalid, load_line
 from ivr.speech.languages import SpokenLanguage, spoken_language, spoken_languages
 from ivr.speech.render import RenderError, RenderReport, plan_line, render_plan
 

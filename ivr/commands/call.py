@@ -108,8 +108,7 @@ def _explain(error: LineError, token: str | None) -> str:
 
 def _in_process(line_file: str | None, at_time: str | None) -> FlaskTransport:
     from ivr import create_app
-    from ivr.line.validate.errors import LineInvalid, format_problems
-    from ivr.line.validate.load import load_line
+    from ivr.line.validate import LineInvalid, format_problems, load_line
 
     path = _line_file(line_file)
     try:
@@ -240,8 +239,8 @@ def sound_output_problem() -> str | None:
 def _speaker(line_file: str | None, language: str | None = None) -> Callable[[str], None]:
     """Reads each prompt aloud with the line's voice in ``language`` (its first by default; the default
     voice for a line called by URL)."""
-    from ivr.line.model import Voice
-    from ivr.line.validate.load import load_line
+    from ivr.line import Voice
+    from ivr.line.validate import load_line
     from ivr.speech.render import speaker
 
     if not line_file:

@@ -15,7 +15,7 @@ from typing import Any, get_args
 import click
 
 from ivr.config import bundled_line_folder
-from ivr.line.model import EngineName
+from ivr.line import EngineName
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +106,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
     """Check line files; print every problem with its file, line and node."""
-    from ivr.line.validate.errors import LineInvalid, format_problems
-    from ivr.line.validate.load import load_line
+    from ivr.line.validate import LineInvalid, format_problems, load_line
 
     failed = False
     for path in files:
@@ -159,7 +158,7 @@ _LINE_HELP = "The line file (default: the LINE_FILE setting, or the Botox line, 
 def serve(host: str, port: int, workers: int, line_file: str | None, dev: bool) -> None:
     """Answer calls: run the line's webhooks under gunicorn."""
     from ivr import UnsafeConfiguration
-    from ivr.line.validate.errors import LineInvalid, format_problems
+    from ivr.line.validate import LineInvalid, format_problems
     from ivr.serving import serve as run_server
 
     if line_file:
@@ -208,7 +207,7 @@ def schema(path: Path | None) -> None:
 
     PATH defaults to prompts/line.schema.json beside the Botox line.
     """
-    from ivr.line.validate.schema import write_schema
+    from ivr.line.validate import write_schema
 
     path = path or _default_schema_path()
     try:
@@ -226,7 +225,7 @@ def purge(older_than: str) -> None:
     from ivr import create_app
     from ivr.store import RecordsUnavailable
     from ivr.store.purge import parse_age
-    from ivr.web.records import purge_records
+    from ivr.web import purge_records
 
     try:
         age = parse_age(older_than)

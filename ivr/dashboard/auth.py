@@ -28,7 +28,7 @@ from werkzeug.security import check_password_hash
 
 from ivr.store import RecordsUnavailable, Store
 from ivr.store.sessions import count_attempt, end_session, open_session, session_is_open
-from ivr.web.services import services
+from ivr.web import services
 
 logger = logging.getLogger(__name__)
 

@@ -1,12 +1,127 @@
-"""Opening hours: is the clinic open now, and how to say when it is, in the line's language."""
+"""Opening hours: when the clinic answers its phone, whether it is open now, and how to say when it is."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
+from typing import Annotated, Literal
+
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from ivr.line.builtins import HoursWords, builtin
-from ivr.line.model import WEEKDAYS, OpeningHours, TimeRange
+from ivr.line.values import Frozen
+
+#: A clock time as a line file writes it: 09:00 or 17:30 (24-hour clock, two-digit hour).
+CLOCK_PATTERN = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
+#: Opening hours as one string, such as 09:00-17:00.
+RANGE_PATTERN = r"^\s*[0-9]{2}:[0-9]{2}(:[0-9]{2})?\s*-\s*[0-9]{2}:[0-9]{2}(:[0-9]{2})?\s*$"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: Zone names that exist but keep one offset all year, so a clinic's hours would be an hour off in summer;
+#: with the zone that people who write them usually mean.
+FIXED_OFFSET_ZONES = {"EST": "America/New_York", "MST": "America/Denver", "HST": "Pacific/Honolulu",
+                      "GMT": "Europe/London", "UCT": "Europe/London"}
+
+
+class HoursNotRead(ValueError):
+    """A day's hours written in a way the line cannot read, such as "9-5"."""
+
+    def __init__(self, written: str) -> None:
+        self.written = written
+        super().__init__(f"{written!r} is not written as opening hours: write them as 09:00-17:00, or closed")
+
+
+class FixedOffsetZone(ValueError):
+    """A time zone that keeps one offset all year (EST): the hours would be an hour out in summer."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+        super().__init__(f"{zone!r} keeps one offset all year, so the opening hours would be an hour out in summer")
+
+
+class UnknownZone(ValueError):
+    """A time zone that the tz database does not have."""
+
+    def __init__(self, zone: str) -> None:
+        self.zone = zone
+        super().__init__(f"{zone!r} is not a time zone")
+
+
+#: The JSON schema says "09:00", not format "time", which editors read as RFC 3339's "09:00:00Z".
+ClockTime = Annotated[
+    dt.time, WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:00", "17:30"]})
+]
+RangeText = Annotated[str, Field(pattern=RANGE_PATTERN, examples=["09:00-17:00"])]
+
+
+class TimeRange(Frozen):
+    opens: ClockTime
+    closes: ClockTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.closes <= self.opens:
+            raise ValueError(
+                f"{self.opens:%H:%M}-{self.closes:%H:%M} closes before it opens: write the opening time first, "
+                "on the 24-hour clock (a range ends on the day it starts; 23:59 is the latest)"
+            )
+        return self
+
+
+def _parse_ranges(value: object) -> object:
+    """Accept "09:00-17:00", a list of such strings, or "closed"."""
+    if value is None or value == "closed":
+        return []
+    items = value if isinstance(value, list) else [value]
+    ranges: list[object] = []
+    for item in items:
+        if isinstance(item, str):
+            if not re.match(RANGE_PATTERN, item):
+                raise HoursNotRead(item)
+            opens, _, closes = item.partition("-")
+            ranges.append({"opens": opens.strip(), "closes": closes.strip()})
+        else:
+            ranges.append(item)
+    return ranges
+
+
+class OpeningHours(Frozen):
+    """When the clinic answers its phone, in its own time zone."""
+
+    timezone: str
+    monday: list[TimeRange] = []
+    tuesday: list[TimeRange] = []
+    wednesday: list[TimeRange] = []
+    thursday: list[TimeRange] = []
+    friday: list[TimeRange] = []
+    saturday: list[TimeRange] = []
+    sunday: list[TimeRange] = []
+
+    @field_validator(
+        *WEEKDAYS,
+        mode="before",
+        # What a file may write before _parse_ranges, so that the published schema accepts it.
+        json_schema_input_type=Literal["closed"] | RangeText | list[RangeText | TimeRange] | None,
+    )
+    @classmethod
+    def _ranges(cls, value: object) -> object:
+        return _parse_ranges(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value.upper() in FIXED_OFFSET_ZONES:
+            raise FixedOffsetZone(value)
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise UnknownZone(value) from None
+        return value
+
+    def ranges_on(self, weekday: int) -> list[TimeRange]:
+        """Opening ranges for a weekday, 0 being Monday."""
+        ranges: list[TimeRange] = getattr(self, WEEKDAYS[weekday])
+        return ranges
 
 
 def is_open(hours: OpeningHours, now: dt.datetime) -> bool:

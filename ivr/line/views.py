@@ -4,99 +4,86 @@ The file holds one tree of nodes, with each text a caller hears written in every
 (``{en: ..., es: ...}``). Everything that speaks to callers (the script, the matching, the
 emergency understanding, rendering) works on the line in one language: every text in that
 language alone, its ``speech_language``, voice and ``pronounce``, its built-in phrases and
-command words where the file writes none. Each view is made once per line and kept.
+command words where the file writes none. Each view is made once per line and kept
+(:class:`Views`); :meth:`ivr.line.Line.in_language` asks for them.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 from ivr.line.builtins import builtin, has
-from ivr.line.model import (
-    AnswerNode,
-    CommandWords,
-    EmergencyNode,
-    Line,
-    MenuNode,
-    Node,
-    Option,
-    Phrases,
-    TransferNode,
-    Translations,
-)
+from ivr.line.texts import Translations, picked
+
+L = TypeVar("L")
 
 
-class Views:
-    """The views of one line, by language."""
+class Views(Generic[L]):
+    """The views of one line by language: each made by ``make`` when first asked for, then kept.
 
-    def __init__(self, source: Line) -> None:
+    Calls are answered by several threads at once, so a view is made under a lock, once.
+    """
+
+    def __init__(self, source: L, make: Callable[[str], L]) -> None:
         self.source = source
-        self._made: dict[str, Line] = {}
+        self._make = make
+        self._made: dict[str, L] = {}
         self._lock = threading.Lock()
 
-    def of(self, code: str) -> Line:
+    def of(self, code: str) -> L:
         made = self._made.get(code)
         if made is None:
             with self._lock:
-                made = self._made.get(code) or self._made.setdefault(code, _view(self.source, code))
+                made = self._made.get(code)
+                if made is None:
+                    made = self._made[code] = self._make(code)
         return made
 
 
-def view(line: Line, code: str) -> Line:
-    """``line`` in the language ``code``; raises KeyError for a language it does not have.
+def seen_in(source: Any, code: str) -> dict[str, Any]:
+    """What changes in the line ``source`` (as its file wrote it) seen in the language ``code``.
 
-    A view seen in its own language is itself, so that a copy of a view with a setting changed (another
-    voice, to measure it) keeps the change."""
-    if line._language == code:
-        return line
-    if not line.languages and line._views is None:
-        if code != line.language:
-            raise KeyError(f"the line speaks {line.language}, not {code}")
-        return line
-    views = line._views
-    if views is None:  # the line as its file wrote it
-        views = line._views = Views(line)
-    if code not in (views.source.languages or {}):
-        raise KeyError(f"{code!r} is not one of the line's languages")
-    return views.of(code)
-
-
-def picked(value: Any, code: str) -> Any:
-    """The text of ``code`` in a value written in each language; a value written once as it is.
-
-    A translation that is missing falls back to another language's: only a line that is refused for
-    it (its problems name the missing text) is ever seen so.
+    Every text written in each language becomes that language's; the first language takes the line's
+    own settings for those it leaves out.
     """
-    if isinstance(value, Translations):
-        if code in value:
-            return value[code]
-        return next(iter(value.values()), "")
-    return value
-
-
-def _view(source: Line, code: str) -> Line:
     languages = source.languages or {}
     settings = languages[code]
     written = settings.model_fields_set
     first = code == next(iter(languages))
-    # The first language takes the line's own settings for those it leaves out.
     spoken = settings.speech_language or (source.call.speech_language if first else _fallback_tag(code))
-    voice = settings.voice if "voice" in written or not first else source.voice
-    pronounce = settings.pronounce if "pronounce" in written or not first else source.pronounce
-    line = source.model_copy(update={
+    return {
         "greeting": picked(source.greeting, code),
-        "nodes": {node_id: _node(node, code) for node_id, node in source.nodes.items()},
-        "phrases": _phrases(source.phrases, code),
-        "command_words": _command_words(source.command_words, code),
+        "nodes": {node_id: in_one_language(node, code) for node_id, node in source.nodes.items()},
+        "phrases": _with_builtins(source.phrases, code, builtin(code).phrases if has(code) else {}),
+        "command_words": _with_builtins(source.command_words, code, builtin(code).command_words if has(code) else {}),
         "emergency_phrases": list(picked(source.emergency_phrases, code)),
         "call": source.call.model_copy(update={"speech_language": spoken}),
-        "voice": voice,
-        "pronounce": pronounce,
-    })
-    line._views = source._views
-    line._language = code
-    return line
+        "voice": settings.voice if "voice" in written or not first else source.voice,
+        "pronounce": settings.pronounce if "pronounce" in written or not first else source.pronounce,
+    }
+
+
+def in_one_language(part: BaseModel, code: str) -> Any:
+    """A part of a line (a node, an option) with each of its texts in ``code`` alone."""
+    update = {name: _value_in(getattr(part, name), code) for name in type(part).model_fields}
+    changed = {name: value for name, value in update.items() if value is not getattr(part, name)}
+    return part.model_copy(update=changed) if changed else part
+
+
+def _value_in(value: Any, code: str) -> Any:
+    if isinstance(value, Translations):
+        chosen = picked(value, code)
+        return list(chosen) if isinstance(chosen, list) else chosen
+    if isinstance(value, BaseModel):
+        return in_one_language(value, code)
+    if isinstance(value, list):
+        items = [_value_in(item, code) for item in value]
+        return items if any(new is not old for new, old in zip(items, value, strict=True)) else value
+    return value
 
 
 def _fallback_tag(code: str) -> str:
@@ -104,39 +91,16 @@ def _fallback_tag(code: str) -> str:
     return code
 
 
-def _node(node: Node, code: str) -> Node:
-    if isinstance(node, MenuNode):
-        return node.model_copy(update={"prompt": picked(node.prompt, code), "options": _options(node.options, code)})
-    if isinstance(node, AnswerNode):
-        return node.model_copy(update={"text": picked(node.text, code), "options": _options(node.options, code)})
-    if isinstance(node, TransferNode | EmergencyNode):
-        return node.model_copy(update={"text": picked(node.text, code)})
-    return node
-
-
-def _options(options: list[Option], code: str) -> list[Option]:
-    return [
-        option.model_copy(update={"label": picked(option.label, code), "words": list(picked(option.words, code))})
-        for option in options
-    ]
-
-
-def _phrases(phrases: Phrases, code: str) -> Phrases:
-    """The file's phrase where it words one, else the language's built-in one."""
-    own = builtin(code).phrases if has(code) else {}
-    values = {
-        name: picked(getattr(phrases, name), code) if name in phrases.model_fields_set
-        else own.get(name, getattr(phrases, name))
-        for name in Phrases.model_fields
-    }
-    return Phrases.model_construct(phrases.model_fields_set, **values)
-
-
-def _command_words(words: CommandWords, code: str) -> CommandWords:
-    own = builtin(code).command_words if has(code) else {}
-    values = {
-        name: list(picked(getattr(words, name), code)) if name in words.model_fields_set
-        else list(own.get(name, getattr(words, name)))
-        for name in CommandWords.model_fields
-    }
-    return CommandWords.model_construct(words.model_fields_set, **values)
+def _with_builtins(section: BaseModel, code: str, own: Any) -> Any:
+    """The file's phrase (or command words) where it words one, else the language's built-in one."""
+    kind = type(section)
+    values = {}
+    for name in kind.model_fields:
+        value = getattr(section, name)
+        if name in section.model_fields_set:
+            values[name] = picked(value, code)
+        else:
+            values[name] = own.get(name, value)
+        if isinstance(values[name], list | tuple):
+            values[name] = list(values[name])
+    return kind.model_construct(section.model_fields_set, **values)

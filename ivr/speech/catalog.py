@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.line.model import Line, Voice
+from ivr.line import Line, Voice
 from ivr.speech.naming import is_audio_name
 from ivr.speech.voicing import Voicing
 

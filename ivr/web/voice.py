@@ -9,8 +9,8 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ivr.call.flow import CallState, Target, Turn
-from ivr.line.model import Line
+from ivr.call import CallState, Target, Turn
+from ivr.line import Line
 from ivr.speech.naming import NAME_LENGTH
 from ivr.web import records, twiml
 from ivr.web.services import services

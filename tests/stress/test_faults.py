@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy
 from flask import Flask
 
-from ivr.call.script import Script
+from ivr.call import Script
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.validate.load import load_line
+from ivr.line.validate import load_line
 from ivr.phone import HttpTransport
 from ivr.speech.voicing import Voicing
 from ivr.store.engine import database_url

@@ -1,1 +1,79 @@
-"""Checking a clinic's line file: read it, check its shape, its tree and its words, and say what to fix."""
+"""Checking a clinic's line file: read it, check its shape, its tree and its words, and say what to fix.
+
+:func:`load_line` gives the line, or raises :class:`LineInvalid` with every problem found, each one of the
+classes here, with the file, line, node and the path of the value it is about.
+"""
+
+from ivr.line.validate.errors import (
+    AmbiguousWord,
+    BadPhoneNumber,
+    DuplicateOptionKey,
+    DuplicateYamlKey,
+    EmptySentence,
+    EmptyText,
+    LanguageSetting,
+    LineInvalid,
+    LineProblem,
+    MissingEmergencyAdvice,
+    MissingField,
+    MissingNode,
+    MissingTranslation,
+    NoEmergencyUnderstanding,
+    NotAMapping,
+    NotTranslated,
+    ReservedKeyUsed,
+    ShapeProblem,
+    TooManyOptions,
+    UnknownField,
+    UnknownLanguage,
+    UnknownPlaceholder,
+    UnmatchedBrace,
+    UnreachableNode,
+    UnreadableFile,
+    WrongType,
+    YamlPath,
+    YamlSyntax,
+    format_problems,
+)
+from ivr.line.validate.fields import Section, sections
+from ivr.line.validate.load import LoadedLine, load_line
+from ivr.line.validate.schema import line_json_schema, schema_text, write_schema
+
+__all__ = [
+    "AmbiguousWord",
+    "BadPhoneNumber",
+    "DuplicateOptionKey",
+    "DuplicateYamlKey",
+    "EmptySentence",
+    "EmptyText",
+    "LanguageSetting",
+    "LineInvalid",
+    "LineProblem",
+    "LoadedLine",
+    "MissingEmergencyAdvice",
+    "MissingField",
+    "MissingNode",
+    "MissingTranslation",
+    "NoEmergencyUnderstanding",
+    "NotAMapping",
+    "NotTranslated",
+    "ReservedKeyUsed",
+    "Section",
+    "ShapeProblem",
+    "TooManyOptions",
+    "UnknownField",
+    "UnknownLanguage",
+    "UnknownPlaceholder",
+    "UnmatchedBrace",
+    "UnreachableNode",
+    "UnreadableFile",
+    "WrongType",
+    "YamlPath",
+    "YamlSyntax",
+    "format_problems",
+    "line_json_schema",
+    "load_line",
+    "schema_text",
+    "sections",
+    "write_schema",
+]

@@ -1,4 +1,4 @@
-"""The sentences of a line as templates: ``call {emergency_number}``, read once when the line loads.
+"""The sentences of a line (:mod:`ivr.line.sentences`) checked once when the line loads.
 
 Every text a caller can hear may hold ``{placeholders}``, filled from the line: the fixed
 ``phrases`` each take the names their default wording uses (and ``{clinic}`` and
@@ -13,11 +13,20 @@ from __future__ import annotations
 
 import difflib
 import re
-import string
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from ivr.line.model import AnswerNode, Keys, Line, MenuNode, Phrases, TransferNode
+from ivr.line.model import AnswerNode, Line, MenuNode, Phrases, TransferNode
+from ivr.line.sentences import (
+    LINE_NAMES,
+    Placeholder,
+    TemplateError,
+    UnfillableName,
+    UnmatchedBraces,
+    fill,
+    names_number,
+    parse,
+    phrase_names,
+)
 from ivr.line.validate.checks import Locate
 from ivr.line.validate.errors import (
     EmptySentence,
@@ -27,82 +36,14 @@ from ivr.line.validate.errors import (
     UnmatchedBrace,
 )
 
-#: The names every text of a line may use.
-LINE_NAMES = frozenset({"clinic", "emergency_number"})
-#: The names of the line-wide keys, which the sentences about keys use ({clinic} is then the clinic's key).
-KEY_NAMES = frozenset(Keys.model_fields)
-KEY_SENTENCES = frozenset({"navigation", "pace", "main_menu_offer", "opening_keys"})
 _ADVICE_EXAMPLE = (
     "If you have trouble breathing, swallowing or speaking, hang up now and call {emergency_number}."
 )
-
-
-class TemplateError(ValueError):
-    """Text that cannot be read as a template; the message says why, for clinic staff."""
-
-    def __init__(self, message: str, kind: type[LineProblem]) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    name: str
-
-
-Template = tuple[str | Placeholder, ...]
-
-
-def parse(text: str) -> Template:
-    """The literal parts and placeholders of ``text``; raises TemplateError."""
-    try:
-        pieces = list(string.Formatter().parse(text))
-    except ValueError as error:
-        raise TemplateError(_brace_message(str(error)), UnmatchedBrace) from None
-    template: list[str | Placeholder] = []
-    for literal, name, spec, conversion in pieces:
-        if literal:
-            template.append(literal)
-        if name is None:
-            continue
-        written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
-        if not name.isidentifier() or spec or conversion:
-            raise TemplateError(
-                f"{written} cannot be filled in: write a name alone in braces, such as {{clinic}}",
-                UnknownPlaceholder,
-            )
-        template.append(Placeholder(name))
-    return tuple(template)
-
-
-def names_in(text: str) -> frozenset[str]:
-    """The placeholder names ``text`` uses (none if it cannot be read)."""
-    try:
-        return frozenset(piece.name for piece in parse(text) if isinstance(piece, Placeholder))
-    except TemplateError:
-        return frozenset()
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with its placeholders filled. Never raises: this runs during calls.
-
-    A text that passed :func:`check_sentences` fills completely; anything else (a line
-    built in code) keeps an unknown ``{name}`` as written rather than break the call.
-    """
-    try:
-        template = parse(text)
-    except TemplateError:
-        return text
-    return "".join(
-        piece if isinstance(piece, str) else values.get(piece.name, "{" + piece.name + "}") for piece in template
-    )
-
-
-def phrase_names(phrase: str) -> frozenset[str]:
-    """The placeholders a phrase of ``phrases:`` may use."""
-    field = Phrases.model_fields[phrase]
-    own = names_in(str(field.default))
-    return own | (KEY_NAMES if phrase in KEY_SENTENCES else LINE_NAMES)
+#: The kind of problem for each way a sentence cannot be read.
+_TEMPLATE_PROBLEMS: dict[type[TemplateError], type[LineProblem]] = {
+    UnmatchedBraces: UnmatchedBrace,
+    UnfillableName: UnknownPlaceholder,
+}
 
 
 def check_sentences(line: Line, locate: Locate) -> Iterator[LineProblem]:
@@ -138,7 +79,7 @@ def _template_problems(
     try:
         template = parse(text)
     except TemplateError as error:
-        yield _problem(error.kind, locate, path, str(error))
+        yield _problem(_TEMPLATE_PROBLEMS[type(error)], locate, path, str(error))
         return
     names = [piece.name for piece in template if isinstance(piece, Placeholder)]
     for name in dict.fromkeys(names):
@@ -147,12 +88,6 @@ def _template_problems(
     literal = "".join(piece for piece in template if isinstance(piece, str))
     if not names and not any(char.isalnum() for char in literal):
         yield _problem(EmptySentence, locate, path, f"{text!r} has nothing a caller could hear; write a sentence")
-
-
-def names_number(text: str, number: str) -> bool:
-    """Whether ``text`` says ``number`` as a whole number, its digits together or spaced ("9 1 1")."""
-    digits = r"[\s,.-]*".join(map(re.escape, number))
-    return re.search(rf"(?<!\d){digits}(?!\d)", text) is not None
 
 
 def _advice_message(path: tuple[str | int, ...], text: str, number: str) -> str:
@@ -172,12 +107,6 @@ def _unknown_message(name: str, allowed: frozenset[str]) -> str:
         return f"{{{name}}} is not something this sentence can fill in{hint}; write it without braces"
     usable = ", ".join(f"{{{n}}}" for n in sorted(allowed))
     return f"{{{name}}} is not something this sentence can fill in{hint}; it can use {usable}"
-
-
-def _brace_message(error: str) -> str:
-    if "Single '}'" in error:
-        return "a '}' has no '{' before it; to say a brace itself, write }}"
-    return "a '{' is not closed with '}'; to say a brace itself, write {{"
 
 
 def _problem(kind: type[LineProblem], locate: Locate, path: tuple[str | int, ...], message: str) -> LineProblem:

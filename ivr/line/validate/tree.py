@@ -15,8 +15,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ivr.line.builtins import builtin, has
-from ivr.line.model import CommandWords, Keys, Line, Option, Word
-from ivr.line.views import picked
+from ivr.line.model import CommandWords, Keys, Line, Option
+from ivr.line.texts import Word, picked
 
 
 @dataclass(frozen=True)
