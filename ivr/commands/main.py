@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import click
 
@@ -35,10 +36,11 @@ class _Commands(click.Group):
             raise _failure(error, verbose=bool(ctx.obj)) from error
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        run = cast(Callable[..., Any], super().main)  # click's overloads cannot be matched with *args
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return run(*args, standalone_mode=False, **kwargs)
         try:
-            result = super().main(*args, standalone_mode=False, **kwargs)
+            result = run(*args, standalone_mode=False, **kwargs)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx else "ivr"
             click.echo(f"Error: {error.format_message()} (see: {command} --help)", err=True)

@@ -8,6 +8,7 @@ import logging
 import re
 import zoneinfo
 from collections.abc import Callable, Generator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -300,7 +301,7 @@ def _summaries(line: Line, choice: PeriodChoice) -> Generator[Iterator[Summary]]
 
 
 def _exports(choice: PeriodChoice) -> dict[str, str]:
-    dates = {"from": choice.first, "to": choice.last}
+    dates: dict[str, Any] = {"from": choice.first, "to": choice.last}
     return {"calls": url_for("dashboard.export_calls", **dates), "steps": url_for("dashboard.export_steps", **dates)}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 from pydantic import AfterValidator, Discriminator, Field, Tag
 
@@ -71,7 +71,7 @@ def _written_in_languages(value: object) -> str:
 def in_languages(kind: object) -> Any:
     """``kind``, or a mapping of language codes to ``kind`` in a line of several languages."""
     return Annotated[
-        Annotated[kind, Tag(ONE_LANGUAGE_TAG)]  # type: ignore[valid-type]
+        Annotated[kind, Tag(ONE_LANGUAGE_TAG)]
         | Annotated[
             dict[LanguageCode, kind],  # type: ignore[valid-type]
             AfterValidator(Translations),
@@ -102,7 +102,5 @@ def picked(value: T, code: str) -> T:
     it (its problems name the missing text) is ever seen so.
     """
     if isinstance(value, Translations):
-        if code in value:
-            return value[code]  # type: ignore[no-any-return]
-        return next(iter(value.values()), "")  # type: ignore[no-any-return]
+        return cast(T, value[code] if code in value else next(iter(value.values()), ""))
     return value

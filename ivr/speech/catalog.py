@@ -87,7 +87,7 @@ class AudioLinks:
         return self.link(name) if name in self.names else None
 
 
-def store(path: Path, write: Callable[[Path], None]) -> None:
+def store(path: Path, write: Callable[[Path], object]) -> None:
     """Write a file so that nobody ever sees it half written: ``write`` a temporary name, then rename."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

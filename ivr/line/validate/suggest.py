@@ -108,7 +108,7 @@ def country_name(region: str) -> str:
 def e164(value: str, region: str | None) -> str | None:
     """``value`` in E.164 form, when it is a valid number written some other way."""
     regions = [region] if region else []
-    attempts = [(value, r) for r in regions]
+    attempts: list[tuple[str, str | None]] = [(value, r) for r in regions]
     digits = re.sub(r"\D", "", value)
     attempts += [(value, None), ("+" + digits, None)] if digits else []
     for text, default_region in attempts:
