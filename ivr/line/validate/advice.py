@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from ivr.line.hours import FIXED_OFFSET_ZONES, FixedOffsetZone, HoursNotRead, UnknownZone
 from ivr.line.model import EmergencyNumberError
-from ivr.line.validate import suggest
+from ivr.line.validate.suggest import (
+    clock_range,
+    country_name,
+    e164,
+    emergency_numbers,
+    example_number,
+    zone_name,
+)
 from ivr.line.values import PhoneNumberError
 
 
@@ -24,7 +31,7 @@ def advice(error: object) -> str | None:
             f'write "{FIXED_OFFSET_ZONES[error.zone.upper()]}" or the zone of the clinic\'s city'
         )
     if isinstance(error, UnknownZone):
-        likely = suggest.zone_name(error.zone)
+        likely = zone_name(error.zone)
         hint = f'write "{likely}"' if likely else "write its name in the tz database, such as America/New_York"
         return f"{error.zone!r} is not a time zone: {hint}"
     if isinstance(error, EmergencyNumberError):
@@ -33,12 +40,12 @@ def advice(error: object) -> str | None:
 
 
 def _phone_number(error: PhoneNumberError) -> str:
-    better = suggest.e164(error.value, error.region)
+    better = e164(error.value, error.region)
     if better:
         return f'{error.value!r} is not in E.164 form (+, the country code, then the number): write "{better}"'
     return (
         f"{error.value!r} is not a complete phone number: write +, the country code, then the whole number, "
-        f'without spaces, such as "{suggest.example_number(error.region)}"'
+        f'without spaces, such as "{example_number(error.region)}"'
     )
 
 
@@ -46,7 +53,7 @@ def _hours(item: str) -> str:
     """What to write instead of opening hours such as "9-5"."""
     if item.strip().casefold() in ("closed", "close", "shut", "none", "off"):
         return f'{item!r} is not a day\'s hours: write closed, in lower case, for a day the clinic is closed'
-    better = suggest.clock_range(item)
+    better = clock_range(item)
     if better:
         return f'{item!r} is not written as opening hours: write "{better}" (24-hour clock, two digits for the hour)'
     return (
@@ -57,10 +64,10 @@ def _hours(item: str) -> str:
 
 def _emergency_number(error: EmergencyNumberError) -> str:
     region = error.region or ""
-    known = suggest.emergency_numbers(region)
+    known = emergency_numbers(region)
     hint = f": write {' or '.join(repr(number) for number in known)}" if known else ""
     return (
         f"emergency_number {error.number!r} is not an emergency number in "
-        f"{suggest.country_name(region)}, the country of the clinic's phone number{hint}"
+        f"{country_name(region)}, the country of the clinic's phone number{hint}"
         + ("" if error.written else " (911 is used when it is left out)")
     )
