@@ -74,7 +74,7 @@ def _check_signature_setting(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
-        from ivr.web.proxies import TrustedProxies, trusted_addresses
+        from ivr.web import TrustedProxies, trusted_addresses
 
         trusted = trusted_addresses(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = TrustedProxies(app.wsgi_app, hops, trusted)  # type: ignore[method-assign]

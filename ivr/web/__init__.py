@@ -8,12 +8,14 @@ from __future__ import annotations
 from flask import Flask
 
 from ivr.web.keys import instance_key, text_setting
+from ivr.web.proxies import TrustedProxies, trusted_addresses
 from ivr.web.records import RecordsOff, open_store, purge_records, settled_store
 from ivr.web.services import Services, services
 
 __all__ = [
     "RecordsOff",
     "Services",
+    "TrustedProxies",
     "init_app",
     "instance_key",
     "open_store",
@@ -21,6 +23,7 @@ __all__ = [
     "services",
     "settled_store",
     "text_setting",
+    "trusted_addresses",
 ]
 
 
