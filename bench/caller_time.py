@@ -27,12 +27,10 @@ import click
 import soundfile
 
 from bench.sections import commit, write_section
-from ivr.call.flow import CallFlow, CallState, Turn
-from ivr.call.hours import is_open
-from ivr.call.script import Script
+from ivr.call import CallFlow, CallState, Script, Turn
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line.load import load_line
-from ivr.line.model import AnswerNode, Line, MenuNode, Option
+from ivr.line import AnswerNode, Line, MenuNode, Option, is_open
+from ivr.line.validate import load_line
 from ivr.speech.render import Job, RenderPlan, RenderReport, plan_line, render_plan
 from ivr.speech.voicing import Voicing
 

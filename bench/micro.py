@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.call.flow import CallFlow
+from ivr.call import CallFlow
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 
 
 @dataclass(frozen=True)

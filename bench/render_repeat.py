@@ -23,8 +23,8 @@ import click
 
 from bench.sections import commit, write_section
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line.load import load_line
-from ivr.line.model import Line
+from ivr.line import Line
+from ivr.line.validate import load_line
 from ivr.speech.render import render_line
 from ivr.speech.voicing import Voicing
 

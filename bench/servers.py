@@ -106,7 +106,7 @@ def line_server(workers: int, token: str, folder: Path, audio: Path | None = Non
         "IVR_DEV_MODE": "false",
     }
     env.pop("IVR_PUBLIC_URL", None)
-    command = [sys.executable, "-m", "ivr.cli", "serve", "--workers", str(workers)]
+    command = [sys.executable, "-m", "ivr", "serve", "--workers", str(workers)]
     return Server("line", command, env, folder / "line.log")
 
 

@@ -97,9 +97,9 @@ def _write(out: Path, name: str, result: dict[str, Any]) -> None:
 
 def run_rules(out: Path) -> None:
     """Every utterance said at the main menu of the shipped line, and again at the menu it led to."""
-    from ivr.call.flow import CallFlow, Turn
-    from ivr.line.load import load_line
-    from ivr.line.model import MenuNode
+    from ivr.call import CallFlow, Turn
+    from ivr.line import MenuNode
+    from ivr.line.validate import load_line
     from tests.emergency_corpus import reaches_emergency_advice, said_at
 
     flow = CallFlow(load_line(LINE_FILE).line)

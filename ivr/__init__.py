@@ -31,15 +31,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, serving: bool = Tru
         _check_signature_setting(app)
     _trust_proxies(app)
 
-    from ivr import dashboard
-    from ivr.web import audio, headers, health, records, services, voice
+    from ivr import dashboard, web
 
-    services.init_app(app)
-    records.init_app(app)
-    headers.init_app(app)
-    app.register_blueprint(voice.bp)
-    app.register_blueprint(audio.bp)
-    app.register_blueprint(health.bp)
+    web.init_app(app)
     dashboard.init_app(app)
     return app
 
@@ -80,7 +74,7 @@ def _check_signature_setting(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
-        from ivr.web.proxies import TrustedProxies, trusted_addresses
+        from ivr.web import TrustedProxies, trusted_addresses
 
         trusted = trusted_addresses(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = TrustedProxies(app.wsgi_app, hops, trusted)  # type: ignore[method-assign]

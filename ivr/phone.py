@@ -11,10 +11,13 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
 from twilio.request_validator import RequestValidator
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 #: The caller's number the phone presents; a fictional one (555-01xx).
 TEST_CALLER = "+12025550100"
@@ -193,7 +196,7 @@ def signed_headers(token: str | None, url: str, form: dict[str, str]) -> dict[st
 class FlaskTransport:
     """Calls the line in this process, through Flask's test client."""
 
-    def __init__(self, app, token: str | None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: Flask, token: str | None) -> None:
         self.client = app.test_client()
         self.token = token
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ivr.line.load import load_line
-from ivr.line.model import Line
+from ivr.line import Line
+from ivr.line.validate import load_line
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.render import render_line
 from ivr.speech.voicing import Voicing

@@ -72,7 +72,7 @@ def make_the_days_calls(app: Flask, clock: Clock) -> None:
     i = Call(app, sid(9), "+12025550177")
     i.dial_in()
     with pytest.MonkeyPatch.context() as patch:
-        from ivr.call.flow import CallFlow
+        from ivr.call import CallFlow
 
         patch.setattr(CallFlow, "respond", _broken)
         i.press("2")  # the webhook fails: an apology, and a transfer

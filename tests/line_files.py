@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.line.errors import LineInvalid, LineProblem
-from ivr.line.load import load_line
+from ivr.line.validate import LineInvalid, LineProblem, load_line
 
 _BASE_LINE = """\
 # A small valid line. Tests copy it and break one thing at a time.

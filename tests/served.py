@@ -57,7 +57,7 @@ def ivr_serve(folder: Path, log: Path, **settings: str) -> Iterator[Served]:
                 "IVR_SECRET_KEY": "s" * 32, "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"),
                 "IVR_DASHBOARD_PASSWORD_COST": str(PASSWORD_COST), **settings})
     with log.open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port)],
+        server = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
                                   env=env, stdout=output, stderr=subprocess.STDOUT)
     served = Served(f"http://127.0.0.1:{port}", log, server.pid)
     try:

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from ivr.cli import main
+from ivr.commands.main import main
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from ivr.speech.audit import AuditReport, Bars, Score
 from ivr.speech.languages import prompt_kinds
 from ivr.speech.recogniser import phone_line

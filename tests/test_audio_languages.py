@@ -14,9 +14,9 @@ import soundfile
 from click.testing import CliRunner
 from flask import Flask
 
-from ivr.cli import main
-from ivr.line.load import load_line
-from ivr.line.model import Voice
+from ivr.commands.main import main
+from ivr.line import Voice
+from ivr.line.validate import load_line
 from ivr.speech.engine import engine_name, voice_name
 from ivr.speech.languages import spoken_language
 from ivr.speech.render import UnsupportedLanguage, plan_line, render_line

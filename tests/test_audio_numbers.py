@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from ivr.call.script import Script
+from ivr.call import Script
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
-from ivr.line.model import Line
+from ivr.line import Line
+from ivr.line.validate import load_line
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.recogniser import Recogniser, phone_line
 from ivr.speech.render import plan_line, render_plan

@@ -17,10 +17,10 @@ import soundfile
 from click.testing import CliRunner
 from flask import Flask
 
-from ivr.call.script import all_prompts
-from ivr.cli import main
-from ivr.line.load import load_line
-from ivr.line.model import Line
+from ivr.call import all_prompts
+from ivr.commands.main import main
+from ivr.line import Line
+from ivr.line.validate import load_line
 from ivr.speech.catalog import AudioCatalog, store
 from ivr.speech.naming import FORMAT, audio_name, is_audio_name
 from ivr.speech.render import UnknownVoice, plan_line, render_line, render_plan

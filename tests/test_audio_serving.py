@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivr.call.script import all_prompts
-from ivr.cli import main
-from ivr.line.model import Line
+from ivr.call import all_prompts
+from ivr.commands.main import main
+from ivr.line import Line
 from ivr.speech.voicing import Voicing
 from tests.audio_lines import ENGINES, RATES, copy_audio, render_into, small_line
 from tests.calls import Answer, Caller
@@ -219,7 +219,7 @@ def test_the_phone_can_read_each_prompt_aloud(rendered: tuple[Path, Line, Path],
     aplay.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "IVR_AUDIO_DIR": str(tmp_path / "a")}
     result = subprocess.run(
-        [sys.executable, "-m", "ivr.cli", "call", "--line", str(path), "--speak"],
+        [sys.executable, "-m", "ivr", "call", "--line", str(path), "--speak"],
         input="", capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from ivr.speech.spoken import SpeechRules, key_names
 from ivr.speech.voicing import Voicing
 from tests.calls import Caller

@@ -9,8 +9,8 @@ import textstat
 from textstat.textstat import textstatistics
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
-from ivr.line.model import AnswerNode, TransferNode
+from ivr.line import AnswerNode, TransferNode
+from ivr.line.validate import load_line
 from tests.calls import Caller
 
 LINE = load_line(DEFAULT_LINE_FILE).line
@@ -111,7 +111,7 @@ _NOT_SPOKEN = re.compile(r"\b(tú|tu|tus|tienes|puedes|quieres|oprime|presiona|c
 
 
 def test_every_spanish_text_says_usted_and_no_abbreviation() -> None:
-    from ivr.call.script import all_prompts
+    from ivr.call import all_prompts
 
     for text in all_prompts(LINE, "es"):
         assert not _NOT_SPOKEN.search(text), text
@@ -191,7 +191,7 @@ def test_the_clinics_own_safety_additions_are_marked_for_the_clinic_to_sign_off(
 def test_the_spanish_review_puts_every_text_of_the_line_beside_its_english() -> None:
     """docs/botox-line-es.md, the side-by-side review a clinic signs off, is of the line as it is now."""
     from ivr.config import PROJECT_ROOT
-    from ivr.line.model import MenuNode
+    from ivr.line import MenuNode
 
     review = (PROJECT_ROOT / "docs" / "botox-line-es.md").read_text(encoding="utf-8")
     spanish = LINE.in_language("es")

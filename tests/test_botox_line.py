@@ -7,8 +7,8 @@ from collections import deque
 import pytest
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
-from ivr.line.model import AnswerNode
+from ivr.line import AnswerNode
+from ivr.line.validate import load_line
 from tests.calls import Answer, Caller
 
 LINE = load_line(DEFAULT_LINE_FILE).line

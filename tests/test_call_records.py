@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import text
 
-from ivr.cli import main
+from ivr.commands.main import main
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from ivr.store import Store, TurnRecord
 from ivr.store import writer as writer_module
 from ivr.store.writer import BackgroundWriter
@@ -440,7 +440,7 @@ def test_records_can_be_switched_off(make_app: Callable[..., Flask]) -> None:
 def test_a_webhook_that_failed_is_kept_as_an_error_and_a_transfer(
     recorded_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ivr.call.flow import CallFlow
+    from ivr.call import CallFlow
 
     call = Call(recorded_app, sid(7), NUMBER)
     call.dial_in()

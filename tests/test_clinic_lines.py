@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ivr.cli import main
+from ivr.commands.main import main
 from ivr.config import PROJECT_ROOT
 from tests.calls import Caller
 from tests.conftest import TOKEN
@@ -119,7 +119,7 @@ def test_validate_reports_every_shape_problem_at_once(tmp_path: Path) -> None:
 
 
 def test_the_server_refuses_to_start_on_an_invalid_file(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ivr.line.errors import LineInvalid
+    from ivr.line.validate import LineInvalid
 
     broken = tmp_path / "broken.yaml"
     broken.write_text(example_line().replace("start: main", "start: nowhere"))
@@ -183,7 +183,7 @@ def test_ivr_serve_answers_calls_under_gunicorn(knee_line: Path, unused_port: in
         "IVR_CALLER_HASH_KEY": "gunicorn-test-key",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "ivr.cli", "serve", "--port", str(unused_port), "--workers", "1"],
+        [sys.executable, "-m", "ivr", "serve", "--port", str(unused_port), "--workers", "1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     try:

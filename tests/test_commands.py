@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from ivr.commands.call import sound_output_problem
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line.load import load_line
-from ivr.phone_cli import sound_output_problem
+from ivr.line.validate import load_line
 from tests.conftest import OWN_INSTANCE, TOKEN
 from tests.line_files import base_line, edit
 
@@ -177,7 +177,7 @@ def test_the_text_phone_prints_what_callers_hear_and_no_log_lines() -> None:
 def test_verbose_shows_the_log_lines() -> None:
     ran = ivr("--verbose", "call", stdin="")
     assert ran.status == 0
-    assert "INFO ivr.line.load: loaded line" in ran.err
+    assert "INFO ivr.line.validate.load: loaded line" in ran.err
 
 
 def test_the_transfer_question_asks_again_until_it_gets_an_answer(good_line: Path) -> None:
@@ -301,7 +301,7 @@ def test_a_plain_pip_install_runs_its_default_line(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert all(Path(path).is_relative_to(venv) for path in where), where
     env = {name: value for name, value in os.environ.items() if not name.startswith("IVR_")}
-    called = subprocess.run([str(python), "-m", "ivr.cli", "call"], input="", capture_output=True, text=True,
+    called = subprocess.run([str(python), "-m", "ivr", "call"], input="", capture_output=True, text=True,
                             cwd=tmp_path, env=env, timeout=120, check=False)
     assert called.returncode == 0, called.stderr
     assert BOTOX_GREETING in called.stdout

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from ivr import create_app
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.dashboard.exports import safe_cell
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from ivr.speech.catalog import store_rendered
 from ivr.speech.telephone import TELEPHONE_RATE, write_telephone_wav
 from ivr.speech.voicing import Voicing

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ivr.call import CallFlow
 from ivr.call.emergency import EmergencySense, read_language
-from ivr.call.flow import CallFlow
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from tests.calls import Caller
 from tests.emergency_corpus import (
     CORPUS,

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from ivr.call.script import all_prompts
-from ivr.cli import main
-from ivr.line.errors import (
+from ivr.call import all_prompts
+from ivr.commands.main import main
+from ivr.line.validate import (
     AmbiguousWord,
     LanguageSetting,
     MissingEmergencyAdvice,
@@ -23,8 +23,8 @@ from ivr.line.errors import (
     NotTranslated,
     UnknownLanguage,
     UnknownPlaceholder,
+    load_line,
 )
-from ivr.line.load import load_line
 from ivr.speech.voicing import Voicing
 from tests.calls import Caller
 from tests.conftest import TOKEN

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.line.errors import (
+from ivr.line.validate import (
     AmbiguousWord,
     BadPhoneNumber,
     DuplicateOptionKey,
@@ -26,8 +26,8 @@ from ivr.line.errors import (
     UnreachableNode,
     WrongType,
     YamlSyntax,
+    load_line,
 )
-from ivr.line.load import load_line
 from tests.line_files import LineFile, base_line, edit
 
 KEYS_RULE = "options use keys 1 to 6; 0, 7, 8, 9, star and pound are the line's own"

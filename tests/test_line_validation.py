@@ -11,7 +11,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.errors import (
+from ivr.line.validate import (
     AmbiguousWord,
     BadPhoneNumber,
     DuplicateOptionKey,
@@ -30,9 +30,10 @@ from ivr.line.errors import (
     WrongType,
     YamlAlias,
     YamlSyntax,
+    line_json_schema,
+    load_line,
+    schema_text,
 )
-from ivr.line.load import load_line
-from ivr.line.schema import line_json_schema, schema_text
 from tests.line_files import END_OF_MAIN_MENU, LineFile, base_line, edit, option, write_line
 
 COMMITTED_SCHEMA = Path(__file__).parent.parent / "prompts" / "line.schema.json"

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from tests.calls import Answer, Caller
 from tests.conftest import CLOSED, OPEN, TOKEN, Clock
 from tests.line_files import edit

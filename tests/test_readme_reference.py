@@ -16,12 +16,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from ivr.call.script import all_prompts
+from ivr.call import all_prompts
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line import model
-from ivr.line.fields import Section, sections
-from ivr.line.load import load_line
-from ivr.line.model import Line, Phrases
+from ivr.line import Line, Phrases, model
+from ivr.line.validate import Section, load_line, sections
 
 REFERENCE = (PROJECT_ROOT / "docs" / "line-file.md").read_text(encoding="utf-8")
 SECTIONS = sections()

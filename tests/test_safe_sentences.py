@@ -19,19 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from ivr.call.flow import CallFlow, CallState, Connect, Listen, Turn
-from ivr.call.script import END, all_prompts
-from ivr.cli import main
-from ivr.line.errors import (
+from ivr.call import END, CallFlow, CallState, Connect, Listen, Turn, all_prompts
+from ivr.commands.main import main
+from ivr.line import Phrases, phrase_names
+from ivr.line.validate import (
     EmptySentence,
     LineInvalid,
     MissingEmergencyAdvice,
     UnknownPlaceholder,
     UnmatchedBrace,
+    load_line,
 )
-from ivr.line.load import load_line
-from ivr.line.model import Phrases
-from ivr.line.sentences import phrase_names
 from ivr.phone import HttpTransport
 from tests.calls import Caller
 from tests.conftest import CLOSED, OPEN, TOKEN
@@ -165,7 +163,7 @@ def knee_server(tmp_path: Path) -> Iterator[_Server]:
     line.write_text(example_line())
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_LINE_FILE": str(line), "IVR_LINE_RELOAD_SECONDS": "0",
            "IVR_DATABASE_URL": f"sqlite:///{tmp_path / 'calls.sqlite3'}", "IVR_CALLER_HASH_KEY": "sentences-test"}
-    process = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     server = _Server(line, f"http://127.0.0.1:{port}", process)
     try:

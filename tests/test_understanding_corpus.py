@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from tests.understanding_corpus import CONCERNING, LANGUAGES, corpus, near_duplicates, words_of
 
 #: Places issue 19 adds to the Botox line, which the corpora already aim at.

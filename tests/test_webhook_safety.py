@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from ivr import UnsafeConfiguration, create_app
-from ivr.call.flow import CallFlow
+from ivr.call import CallFlow
 from tests.calls import Caller, sign
 from tests.conftest import TOKEN
 

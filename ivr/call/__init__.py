@@ -1,0 +1,28 @@
+"""A call on a line: given where a caller is and what they pressed or said, what they hear next.
+
+Imports no Flask; the web views (:mod:`ivr.web`) hand each request to a :class:`CallFlow`.
+"""
+
+from ivr.call.flow import LANGUAGE_CHOSEN, CallFlow, CallState, Connect, Finish, Listen, Target, Turn
+from ivr.call.last_good import LastGoodLines, last_good_folder
+from ivr.call.live import LiveLine
+from ivr.call.script import END, Script, all_prompts, spoken_digits, spoken_key
+
+__all__ = [
+    "END",
+    "LANGUAGE_CHOSEN",
+    "CallFlow",
+    "CallState",
+    "Connect",
+    "Finish",
+    "LastGoodLines",
+    "Listen",
+    "LiveLine",
+    "Script",
+    "Target",
+    "Turn",
+    "all_prompts",
+    "last_good_folder",
+    "spoken_digits",
+    "spoken_key",
+]

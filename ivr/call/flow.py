@@ -13,11 +13,10 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from ivr.call.hours import is_open
 from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
 from ivr.call.script import END, Script, opening_offers
+from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode, is_open
 from ivr.line.builtins import builtin
-from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
 Target = Literal["clinic", "after_hours"]
 #: How a caller's "back" trail is bounded, so that a state always fits in a URL.

@@ -15,8 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.line.errors import LineInvalid
-from ivr.line.load import LoadedLine, load_line
+from ivr.line.validate import LineInvalid, LoadedLine, load_line
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,7 @@ from pathlib import Path
 
 from ivr.call.flow import CallFlow
 from ivr.call.last_good import LastGoodLines
-from ivr.line.errors import LineInvalid
-from ivr.line.load import LoadedLine, load_line
+from ivr.line.validate import LineInvalid, LoadedLine, load_line
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,20 @@ import re
 import phonenumbers
 
 from ivr.call.emergency.language import language_for, load_language
-from ivr.call.hours import describe
+from ivr.line import (
+    KEY_SENTENCES,
+    OFFER_KEYS,
+    AnswerNode,
+    EmergencyNode,
+    Line,
+    MenuNode,
+    Option,
+    TransferNode,
+    describe,
+    fill,
+    names_number,
+)
 from ivr.line.builtins import builtin
-from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
-from ivr.line.sentences import KEY_SENTENCES, fill, names_number
-from ivr.line.translations import OFFER_KEYS
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"
@@ -55,7 +64,7 @@ def spoken_digits(number: str) -> str:
 class Script:
     """The words of one line, each sentence built once with its placeholders filled.
 
-    The line's rule (:mod:`ivr.line.sentences`) has refused any placeholder it cannot fill,
+    The line's rule (:mod:`ivr.line.validate.sentences`) has refused any placeholder it cannot fill,
     and filling never raises, so no sentence breaks during a call.
     """
 

@@ -7,8 +7,7 @@ import logging
 from flask import Flask
 
 from ivr.dashboard import auth, views
-from ivr.web import records
-from ivr.web.keys import instance_key, text_setting
+from ivr.web import instance_key, open_store, text_setting
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +31,7 @@ def init_app(app: Flask) -> None:
         logger.info("The dashboard is off: set IVR_DASHBOARD_PASSWORD to switch it on")
         return
     app.secret_key = instance_key(app, "SECRET_KEY", "secret.key")
-    store = app.extensions.get("ivr.store") or records.open_store(app, "nobody can sign in to the dashboard")
+    store = app.extensions.get("ivr.store") or open_store(app, "nobody can sign in to the dashboard")
     app.extensions["ivr.dashboard"] = auth.Gate.create(
         password, app.secret_key, text_setting(app, "DASHBOARD_LOGIN_LIMIT"),
         text_setting(app, "DASHBOARD_LOGIN_LIMIT_STORAGE"), store, int(app.config["DASHBOARD_PASSWORD_COST"]),

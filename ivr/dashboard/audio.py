@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import url_for
 
 from ivr.dashboard.linemap import AudioFinder
-from ivr.line.model import Line
-from ivr.web.services import services
+from ivr.line import Line
+from ivr.web import services
 
 
 def audio_finder(line: Line) -> AudioFinder:

@@ -18,17 +18,18 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import Response, current_app, g, request, session
+from flask import current_app, g, request, session
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response as BaseResponse
 
 from ivr.store import RecordsUnavailable, Store
 from ivr.store.sessions import count_attempt, end_session, open_session, session_is_open
-from ivr.web.services import services
+from ivr.web import services
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,7 @@ class Gate:
         subject = f"browser:{browser}" if browser else f"address:{address}"
         return hmac.new(self.secret, subject.encode(), hashlib.sha256).hexdigest()
 
-    def remember_browser(self, response: Response) -> None:
+    def remember_browser(self, response: BaseResponse) -> None:
         """Give the browser that has just signed in a cookie saying so (unless it has one)."""
         if self._browser():
             return

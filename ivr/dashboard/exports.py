@@ -15,7 +15,7 @@ from dataclasses import astuple, dataclass
 
 from ivr.dashboard.linemap import place_title
 from ivr.dashboard.words import call_language, yes
-from ivr.line.model import Line
+from ivr.line import Line
 from ivr.store.events import DIAL_RESULTS, EMERGENCY_ROUTES, INPUTS, OUTCOMES, TARGETS, dial_result_label, event_label
 from ivr.store.journeys import ENDINGS, Step, Summary, Transfer, place_of
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ivr.call.script import END, Script, spoken_key
-from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode
+from ivr.call import END, Script, spoken_key
+from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode
 
 #: (text, rate) -> URL of its rendered audio, or None when there is none yet.
 AudioFinder = Callable[[str, int], "str | None"]

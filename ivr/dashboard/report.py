@@ -15,7 +15,7 @@ from markupsafe import Markup
 from ivr.dashboard.charts import Bar, bar_chart, column_chart
 from ivr.dashboard.linemap import place_title
 from ivr.dashboard.words import call_language, day, duration, hour, plural, share
-from ivr.line.model import Line
+from ivr.line import Line
 from ivr.store.events import DIAL_RESULTS, EMERGENCY_ROUTES, INPUTS, RESULT_ROWS, TARGETS, TRANSFER_REASONS
 from ivr.store.figures import Figures, LanguageFigures
 from ivr.store.journeys import ENDINGS, PLACE_COLUMNS

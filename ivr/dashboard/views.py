@@ -8,6 +8,7 @@ import logging
 import re
 import zoneinfo
 from collections.abc import Callable, Generator, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,21 +27,19 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ivr.call.hours import is_open
 from ivr.dashboard import auth, report, words
 from ivr.dashboard.audio import audio_finder
 from ivr.dashboard.exports import call_row, calls_csv, step_rows, steps_csv
 from ivr.dashboard.linemap import line_map, place_kinds
 from ivr.dashboard.period import PRESETS, PeriodChoice, choose_period
-from ivr.line.model import Line
+from ivr.line import Line, is_open
 from ivr.store import RecordsUnavailable
 from ivr.store.figures import Figures
 from ivr.store.figures import figures as read_figures
 from ivr.store.journeys import PLACE_COLUMNS, Summary, summarise
 from ivr.store.reading import journey as read_journey
 from ivr.store.reading import journeys as read_journeys
-from ivr.web import records
-from ivr.web.services import services
+from ivr.web import RecordsOff, services, settled_store
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +94,7 @@ def _form_expired(error: CSRFError) -> ResponseReturnValue:
 
 @bp.errorhandler(RecordsUnavailable)
 def _records_unavailable(error: RecordsUnavailable) -> ResponseReturnValue:
-    if isinstance(error, records.RecordsOff):
+    if isinstance(error, RecordsOff):
         return render_template("dashboard/message.html", title="Call records are switched off",
                                message="This line keeps no record of its calls (IVR_RECORD_CALLS is false), so "
                                        "there are no figures to show.", again=None), 404
@@ -208,7 +207,7 @@ def calls() -> ResponseReturnValue:
 def journey(call_sid: str) -> ResponseReturnValue:
     """One call's journey: every step, where the caller was and what happened. Never the caller's number."""
     line = _line()
-    found = read_journey(records.settled_store(), line.name, call_sid[:64])
+    found = read_journey(settled_store(), line.name, call_sid[:64])
     if found is None:
         abort(404)
     summary = summarise(found, place_kinds(line))
@@ -286,14 +285,14 @@ def _chosen_period(line: Line) -> PeriodChoice:
 def _figures(line: Line, choice: PeriodChoice, previous: bool = False) -> Figures:
     assert choice.period is not None
     period = choice.period.previous() if previous else choice.period
-    return read_figures(records.settled_store(), line.name, period, place_kinds(line), _open_hours(line))
+    return read_figures(settled_store(), line.name, period, place_kinds(line), _open_hours(line))
 
 
 @contextlib.contextmanager
 def _summaries(line: Line, choice: PeriodChoice) -> Generator[Iterator[Summary]]:
     """The period's calls, read as summaries inside one read of the database."""
     assert choice.period is not None
-    found = read_journeys(records.settled_store(), line.name, choice.period)
+    found = read_journeys(settled_store(), line.name, choice.period)
     places = place_kinds(line)
     try:
         yield (summarise(journey, places) for journey in found)
@@ -302,7 +301,7 @@ def _summaries(line: Line, choice: PeriodChoice) -> Generator[Iterator[Summary]]
 
 
 def _exports(choice: PeriodChoice) -> dict[str, str]:
-    dates = {"from": choice.first, "to": choice.last}
+    dates: dict[str, Any] = {"from": choice.first, "to": choice.last}
     return {"calls": url_for("dashboard.export_calls", **dates), "steps": url_for("dashboard.export_steps", **dates)}
 
 

@@ -1,285 +1,56 @@
 """The typed, immutable shape of an information line, as written in its YAML file.
 
 The model checks each value on its own (types, unknown keys, empty text, phone
-numbers); checks that need the whole tree live in :mod:`ivr.line.checks`.
+numbers); checks that need the whole tree, and what to write instead of a refused
+value, are the checker's (:mod:`ivr.line.validate`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
-import zoneinfo
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PrivateAttr,
-    Tag,
-    ValidationInfo,
-    WithJsonSchema,
-    field_validator,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
-from ivr.line import suggest
 from ivr.line.builtins import builtin
-
-if TYPE_CHECKING:
-    from ivr.line.projection import Views
-
-#: Twilio refuses <Say> text over about 3,000 characters for neural voices.
-MAX_SAY_CHARS = 3000
-#: A node id travels in webhook URLs, so keep it to URL-safe characters.
-NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
-KEY_PATTERN = r"^[0-9*#]$"
-#: A clock time as a line file writes it: 09:00 or 17:30 (24-hour clock, two-digit hour).
-CLOCK_PATTERN = r"^[0-9]{2}:[0-9]{2}(:[0-9]{2})?$"
-#: Opening hours as one string, such as 09:00-17:00.
-RANGE_PATTERN = r"^\s*[0-9]{2}:[0-9]{2}(:[0-9]{2})?\s*-\s*[0-9]{2}:[0-9]{2}(:[0-9]{2})?\s*$"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+from ivr.line.hours import OpeningHours
+from ivr.line.texts import (
+    LANGUAGE_CODE_PATTERN,
+    SPEECH_LANGUAGE_PATTERN,
+    LanguageCode,
+    Sayings,
+    Text,
+    Word,
+    Words,
+)
+from ivr.line.values import NODE_ID_PATTERN, EmergencyNumber, Frozen, Key, NodeId, PhoneNumber
+from ivr.line.views import Views, seen_in
 
 
-class EmptyTextError(ValueError):
-    """Text with nothing left to say once control characters and spaces are removed."""
+class EmergencyNumberError(ValueError):
+    """A clinic's emergency_number that is not one in ``region``, the country of the clinic's phone."""
 
-
-class PhoneNumberError(ValueError):
-    """A phone number that is not a valid number in E.164 form."""
-
-
-def clean_text(value: str) -> str:
-    """Remove what would break TwiML or speech (control characters), fold whitespace."""
-    value = unicodedata.normalize("NFC", value)
-    value = _CONTROL_CHARS.sub("", value)
-    value = " ".join(value.split())
-    if not value:
-        raise EmptyTextError("text is empty")
-    return value
-
-
-def _spoken_length(value: str) -> str:
-    if len(value) > MAX_SAY_CHARS:
-        raise ValueError(
-            f"text is {len(value)} characters; a phone prompt must be at most {MAX_SAY_CHARS}"
-        )
-    return value
-
-
-SpokenText = Annotated[str, AfterValidator(clean_text), AfterValidator(_spoken_length)]
-Word = Annotated[str, AfterValidator(clean_text)]
-NodeId = Annotated[str, Field(pattern=NODE_ID_PATTERN)]
-#: A language of a line, as its texts name it: "en", "es".
-LANGUAGE_CODE_PATTERN = r"^[a-z]{2,3}$"
-LanguageCode = Annotated[str, Field(pattern=LANGUAGE_CODE_PATTERN)]
-SPEECH_LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"
-#: Where pydantic's error locations name which way a text was written; the loader leaves them out.
-ONE_LANGUAGE_TAG = "[one language]"
-TRANSLATIONS_TAG = "[translations]"
-
-
-class Translations(dict[str, Any]):
-    """A text (or a list of words) written in each of the line's languages: ``{en: ..., es: ...}``.
-
-    The line seen in one language (:meth:`Line.in_language`) holds the text of that language alone.
-    """
-
-
-def _written_in_languages(value: object) -> str:
-    return TRANSLATIONS_TAG if isinstance(value, Mapping) else ONE_LANGUAGE_TAG
-
-
-def in_languages(kind: object) -> Any:
-    """``kind``, or a mapping of language codes to ``kind`` in a line of several languages."""
-    return Annotated[
-        Annotated[kind, Tag(ONE_LANGUAGE_TAG)]  # type: ignore[valid-type]
-        | Annotated[
-            dict[LanguageCode, kind],  # type: ignore[valid-type]
-            AfterValidator(Translations),
-            Field(json_schema_extra={"propertyNames": {"pattern": LANGUAGE_CODE_PATTERN}}),
-            Tag(TRANSLATIONS_TAG),
-        ],
-        Discriminator(_written_in_languages),
-    ]
-
-
-#: What a caller hears, in one language or in each of the line's.
-Text = in_languages(SpokenText)
-#: Words a caller may say, in one language or in each of the line's.
-Words = in_languages(Annotated[list[Word], Field(min_length=1)])
-
-
-def _unquoted_digit(value: object) -> object:
-    """YAML reads ``key: 1`` as a number; take it as the key "1"."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-Key = Annotated[
-    str,
-    Field(pattern=KEY_PATTERN),
-    BeforeValidator(
-        _unquoted_digit,
-        json_schema_input_type=Annotated[str, Field(pattern=KEY_PATTERN)] | Annotated[int, Field(ge=0, le=9)],
-    ),
-]
-
-
-def _e164(value: str, info: ValidationInfo) -> str:
-    """A valid number in E.164 form; otherwise an error that suggests one, read in the clinic's country.
-
-    The loader gives that country as ``region`` in the validation context.
-    """
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        number = None
-    written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if number else None
-    if number is not None and phonenumbers.is_valid_number(number) and written == value:
-        return value
-    region = info.context.get("region") if info.context else None
-    better = suggest.e164(value, region)
-    if better:
-        raise PhoneNumberError(
-            f'{value!r} is not in E.164 form (+, the country code, then the number): write "{better}"'
-        )
-    raise PhoneNumberError(
-        f"{value!r} is not a complete phone number: write +, the country code, then the whole number, "
-        f'without spaces, such as "{suggest.example_number(region)}"'
-    )
-
-
-PhoneNumber = Annotated[str, AfterValidator(_e164)]
-
-
-class Frozen(BaseModel):
-    """Base of every part of a line: immutable, and unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-#: The JSON schema says "09:00", not format "time", which editors read as RFC 3339's "09:00:00Z".
-ClockTime = Annotated[
-    dt.time, WithJsonSchema({"type": "string", "pattern": CLOCK_PATTERN, "examples": ["09:00", "17:30"]})
-]
-RangeText = Annotated[str, Field(pattern=RANGE_PATTERN, examples=["09:00-17:00"])]
-
-
-class TimeRange(Frozen):
-    opens: ClockTime
-    closes: ClockTime
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TimeRange:
-        if self.closes <= self.opens:
-            raise ValueError(
-                f"{self.opens:%H:%M}-{self.closes:%H:%M} closes before it opens: write the opening time first, "
-                "on the 24-hour clock (a range ends on the day it starts; 23:59 is the latest)"
-            )
-        return self
-
-
-def _parse_ranges(value: object) -> object:
-    """Accept "09:00-17:00", a list of such strings, or "closed"."""
-    if value is None or value == "closed":
-        return []
-    items = value if isinstance(value, list) else [value]
-    ranges: list[object] = []
-    for item in items:
-        if isinstance(item, str):
-            if not re.match(RANGE_PATTERN, item):
-                raise ValueError(_range_advice(item))
-            opens, _, closes = item.partition("-")
-            ranges.append({"opens": opens.strip(), "closes": closes.strip()})
-        else:
-            ranges.append(item)
-    return ranges
-
-
-def _range_advice(item: str) -> str:
-    """What to write instead of opening hours such as "9-5"."""
-    if item.strip().casefold() in ("closed", "close", "shut", "none", "off"):
-        return f'{item!r} is not a day\'s hours: write closed, in lower case, for a day the clinic is closed'
-    better = suggest.clock_range(item)
-    if better:
-        return f'{item!r} is not written as opening hours: write "{better}" (24-hour clock, two digits for the hour)'
-    return (
-        f"{item!r} is not written as opening hours: write them as 09:00-17:00 (24-hour clock, two digits "
-        "for the hour), a list of such ranges, or closed"
-    )
-
-
-class OpeningHours(Frozen):
-    """When the clinic answers its phone, in its own time zone."""
-
-    timezone: str
-    monday: list[TimeRange] = []
-    tuesday: list[TimeRange] = []
-    wednesday: list[TimeRange] = []
-    thursday: list[TimeRange] = []
-    friday: list[TimeRange] = []
-    saturday: list[TimeRange] = []
-    sunday: list[TimeRange] = []
-
-    @field_validator(
-        *WEEKDAYS,
-        mode="before",
-        # What a file may write before _parse_ranges, so that the published schema accepts it.
-        json_schema_input_type=Literal["closed"] | RangeText | list[RangeText | TimeRange] | None,
-    )
-    @classmethod
-    def _ranges(cls, value: object) -> object:
-        return _parse_ranges(value)
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        if value.upper() in suggest.FIXED_OFFSET_ZONES:
-            raise ValueError(
-                f"{value!r} keeps one offset all year, so the opening hours would be an hour out in summer: "
-                f'write "{suggest.FIXED_OFFSET_ZONES[value.upper()]}" or the zone of the clinic\'s city'
-            )
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            likely = suggest.zone_name(value)
-            hint = f'write "{likely}"' if likely else "write its name in the tz database, such as America/New_York"
-            raise ValueError(f"{value!r} is not a time zone: {hint}") from None
-        return value
-
-    def ranges_on(self, weekday: int) -> list[TimeRange]:
-        """Opening ranges for a weekday, 0 being Monday."""
-        return getattr(self, WEEKDAYS[weekday])
+    def __init__(self, number: str, region: str | None, written: bool) -> None:
+        self.number = number
+        self.region = region
+        #: Whether the file wrote it (else it is the default, 911).
+        self.written = written
+        super().__init__(f"emergency_number {number!r} is not an emergency number in the country of the clinic's "
+                         "phone number")
 
 
 class Clinic(Frozen):
     name: Word
     phone: PhoneNumber
     after_hours_phone: PhoneNumber | None = None
-    emergency_number: Annotated[str, Field(pattern=r"^[0-9]{2,6}$")] = "911"
+    emergency_number: EmergencyNumber = "911"
     hours: OpeningHours
 
     @model_validator(mode="after")
     def _emergency_number_is_real(self) -> Clinic:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(self.phone))
-        if not phonenumbers.is_emergency_number(self.emergency_number, region):
-            known = suggest.emergency_numbers(region)
-            hint = f": write {' or '.join(repr(number) for number in known)}" if known else ""
-            raise ValueError(
-                f"emergency_number {self.emergency_number!r} is not an emergency number in "
-                f"{suggest.country_name(region)}, the country of the clinic's phone number{hint}"
-                + ("" if "emergency_number" in self.model_fields_set else " (911 is used when it is left out)")
-            )
+        if not region or not phonenumbers.is_emergency_number(self.emergency_number, region):
+            raise EmergencyNumberError(self.emergency_number, region, "emergency_number" in self.model_fields_set)
         return self
 
 
@@ -318,6 +89,10 @@ class Keys(Frozen):
     def by_key(self) -> dict[str, str]:
         return {key: name for name, key in self.model_dump().items()}
 
+
+#: The line's own keys that mean nothing at the very first menu, before anything else, in the order other
+#: languages are offered on them: "back" has nothing to go back to, "main_menu" is where the caller is.
+OFFER_KEYS = ("back", "main_menu")
 
 #: The offline speech engines a line can render its audio with (one module each in ivr/speech/).
 EngineName = Literal["flite", "pyttsx3"]
@@ -484,7 +259,7 @@ class Line(Frozen):
     command_words: CommandWords = CommandWords()
     #: Spoken phrases that skip the menus and go straight to the emergency advice. They add to the
     #: line's built-in understanding of emergencies (ivr/call/emergency), which needs no list here.
-    emergency_phrases: in_languages(list[Word]) = []  # type: ignore[valid-type]
+    emergency_phrases: Sayings = []
     #: How the offline voice should say words it gets wrong, e.g. {"pace": "paiss"}: whole words
     #: or phrases, any case. Only the rendered audio changes; the text shown and given to <Say> does not.
     pronounce: dict[Word, Word] = {}
@@ -496,8 +271,9 @@ class Line(Frozen):
         dict[NodeId, Node], Field(json_schema_extra={"propertyNames": {"pattern": NODE_ID_PATTERN}})
     ]
 
-    #: The line as seen in each of its languages, made once (see :mod:`ivr.line.projection`).
-    _views: Views | None = PrivateAttr(default=None)
+    #: The views of the line as its file wrote it, by language: made when first asked for, and shared by the
+    #: views themselves (a view's ``in_language`` of another language is the source's view).
+    _views: Views[Line] | None = PrivateAttr(default=None)
     #: In a view of one language: that language.
     _language: str = PrivateAttr(default="")
 
@@ -520,8 +296,27 @@ class Line(Frozen):
 
     def in_language(self, code: str | None = None) -> Line:
         """The line as heard in ``code`` (by default the language it is seen in: a file's first, a view's own):
-        every text in that language alone, that language's speech_language, voice and pronounce. A line of
-        one language is its own view."""
-        from ivr.line.projection import view
+        every text in that language alone, that language's speech_language, voice and pronounce; raises
+        KeyError for a language it does not have.
 
-        return view(self, code or self.language)
+        A line of one language is its own view, and so is a view seen in its own language, so that a copy
+        of a view with a setting changed (another voice, to measure it) keeps the change."""
+        code = code or self.language
+        if self._language == code:
+            return self
+        if not self.languages:
+            if code != self.language:
+                raise KeyError(f"the line speaks {self.language}, not {code}")
+            return self
+        views = self._views
+        if views is None or (not self._language and views.source is not self):
+            # The line as its file wrote it (or a copy of it with a setting changed): its own views.
+            views = self._views = Views(self, self._seen_in)
+        if code not in (views.source.languages or {}):
+            raise KeyError(f"{code!r} is not one of the line's languages")
+        return views.of(code)
+
+    def _seen_in(self, code: str) -> Line:
+        view = self.model_copy(update=seen_in(self, code))
+        view._language = code
+        return view

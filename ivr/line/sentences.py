@@ -1,48 +1,39 @@
-"""The sentences of a line as templates: ``call {emergency_number}``, read once when the line loads.
+"""The sentences of a line as templates: ``call {emergency_number}``, filled in during calls.
 
 Every text a caller can hear may hold ``{placeholders}``, filled from the line: the fixed
 ``phrases`` each take the names their default wording uses (and ``{clinic}`` and
 ``{emergency_number}``, or the six key names in the sentences about keys); the greeting,
 prompts, answers and labels take ``{clinic}`` and ``{emergency_number}``. ``{{`` and ``}}``
-say a brace itself. The rule here refuses, at load, an unknown or misspelt name, an
-unmatched brace and a sentence with nothing to say, and a greeting (or emergency advice)
-without the line's emergency number; :func:`fill` then cannot fail during a call.
+say a brace itself. The checker refuses a line whose sentences cannot all be filled
+(:mod:`ivr.line.validate.sentences`), so :func:`fill` cannot fail during a call.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ivr.line.checks import Locate
-from ivr.line.errors import (
-    EmptySentence,
-    LineProblem,
-    MissingEmergencyAdvice,
-    UnknownPlaceholder,
-    UnmatchedBrace,
-)
-from ivr.line.model import AnswerNode, Keys, Line, MenuNode, Phrases, TransferNode
+from ivr.line.model import Keys, Phrases
 
 #: The names every text of a line may use.
 LINE_NAMES = frozenset({"clinic", "emergency_number"})
 #: The names of the line-wide keys, which the sentences about keys use ({clinic} is then the clinic's key).
 KEY_NAMES = frozenset(Keys.model_fields)
 KEY_SENTENCES = frozenset({"navigation", "pace", "main_menu_offer", "opening_keys"})
-_ADVICE_EXAMPLE = (
-    "If you have trouble breathing, swallowing or speaking, hang up now and call {emergency_number}."
-)
 
 
 class TemplateError(ValueError):
     """Text that cannot be read as a template; the message says why, for clinic staff."""
 
-    def __init__(self, message: str, kind: type[LineProblem]) -> None:
-        super().__init__(message)
-        self.kind = kind
+
+class UnmatchedBraces(TemplateError):
+    """A ``{`` without its ``}``, or the other way round."""
+
+
+class UnfillableName(TemplateError):
+    """A placeholder written with more than a name, such as ``{clinic!r}``."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +49,7 @@ def parse(text: str) -> Template:
     try:
         pieces = list(string.Formatter().parse(text))
     except ValueError as error:
-        raise TemplateError(_brace_message(str(error)), UnmatchedBrace) from None
+        raise UnmatchedBraces(_brace_message(str(error))) from None
     template: list[str | Placeholder] = []
     for literal, name, spec, conversion in pieces:
         if literal:
@@ -67,9 +58,8 @@ def parse(text: str) -> Template:
             continue
         written = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
         if not name.isidentifier() or spec or conversion:
-            raise TemplateError(
-                f"{written} cannot be filled in: write a name alone in braces, such as {{clinic}}",
-                UnknownPlaceholder,
+            raise UnfillableName(
+                f"{written} cannot be filled in: write a name alone in braces, such as {{clinic}}"
             )
         template.append(Placeholder(name))
     return tuple(template)
@@ -86,8 +76,8 @@ def names_in(text: str) -> frozenset[str]:
 def fill(text: str, values: Mapping[str, str]) -> str:
     """``text`` with its placeholders filled. Never raises: this runs during calls.
 
-    A text that passed :func:`check_sentences` fills completely; anything else (a line
-    built in code) keeps an unknown ``{name}`` as written rather than break the call.
+    A text that passed the checker (:mod:`ivr.line.validate.sentences`) fills completely; anything
+    else (a line built in code) keeps an unknown ``{name}`` as written rather than break the call.
     """
     try:
         template = parse(text)
@@ -105,80 +95,13 @@ def phrase_names(phrase: str) -> frozenset[str]:
     return own | (KEY_NAMES if phrase in KEY_SENTENCES else LINE_NAMES)
 
 
-def check_sentences(line: Line, locate: Locate) -> Iterator[LineProblem]:
-    """Every problem with the sentences of ``line``, each where it is written."""
-    broken: set[tuple[str | int, ...]] = set()
-    for path, text, allowed in _sentences(line):
-        for problem in _template_problems(locate, path, text, allowed):
-            broken.add(path)
-            yield problem
-    number = line.clinic.emergency_number
-    for path, text in ((("greeting",), line.greeting), (("phrases", "emergency"), line.phrases.emergency)):
-        if path not in broken and not names_number(fill(text, {"emergency_number": number}), number):
-            yield _problem(MissingEmergencyAdvice, locate, path, _advice_message(path, text, number))
-
-
-def _sentences(line: Line) -> Iterator[tuple[tuple[str | int, ...], str, frozenset[str]]]:
-    """(where it is written, text, names it may use) of every sentence of the line."""
-    yield ("greeting",), line.greeting, LINE_NAMES
-    for phrase in Phrases.model_fields:
-        yield ("phrases", phrase), getattr(line.phrases, phrase), phrase_names(phrase)
-    for node_id, node in line.nodes.items():
-        if isinstance(node, MenuNode):
-            yield ("nodes", node_id, "prompt"), node.prompt, LINE_NAMES
-        elif isinstance(node, AnswerNode | TransferNode) or node.text:
-            yield ("nodes", node_id, "text"), node.text or "", LINE_NAMES
-        for index, option in enumerate(node.options if isinstance(node, MenuNode | AnswerNode) else ()):
-            yield ("nodes", node_id, "options", index, "label"), option.label, LINE_NAMES
-
-
-def _template_problems(
-    locate: Locate, path: tuple[str | int, ...], text: str, allowed: frozenset[str]
-) -> Iterator[LineProblem]:
-    try:
-        template = parse(text)
-    except TemplateError as error:
-        yield _problem(error.kind, locate, path, str(error))
-        return
-    names = [piece.name for piece in template if isinstance(piece, Placeholder)]
-    for name in dict.fromkeys(names):
-        if name not in allowed:
-            yield _problem(UnknownPlaceholder, locate, path, _unknown_message(name, allowed))
-    literal = "".join(piece for piece in template if isinstance(piece, str))
-    if not names and not any(char.isalnum() for char in literal):
-        yield _problem(EmptySentence, locate, path, f"{text!r} has nothing a caller could hear; write a sentence")
-
-
 def names_number(text: str, number: str) -> bool:
     """Whether ``text`` says ``number`` as a whole number, its digits together or spaced ("9 1 1")."""
     digits = r"[\s,.-]*".join(map(re.escape, number))
     return re.search(rf"(?<!\d){digits}(?!\d)", text) is not None
 
 
-def _advice_message(path: tuple[str | int, ...], text: str, number: str) -> str:
-    said = sorted(set(re.findall(r"(?<!\d)\d{2,4}(?!\d)", text)) - {number})
-    also = f" (it says {', '.join(said)}, but the line's emergency_number is {number})" if said else ""
-    what = "the greeting" if path == ("greeting",) else "the emergency advice"
-    return (
-        f"{what} must tell callers to call the emergency number {number}{also}; "
-        f"for example: {_ADVICE_EXAMPLE}"
-    )
-
-
-def _unknown_message(name: str, allowed: frozenset[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(allowed), n=1)
-    hint = f" (did you mean {{{close[0]}}}?)" if close else ""
-    if not allowed:
-        return f"{{{name}}} is not something this sentence can fill in{hint}; write it without braces"
-    usable = ", ".join(f"{{{n}}}" for n in sorted(allowed))
-    return f"{{{name}}} is not something this sentence can fill in{hint}; it can use {usable}"
-
-
 def _brace_message(error: str) -> str:
     if "Single '}'" in error:
         return "a '}' has no '{' before it; to say a brace itself, write }}"
     return "a '{' is not closed with '}'; to say a brace itself, write {{"
-
-
-def _problem(kind: type[LineProblem], locate: Locate, path: tuple[str | int, ...], message: str) -> LineProblem:
-    return locate.problem(kind, path, message)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ivr.line.model import Line
+from ivr.line import Line
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.languages import ANSWER, SpokenLanguage, spoken_language
 from ivr.speech.recogniser import Recogniser, RecogniserUnavailable, phone_line

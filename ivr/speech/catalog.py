@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.line.model import Line, Voice
+from ivr.line import Line, Voice
 from ivr.speech.naming import is_audio_name
 from ivr.speech.voicing import Voicing
 
@@ -87,7 +87,7 @@ class AudioLinks:
         return self.link(name) if name in self.names else None
 
 
-def store(path: Path, write: Callable[[Path], None]) -> None:
+def store(path: Path, write: Callable[[Path], object]) -> None:
     """Write a file so that nobody ever sees it half written: ``write`` a temporary name, then rename."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

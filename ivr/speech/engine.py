@@ -16,7 +16,7 @@ from typing import ClassVar
 import numpy as np
 import soundfile
 
-from ivr.line.model import Voice
+from ivr.line import Voice
 
 #: ``voice.engine`` -> "module:class" of the engine; modules are imported when first used.
 ENGINES: dict[str, str] = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ivr.call.script import Script, all_prompts
-from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode, Voice
+from ivr.call import Script, all_prompts
+from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode, Voice
 from ivr.speech.voicing import Voicing
 
 ANSWER = "answer"

@@ -53,7 +53,7 @@ _HINT = "`espeak-ng --voices` lists the voices, `espeak-ng --voices=variant` the
 _DRIVER_MODULE = "pyttsx3.drivers.ivr_espeak"
 
 
-class _Driver(EspeakDriver):
+class _Driver(EspeakDriver):  # type: ignore[misc]  # pyttsx3 has no type hints
     """pyttsx3's espeak-ng driver, without the cancel that lost prompts (see the module's notes)."""
 
     def stop(self) -> None:

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ivr.line.model import Line, Voice
+from ivr.line import Line, Voice
 from ivr.speech.catalog import AudioCatalog, store_rendered
 from ivr.speech.engine import (
     ENGINES,

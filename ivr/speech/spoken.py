@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from ivr.call.script import spoken_digits
-from ivr.line.model import Line
+from ivr.call import spoken_digits
+from ivr.line import Line
 from ivr.speech.word_errors import language_code
 
 #: The names of the star and hash keys, by language (and by country where they differ).

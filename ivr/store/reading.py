@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -20,7 +20,7 @@ _STEP = (Event.at, Event.node, Event.from_node, Event.kind, Event.outcome, Event
          Event.transfer_to, Event.dial_status)
 
 
-def journeys(store: Store, line: str, period: Period) -> Iterator[Journey]:
+def journeys(store: Store, line: str, period: Period) -> Generator[Journey]:
     """Every call of ``line`` started in ``period``, oldest first, with its steps.
 
     Raises :class:`~ivr.store.RecordsUnavailable` if the database cannot be read. The calls are
@@ -39,7 +39,7 @@ def journey(store: Store, line: str, call_sid: str) -> Journey | None:
     return found[0] if found else None
 
 
-def _query() -> Select[Any]:
+def _query() -> Select[*tuple[Any, ...]]:
     return (
         select(*_CALL, *_STEP)
         .outerjoin(Event, Event.call_sid == Call.call_sid)

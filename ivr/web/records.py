@@ -11,9 +11,8 @@ import weakref
 
 from flask import Flask, current_app, request
 
-from ivr.call.flow import LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
-from ivr.call.script import END
-from ivr.line.model import Line
+from ivr.call import END, LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
+from ivr.line import Line
 from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
 from ivr.store.callers import CallerHasher
 from ivr.store.engine import database_url

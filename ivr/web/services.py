@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from ivr.call.last_good import LastGoodLines, last_good_folder
-from ivr.call.live import LiveLine
-from ivr.line.model import Line
+from ivr.call import LastGoodLines, LiveLine, last_good_folder
+from ivr.line import Line
 from ivr.speech.catalog import AudioCatalog
 from ivr.store.memory import LanguageMemory
 from ivr.store.recorder import NullRecorder, Recorder

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from ivr.call.flow import CallState, Connect, Finish, Listen, Target, Turn
+from ivr.call import CallState, Connect, Finish, Listen, Target, Turn
 
 #: Twilio accepts at most this many characters in <Gather hints>.
 MAX_HINTS_CHARS = 5000

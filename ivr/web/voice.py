@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ivr.call.flow import CallState, Target, Turn
-from ivr.line.model import Line
+from ivr.call import CallState, Target, Turn
+from ivr.line import Line
 from ivr.speech.naming import NAME_LENGTH
 from ivr.web import records, twiml
 from ivr.web.services import services
@@ -95,7 +96,7 @@ class _Links:
         return _url("voice.dial_finished", target=target, **_state_query(state))
 
 
-def _url(endpoint: str, **values: str) -> str:
+def _url(endpoint: str, **values: Any) -> str:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     if base:
         return base + url_for(endpoint, **values)
@@ -126,7 +127,7 @@ def _state_from_query() -> CallState:
         trail=trail,
         tries=_int(args.get("tries")),
         rate=_int(args.get("rate")),
-        failed=failed if failed in _TARGETS else None,  # type: ignore[arg-type]
+        failed=failed if failed in _TARGETS else None,
         language=language if _LANGUAGE.match(language) else "",
         offered=args.get("offer") == "1",
     )

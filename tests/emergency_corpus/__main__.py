@@ -9,9 +9,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from ivr.call.flow import CallFlow
+from ivr.call import CallFlow
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from tests.emergency_corpus import CORPUS, figures, listening_places
 from tests.test_clinic_lines import example_line
 

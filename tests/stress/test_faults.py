@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy
 from flask import Flask
 
-from ivr.call.script import Script
+from ivr.call import Script
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from ivr.phone import HttpTransport
 from ivr.speech.voicing import Voicing
 from ivr.store.engine import database_url
@@ -173,7 +173,7 @@ def serve_line(folder: Path, stress_dir: Path, name: str) -> Iterator[Served]:
            "IVR_LINE_RELOAD_SECONDS": "0.2", "IVR_DATABASE_URL": f"sqlite:///{served.database}",
            "IVR_RECORD_TIMEOUT_SECONDS": "0.5", "IVR_AUDIO_DIR": str(folder / "audio")}
     with served.log.open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "ivr.cli", "serve", "--port", str(port), "--workers", "2"],
+        server = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port), "--workers", "2"],
                                   env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         yield served

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from werkzeug.test import EnvironBuilder
 
-from ivr.line.model import MAX_SAY_CHARS
+from ivr.line import MAX_SAY_CHARS
 from tests.calls import CALLER, Answer
 from tests.conftest import TOKEN, Clock
 from tests.stress.conftest import FUZZ

@@ -95,7 +95,7 @@ def test_a_server_that_never_saw_the_line_valid_refuses_to_start(tmp_path: Path)
     break_it()
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "IVR_LINE_FILE": str(line_file),
            "IVR_LAST_GOOD_LINE_DIR": str(tmp_path / "kept")}
-    result = subprocess.run([sys.executable, "-m", "ivr.cli", "serve", "--port", str(free_port())], env=env,
+    result = subprocess.run([sys.executable, "-m", "ivr", "serve", "--port", str(free_port())], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Not serving: the line file has errors" in result.stderr and "nowhere" in result.stderr

@@ -171,7 +171,7 @@ def read_language(path: Any, code: str) -> Language:
         dictionary=str(spelling.get("dictionary", code)),
         real_word_count=int(spelling.get("real_word_count", 100)),
         fold_dictionary=bool(spelling.get("fold_dictionary", False)),
-        fine=tuple(_patterns(data.get("fine") or (), names)),
+        fine=tuple(_patterns(data.get("fine") or [], names)),
         signs=tuple(_patterns(data["signs"], names)),
         hints=tuple(str(hint) for hint in data.get("hints") or ()),
     )

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from ivr.call.emergency.language import Language, Speller, fold, language_for, load_language
 from ivr.call.emergency.patterns import Word
-from ivr.line.model import AnswerNode, EmergencyNode, Line, MenuNode
+from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode
 
 #: How close (0-100) a line's own emergency phrase must be to some of the caller's words.
 PHRASE_CUTOFF = 88

@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.tokens import AliasToken, AnchorToken
 
-from ivr.line.errors import FileTooLarge, LineProblem, YamlAlias
+from ivr.line.validate.errors import FileTooLarge, LineProblem, YamlAlias
 
 #: The largest line file read: about twelve times the Botox line in two languages.
 MAX_BYTES = 256 * 1024

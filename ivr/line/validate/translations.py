@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ivr.call.emergency.language import available_languages
 from ivr.line.builtins import has, language_name
-from ivr.line.checks import Locate
-from ivr.line.errors import (
+from ivr.line.model import OFFER_KEYS, CommandWords, Phrases
+from ivr.line.texts import LANGUAGE_CODE_PATTERN
+from ivr.line.validate.checks import Locate
+from ivr.line.validate.errors import (
     LanguageSetting,
     LineProblem,
     MissingTranslation,
@@ -23,11 +24,7 @@ from ivr.line.errors import (
     UnknownLanguage,
     YamlPath,
 )
-from ivr.line.model import LANGUAGE_CODE_PATTERN, CommandWords, Phrases
 
-#: The line's own keys that mean nothing at the very first menu, before anything else, in the order other
-#: languages are offered on them: "back" has nothing to go back to, "main_menu" is where the caller is.
-OFFER_KEYS = ("back", "main_menu")
 #: The node types a call can start at in a line of several languages: the caller chooses there.
 _STARTS_THAT_LISTEN = ("menu", "answer")
 
@@ -172,6 +169,9 @@ def _settings(locate: Locate, root: object, languages: tuple[str, ...]) -> Itera
             LanguageSetting, ("start",),
             f"a line of several languages starts at a menu or an answer, where callers choose their language; "
             f"{start!r} is a {node.get('type')}")
+    # Imported here: the languages' emergency data still lives in ivr.call, which imports the line.
+    from ivr.call.emergency.language import available_languages
+
     for code in languages:
         if code not in available_languages():
             yield locate.problem(

@@ -1,8 +1,8 @@
 """Load a line's YAML file like a compiler: check its shape, then its menu tree, and report every problem.
 
 Only a file YAML cannot read stops the checks. Otherwise both passes run on all of it:
-the shape of each value (:mod:`ivr.line.shape`), and the menu tree as far as it can be
-read (:mod:`ivr.line.checks`), so a misspelt ``goto`` is reported beside a bad phone number.
+the shape of each value (:mod:`ivr.line.validate.shape`), and the menu tree as far as it can be
+read (:mod:`ivr.line.validate.checks`), so a misspelt ``goto`` is reported beside a bad phone number.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ivr.line.checks import WORD_RULES, check_graph
-from ivr.line.errors import (
+from ivr.line.model import Line
+from ivr.line.validate.checks import WORD_RULES, check_graph
+from ivr.line.validate.errors import (
     DuplicateYamlKey,
     LineInvalid,
     LineProblem,
@@ -29,14 +30,13 @@ from ivr.line.errors import (
     YamlPath,
     YamlSyntax,
 )
-from ivr.line.limits import MAX_BYTES, aliases, too_large
-from ivr.line.locate import YamlLocator
-from ivr.line.model import Line
-from ivr.line.sentences import check_sentences
-from ivr.line.shape import check_shape
-from ivr.line.syntax import syntax_problems
-from ivr.line.translations import InLanguage, check_translations, line_languages
-from ivr.line.tree import read_tree
+from ivr.line.validate.limits import MAX_BYTES, aliases, too_large
+from ivr.line.validate.locate import YamlLocator
+from ivr.line.validate.sentences import check_sentences
+from ivr.line.validate.shape import check_shape
+from ivr.line.validate.syntax import syntax_problems
+from ivr.line.validate.translations import InLanguage, check_translations, line_languages
+from ivr.line.validate.tree import read_tree
 
 __all__ = ["LoadedLine", "YamlLocator", "load_line"]
 

@@ -14,18 +14,13 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
-from ivr.line.errors import YamlPath
-from ivr.line.fields import homes_of_fields, model_at, node_types
-from ivr.line.model import (
-    CLOCK_PATTERN,
-    KEY_PATTERN,
-    NODE_ID_PATTERN,
-    ONE_LANGUAGE_TAG,
-    RANGE_PATTERN,
-    TRANSLATIONS_TAG,
-    EmptyTextError,
-)
-from ivr.line.suggest import clock_time, language_tag
+from ivr.line.hours import CLOCK_PATTERN, RANGE_PATTERN
+from ivr.line.texts import ONE_LANGUAGE_TAG, TRANSLATIONS_TAG, EmptyTextError
+from ivr.line.validate.advice import advice
+from ivr.line.validate.errors import YamlPath
+from ivr.line.validate.fields import homes_of_fields, model_at, node_types
+from ivr.line.validate.suggest import clock_time, language_tag
+from ivr.line.values import KEY_PATTERN, NODE_ID_PATTERN
 
 #: What each of the line's own keys does, said after "it already works everywhere".
 COMMAND_PURPOSES = {
@@ -280,7 +275,9 @@ def _time(r: Refusal) -> str:
 
 def _validator(r: Refusal) -> str:
     error = r.context.get("error")
-    return _empty(r) if isinstance(error, EmptyTextError) else str(error or "")
+    if isinstance(error, EmptyTextError):
+        return _empty(r)
+    return advice(error) or str(error or "")
 
 
 def _boolean(r: Refusal) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from ivr.line.errors import YamlPath
 from ivr.line.model import Line
+from ivr.line.validate.errors import YamlPath
 
 
 @dataclass(frozen=True)

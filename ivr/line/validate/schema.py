@@ -41,5 +41,5 @@ def write_schema(path: str | Path) -> None:
     Path(path).write_text(schema_text(), encoding="utf-8")
 
 
-if __name__ == "__main__":  # python -m ivr.line.schema prompts/line.schema.json
+if __name__ == "__main__":  # python -m ivr.line.validate.schema prompts/line.schema.json
     write_schema(sys.argv[1] if len(sys.argv) > 1 else "prompts/line.schema.json")

@@ -1,4 +1,4 @@
-"""Wiring of the text-mode phone to the terminal (see :mod:`ivr.phone`)."""
+"""`ivr call`: the text-mode phone (:mod:`ivr.phone`) on the terminal."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import click
 
+from ivr.commands.errors import BadOption, Command, CommandFailed
 from ivr.phone import Call, FlaskTransport, HttpTransport, LineError, LineRefused, Listener, Transport
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -23,8 +24,8 @@ _AT_EXAMPLES = '"saturday 20:00", "monday", "13:30" or 2026-11-28T20:00-05:00'
 
 
 def place_call(url: str | None, line_file: str | None, at_time: str | None, speak: bool = False,
-               language: str | None = None) -> int:
-    """Place a call on a line from the terminal; the exit status (1 if the line could not be called).
+               language: str | None = None) -> None:
+    """Place a call on a line from the terminal; raises CommandFailed if the line could not be called.
 
     ``language``: choose it at the start, as a caller does, by saying its name ("español").
     """
@@ -33,7 +34,7 @@ def place_call(url: str | None, line_file: str | None, at_time: str | None, spea
     if url:
         _check_url(url)
         if at_time:
-            raise click.BadParameter("a line called by URL keeps its own clock: leave out --at", param_hint="--at")
+            raise BadOption("a line called by URL keeps its own clock: leave out --at", "--at")
         transport, base = HttpTransport(token), url
     else:
         transport, base = _in_process(line_file, at_time), "http://localhost"
@@ -45,9 +46,7 @@ def place_call(url: str | None, line_file: str | None, at_time: str | None, spea
     try:
         Call(transport, listener, base, first_words=words, expect_language=language).run()
     except LineError as error:
-        click.echo(_explain(error, token), err=True)
-        return 1
-    return 0
+        raise CommandFailed(_explain(error, token)) from None
 
 
 def _ask(prompt: str) -> str | None:
@@ -75,18 +74,16 @@ def _language_words(language: str) -> str:
 
     code = language.strip().lower()
     if code not in available():
-        raise click.BadParameter(
-            f"{language!r} is not a language the line knows: give {' or '.join(available())}", param_hint="--language"
-        )
+        raise BadOption(f"{language!r} is not a language the line knows: give {' or '.join(available())}", "--language")
     return builtin(code).offer_words[0]
 
 
 def _check_url(url: str) -> None:
     if not re.match(r"^https?://[^/\s]+", url):
-        raise click.BadParameter(
+        raise BadOption(
             f"{url!r} is not the address of a line: give its base URL, such as https://line.example.org "
             "or http://127.0.0.1:8000",
-            param_hint="--url",
+            "--url",
         )
 
 
@@ -108,15 +105,12 @@ def _explain(error: LineError, token: str | None) -> str:
 
 def _in_process(line_file: str | None, at_time: str | None) -> FlaskTransport:
     from ivr import create_app
-    from ivr.line.errors import LineInvalid, format_problems
-    from ivr.line.load import load_line
+    from ivr.line.validate import LineInvalid, format_problems, load_line
 
     path = _line_file(line_file)
     try:
         line = load_line(path).line
     except LineInvalid as invalid:
-        from ivr.cli import CommandFailed
-
         problems = format_problems(invalid.problems)
         raise CommandFailed(f"Cannot call: the line file {path} has errors.\n{problems}") from None
     # A clinic trying its line is not a patient's call: keep it out of the call records.
@@ -147,11 +141,11 @@ def call_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
         return moment
     match = _WHEN.match(text)
     if not match or not (match.group("day") or match.group("time")):
-        raise click.BadParameter(f"{text!r} is not a time: write, for example, {_AT_EXAMPLES}", param_hint="--at")
+        raise BadOption(f"{text!r} is not a time: write, for example, {_AT_EXAMPLES}", "--at")
     local = now.astimezone(zoneinfo.ZoneInfo(zone))
     hour, minute = (int(part) for part in (match.group("time") or "10:00").split(":"))
     if hour > 23 or minute > 59:
-        raise click.BadParameter(f"{text!r} is not a time of day: use the 24-hour clock", param_hint="--at")
+        raise BadOption(f"{text!r} is not a time of day: use the 24-hour clock", "--at")
     days_ahead = 0
     if match.group("day"):
         days_ahead = (_WEEKDAYS.index(match.group("day").lower()) - local.weekday()) % 7
@@ -240,8 +234,8 @@ def sound_output_problem() -> str | None:
 def _speaker(line_file: str | None, language: str | None = None) -> Callable[[str], None]:
     """Reads each prompt aloud with the line's voice in ``language`` (its first by default; the default
     voice for a line called by URL)."""
-    from ivr.line.load import load_line
-    from ivr.line.model import Voice
+    from ivr.line import Voice
+    from ivr.line.validate import load_line
     from ivr.speech.render import speaker
 
     if not line_file:
@@ -249,3 +243,20 @@ def _speaker(line_file: str | None, language: str | None = None) -> Callable[[st
     line = load_line(line_file).line
     view = line.in_language(language) if language in line.language_codes else line
     return speaker(view.voice, language=view.call.speech_language)
+
+
+@click.command(cls=Command)
+@click.option("--url", default=None, help="Call a line served at this base URL (such as http://127.0.0.1:8000) "
+              "instead of in this process; requests are signed with TWILIO_AUTH_TOKEN, which must be the server's.")
+@click.option("--line", "line_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The line file to call in this process (default: IVR_LINE_FILE, or the Botox line).")
+@click.option("--at", "at_time", default=None, metavar="WHEN",
+              help='Pretend the call is made at this time, in the clinic\'s time zone: "saturday 20:00", '
+              '"monday", "13:30", or a full time such as 2026-11-28T20:00-05:00 (in process only).')
+@click.option("--speak", is_flag=True, help="Also read every prompt aloud through this computer's sound output.")
+@click.option("--language", default=None, metavar="CODE",
+              help="Choose this language at the start of the call, as a caller does, by saying its name "
+              '(es: "español"), in a line that offers it.')
+def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool, language: str | None) -> None:
+    """Place a call on a line and hear it as text; type keys or words to answer."""
+    place_call(url=url, line_file=line_file, at_time=at_time, speak=speak, language=language)

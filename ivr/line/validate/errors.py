@@ -18,7 +18,10 @@ class LineProblem:
     ``line`` is 1-based, or None when the problem belongs to the whole file;
     ``node`` names the node the problem is inside, if any; ``column`` (0-based) is
     where on the line it is, when known; ``source`` is the text of that line, which
-    is quoted under the problem (the loader fills it in).
+    is quoted under the problem (the loader fills it in). ``path`` is where the value is
+    in the file's data, such as ``("nodes", "main", "options", 1, "goto")``, and ``field``
+    names it for people ("option on key 2, goto"), as the message begins; an editor or a
+    test can tell problems apart by these rather than by reading the message.
     """
 
     file: str
@@ -28,6 +31,8 @@ class LineProblem:
     severity: Severity = "error"
     column: int | None = None
     source: str | None = None
+    path: YamlPath = ()
+    field: str = ""
 
     def __str__(self) -> str:
         """``prompts/x.yaml:42: error: node 'swelling': option on key 2, goto: ...``"""

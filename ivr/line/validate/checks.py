@@ -1,7 +1,7 @@
 """Checks that need the whole menu tree: pass 2 of validating a line file.
 
 Each rule is a function from the tree to the problems it finds; they all run, on
-whatever of the tree could be read (see :mod:`ivr.line.tree`), so a person sees
+whatever of the tree could be read (see :mod:`ivr.line.validate.tree`), so a person sees
 every problem at once.
 """
 
@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
-from ivr.line.errors import (
+from ivr.line.validate.errors import (
     AmbiguousWord,
     DuplicateOptionKey,
     LineProblem,
@@ -21,8 +21,8 @@ from ivr.line.errors import (
     UnreachableNode,
     YamlPath,
 )
-from ivr.line.tree import Tree, TreeOption
-from ivr.line.wording import COMMAND_PURPOSES, key_name, keys_rule
+from ivr.line.validate.tree import Tree, TreeOption
+from ivr.line.validate.wording import COMMAND_PURPOSES, key_name, keys_rule
 
 #: A caller keeps about five choices in mind; more is a warning, not an error.
 MAX_OPTIONS = 5

@@ -15,6 +15,8 @@ from importlib import resources
 import phonenumbers
 from phonenumbers.phonemetadata import PhoneMetadata
 
+from ivr.line.hours import FIXED_OFFSET_ZONES
+
 #: What people call a time zone, and its IANA name. Keys are lower case, without "time".
 _ZONE_WORDS = {
     "eastern": "America/New_York",
@@ -58,9 +60,6 @@ _ZONE_WORDS = {
     "sast": "Africa/Johannesburg",
     "jst": "Asia/Tokyo",
 }
-#: Zone names that exist but keep one offset all year, so a clinic's hours would be an hour off in summer.
-FIXED_OFFSET_ZONES = {"EST": "America/New_York", "MST": "America/Denver", "HST": "Pacific/Honolulu",
-                      "GMT": "Europe/London", "UCT": "Europe/London"}
 _ZONE_NOISE = re.compile(r"\(us\s*(&|and)\s*canada\)|\b(standard|daylight|summer|time|zone|us)\b|[()]")
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h]?(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?$")
 _RANGE_SEPARATOR = re.compile(r"\s*(?:-|\u2013|\u2014|\bto\b|\buntil\b)\s*")  # hyphen, en and em dash
@@ -109,7 +108,7 @@ def country_name(region: str) -> str:
 def e164(value: str, region: str | None) -> str | None:
     """``value`` in E.164 form, when it is a valid number written some other way."""
     regions = [region] if region else []
-    attempts = [(value, r) for r in regions]
+    attempts: list[tuple[str, str | None]] = [(value, r) for r in regions]
     digits = re.sub(r"\D", "", value)
     attempts += [(value, None), ("+" + digits, None)] if digits else []
     for text, default_region in attempts:

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ivr.line.builtins import builtin, has
-from ivr.line.model import CommandWords, Keys, Line, Option, Word
-from ivr.line.projection import picked
+from ivr.line.model import CommandWords, Keys, Line, Option
+from ivr.line.texts import Word, picked
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,12 @@ def _readable(model: type[BaseModel], name: str, value: object) -> Any:
 @functools.cache
 def _field_adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any]:
     field = model.model_fields[name]
-    if not field.metadata:
-        return TypeAdapter(field.annotation)
-    return TypeAdapter(Annotated[(field.annotation, *field.metadata)])  # type: ignore[misc]
+    annotation: Any = field.annotation
+    if field.metadata:
+        annotation = Annotated[(annotation, *field.metadata)]
+    return TypeAdapter(annotation)
 
 
 @functools.cache
-def _adapter_of(annotation: object) -> TypeAdapter[Any]:
+def _adapter_of(annotation: Any) -> TypeAdapter[Any]:
     return TypeAdapter(annotation)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ivr.line.errors import LineProblem, YamlPath
+from ivr.line.validate.errors import LineProblem, YamlPath
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class YamlLocator:
         where, kept = self.walk(path, at_key=at_key)
         node, name = self.name(kept)
         text = f"{name}: {message}" if name else message
-        return kind(self.file, where.line, node, text, column=where.column)
+        return kind(self.file, where.line, node, text, column=where.column, path=kept, field=name)
 
     def _option_name(self, path: YamlPath) -> str:
         option = self.value(path)

@@ -24,7 +24,7 @@ from ruamel.yaml.tokens import (
     Token,
 )
 
-from ivr.line.errors import LineProblem, YamlSyntax
+from ivr.line.validate.errors import LineProblem, YamlSyntax
 
 _KEY_LINE = re.compile(r"^(?P<indent>\s*(?:-\s+)?)(?P<key>[^\s:#][^:#]*?):(?:\s+(?P<value>.*?))?\s*(?:\s#.*)?$")
 
@@ -165,9 +165,9 @@ def _text_after_closing(trouble: _Trouble) -> list[_Found]:
         )
         suggestion = _requoted(source, quote)
     else:
-        bracket = source[opened.start_mark.column]
-        kind = "a list" if bracket == "[" else "a section of fields"
-        message = f"a text that begins with {bracket} is read as {kind}: put the whole text in quotes"
+        opener = source[opened.start_mark.column]
+        kind = "a list" if opener == "[" else "a section of fields"
+        message = f"a text that begins with {opener} is read as {kind}: put the whole text in quotes"
         suggestion = _quoted(source)
     if suggestion:
         message += f", as in {suggestion}"

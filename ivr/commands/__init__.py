@@ -1,0 +1,1 @@
+"""The `ivr` command, one module per group of commands."""
