@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+import pytest
+from flask import Flask
 
 from tests.calls import Caller
 from tests.conftest import CLOSED, TOKEN, Clock
@@ -207,3 +211,26 @@ def test_silence_after_an_answer_offers_the_choices_without_reading_it_all_again
     assert "go down within one to two days" not in again.heard
     assert "To hear how to bring swelling down at home, press 1." in again.heard
     assert "To hear this again, press star." in again.heard
+
+
+def test_a_turn_answered_while_the_line_is_reloaded_is_voiced_by_the_version_that_chose_its_words(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clinic saves its file while a caller's webhook is answered: the words and the voice that says
+    them come from one version of the line, never the old words in the new voice."""
+    voiced = base_line().replace("start: main\n", "voice:\n  mode: say\n  say_voice: Polly.Joanna\nstart: main\n")
+    path = write_line(tmp_path, voiced)
+    app = make_app(LINE_FILE=str(path))
+    live = app.extensions["ivr"].line
+    before = live.current()
+    path.write_text(voiced.replace("Polly.Joanna", "Polly.Matthew").replace("Thank you for calling",
+                                                                            "Welcome to"), encoding="utf-8")
+    after = live.current()
+    assert after is not before, "the edited file is loaded"
+    versions = iter([before])
+    monkeypatch.setattr(live, "current", lambda: next(versions, after))  # saved just after the first read
+    answer = Caller(app.test_client(), TOKEN).dial_in()
+    assert answer.root is not None
+    says = list(answer.root.iter("Say"))
+    assert "Thank you for calling Riverside Clinic." in answer.heard
+    assert {say.get("voice") for say in says} == {"Polly.Joanna"}

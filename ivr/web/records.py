@@ -20,7 +20,7 @@ from ivr.store.memory import LanguageMemory
 from ivr.store.purge import Purged, purge
 from ivr.store.recorder import StoreRecorder
 from ivr.web.keys import instance_key, text_setting
-from ivr.web.services import Services, services
+from ivr.web.services import Services, active_line, services
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _url(app: Flask) -> str:
 
 
 def _line() -> Line:
-    return services().line.current().loaded.line
+    return active_line().loaded.line
 
 
 def _turn_record(turn: Turn) -> TurnRecord | None:
