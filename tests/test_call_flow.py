@@ -9,8 +9,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from flask import Flask
 
+from ivr.call.flow import CallFlow, CallState, Listen
+from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.load import load_line
 from tests.calls import Caller
-from tests.conftest import CLOSED, TOKEN, Clock
+from tests.conftest import CLOSED, OPEN, TOKEN, Clock
 from tests.line_files import base_line, write_line
 
 MAIN_PROMPT = "Main menu."
@@ -234,3 +237,23 @@ def test_a_turn_answered_while_the_line_is_reloaded_is_voiced_by_the_version_tha
     says = list(answer.root.iter("Say"))
     assert "Thank you for calling Riverside Clinic." in answer.heard
     assert {say.get("voice") for say in says} == {"Polly.Joanna"}
+
+
+def test_a_language_flow_keeps_the_callers_language_through_every_move() -> None:
+    """The Spanish half of a line, used on its own, keeps a Spanish caller in Spanish: a choice, going back,
+    the main menu and a transfer nobody answered each lead to a state that still says Spanish."""
+    spanish = CallFlow(load_line(DEFAULT_LINE_FILE).line).flow_in("es")
+    now = OPEN
+    state = CallState(node=spanish.line.start, rate=spanish.line.voice.default_rate, language="es")
+    moves = [
+        lambda s: spanish.respond(s, "2", "", now),  # a choice
+        lambda s: spanish.respond(s, "9", "", now),  # back
+        lambda s: spanish.respond(s, "2", "", now),
+        lambda s: spanish.respond(s, "#", "", now),  # the main menu
+        lambda s: spanish.dial_finished(s, "clinic", "busy", now),  # the clinic's number, then how else
+    ]
+    for move in moves:
+        turn = move(state)
+        assert isinstance(turn.then, Listen), turn.event
+        state = turn.then.state
+        assert state.language == "es", f"after {turn.event} the caller's language is {state.language!r}"

@@ -138,7 +138,7 @@ class LanguageFlow:
 
     def _choose(self, state: CallState, option: Option, now: dt.datetime) -> Turn:
         trail = (*state.trail, state.node)[-MAX_TRAIL:]
-        return self._present(CallState(option.goto, trail, 0, state.rate), now, [], event="option")
+        return self._present(_moved(state, option.goto, trail), now, [], event="option")
 
     def _command(self, state: CallState, command: str, now: dt.datetime) -> Turn:
         fresh = replace(state, tries=0)
@@ -146,9 +146,9 @@ class LanguageFlow:
             return self._present(fresh, now, [], event="repeat")
         if command == "back":
             previous = state.trail[-1] if state.trail else self.line.start
-            return self._present(CallState(previous, state.trail[:-1], 0, state.rate), now, [], event="back")
+            return self._present(_moved(state, previous, state.trail[:-1]), now, [], event="back")
         if command == "main_menu":
-            return self._present(CallState(self.line.start, (), 0, state.rate), now, [], event="main_menu")
+            return self._present(_moved(state, self.line.start, ()), now, [], event="main_menu")
         if command == "clinic":
             return self._connect(fresh, now, [], event="clinic_key")
         return self._change_pace(fresh, slower=command == "slower", now=now)
@@ -231,7 +231,7 @@ class LanguageFlow:
         trail = state.trail
         if state.node != END and isinstance(self.line.nodes.get(state.node), MenuNode | AnswerNode):
             trail = (*trail, state.node)[-MAX_TRAIL:]
-        return self._listen(CallState(END, trail, state.tries, state.rate, state.failed), texts,
+        return self._listen(replace(state, node=END, trail=trail), texts,
                             self._no_option_hints, event)
 
     def _emergency(self, state: CallState, before: list[str], event: str) -> Turn:
@@ -255,7 +255,13 @@ class LanguageFlow:
         rate = state.rate if state.rate in self.line.voice.rates else self.line.voice.default_rate
         tries = min(max(state.tries, 0), self.line.call.max_tries)
         failed = state.failed if state.failed in ("clinic", "after_hours") else None
-        return CallState(node, trail, tries, rate, failed)
+        return replace(state, node=node, trail=trail, tries=tries, rate=rate, failed=failed)
+
+
+def _moved(state: CallState, node: str, trail: tuple[str, ...]) -> CallState:
+    """``state`` taken to ``node``: its tries start again, and a failed transfer is forgotten (the caller chose
+    to go on); its language and pace go with it."""
+    return replace(state, node=node, trail=trail, tries=0, failed=None)
 
 
 #: How close (0-100) what a caller says must be to a language's word for it ("espanol") to choose it.
