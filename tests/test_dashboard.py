@@ -655,6 +655,15 @@ def test_an_unknown_page_is_the_dashboards_own_not_found_page(dashboard_app: Fla
     assert "Page not found" not in dashboard_app.test_client().get("/no-such-page").get_data(as_text=True)
 
 
+def test_the_dashboard_with_a_trailing_slash_is_the_figures_page(dashboard_app: Flask, clinic: FlaskClient) -> None:
+    """People type /dashboard/ as often as /dashboard: both reach the figures, with the period asked for."""
+    arrived = clinic.get("/dashboard/?period=today", follow_redirects=True)
+    assert arrived.status_code == 200
+    assert "Today: Tue 24 Nov 2026." in read(arrived.get_data(as_text=True)).text
+    stranger = dashboard_app.test_client().get("/dashboard/", follow_redirects=True)
+    assert read(stranger.get_data(as_text=True)).h1 != "Page not found", "signing in first, then the figures"
+
+
 def test_the_dashboard_and_the_webhooks_check_what_they_rely_on_without_assert() -> None:
     """python -O removes every assert: a page or a webhook must not rely on one."""
     package = Path(ivr.__file__).parent

@@ -178,6 +178,13 @@ def figures() -> ResponseReturnValue:
     )
 
 
+@bp.get("/")
+def figures_with_a_slash() -> ResponseReturnValue:
+    """The figures at the address people often type, /dashboard/: sent on to /dashboard, with their query."""
+    query = request.query_string.decode("latin-1")
+    return redirect(url_for("dashboard.figures") + (f"?{query}" if query else ""))
+
+
 @bp.get("/map")
 def map_page() -> ResponseReturnValue:
     """Every place of the line: what callers hear, its keys and where they lead, its audio and its figures."""
