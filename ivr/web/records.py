@@ -205,7 +205,7 @@ def _turn_record(turn: Turn) -> TurnRecord | None:
         at=services().clock(),
         line=line.name,
         node=turn.node,
-        kind=turn.event,
+        kind=str(turn.event),
         outcome=_outcome(then),
         from_node=node if node in line.nodes or node == END else None,
         input=("key" if digits else "speech" if speech else "none") if answering else None,
