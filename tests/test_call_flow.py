@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from flask import Flask
 
-from ivr.call.flow import CallFlow, CallState, Listen
+from ivr.call import CallFlow, CallState, Listen
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line.load import load_line
+from ivr.line.validate import load_line
 from tests.calls import Caller
 from tests.conftest import CLOSED, OPEN, TOKEN, Clock
 from tests.line_files import base_line, write_line
