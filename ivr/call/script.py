@@ -6,12 +6,10 @@ one of them ahead of a call (to render them to audio).
 
 from __future__ import annotations
 
-import functools
 import re
 
-import phonenumbers
-
 from ivr.call.emergency.language import language_for, load_language
+from ivr.languages import builtin, key_name, spoken_digits
 from ivr.line import (
     KEY_SENTENCES,
     OFFER_KEYS,
@@ -25,7 +23,6 @@ from ivr.line import (
     fill,
     names_number,
 )
-from ivr.line.builtins import builtin
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"
@@ -34,9 +31,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def spoken_key(line: Line, key: str) -> str:
     """How the line says a key in its language: "star", "pound" in en-US, "hash" in en-GB, "numeral" in es-US."""
-    if key in "*#":
-        return builtin(line.language).key_name(key, line.call.speech_language)
-    return key
+    return key_name(key, line.call.speech_language)
 
 
 def opening_offers(line: Line, starting: str) -> list[tuple[str, str]]:
@@ -49,16 +44,6 @@ def opening_offers(line: Line, starting: str) -> list[tuple[str, str]]:
 def starting_languages(line: Line) -> list[str]:
     """The languages a call can start in: the first, and any other when callers' choices are remembered."""
     return list(line.language_codes) if line.call.remember_language else list(line.language_codes[:1])
-
-
-@functools.lru_cache(maxsize=256)
-def spoken_digits(number: str) -> str:
-    """Digits a listener can write down: "+12025550143" -> "2 0 2, 5 5 5, 0 1 4 3"."""
-    if not number.startswith("+"):
-        return " ".join(number)
-    parsed = phonenumbers.parse(number)
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return ", ".join(" ".join(group) for group in re.findall(r"\d+", national))
 
 
 class Script:
