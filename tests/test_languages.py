@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ivr.call import Script, spoken_key
 from ivr.call.emergency import read_language
 from ivr.languages import available, find, key_name, language, normaliser
-from ivr.line import Line, Phrases
+from ivr.line import Line, Phrases, Script, spoken_key
 from ivr.line.validate import load_line
 from ivr.speech.spoken import SpeechRules
 from tests.audio_lines import SPANISH_LINE

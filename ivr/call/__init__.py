@@ -6,10 +6,8 @@ Imports no Flask; the web views (:mod:`ivr.web`) hand each request to a :class:`
 from ivr.call.flow import LANGUAGE_CHOSEN, CallFlow, CallState, Connect, Finish, Listen, Target, Turn
 from ivr.call.last_good import LastGoodLines, last_good_folder
 from ivr.call.live import Active, LiveLine
-from ivr.call.script import END, Script, all_prompts, spoken_key
 
 __all__ = [
-    "END",
     "LANGUAGE_CHOSEN",
     "Active",
     "CallFlow",
@@ -19,10 +17,7 @@ __all__ = [
     "LastGoodLines",
     "Listen",
     "LiveLine",
-    "Script",
     "Target",
     "Turn",
-    "all_prompts",
     "last_good_folder",
-    "spoken_key",
 ]

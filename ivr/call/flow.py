@@ -15,9 +15,19 @@ from rapidfuzz import fuzz
 
 from ivr.call.events import Event
 from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
-from ivr.call.script import END, Script, opening_offers
 from ivr.languages import builtin
-from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode, is_open
+from ivr.line import (
+    END,
+    AnswerNode,
+    EmergencyNode,
+    Line,
+    MenuNode,
+    Option,
+    Script,
+    TransferNode,
+    is_open,
+    opening_offers,
+)
 
 Target = Literal["clinic", "after_hours"]
 #: Why a caller is asked again: they said nothing, or nothing that is a choice there.

@@ -36,6 +36,7 @@ __all__ = [
     "SpokenNumbers",
     "available",
     "builtin",
+    "emergency_hints",
     "find",
     "has",
     "key_name",
@@ -88,6 +89,13 @@ def key_name(key: str, tag: str) -> str:
     if pack is None and language_code(tag) in other_key_names():
         return other_key_names()[language_code(tag)].get(key, key)
     return (pack or language(DEFAULT_LANGUAGE)).key_name(key, tag)
+
+
+def emergency_hints(tag: str) -> tuple[str, ...]:
+    """What the speech recogniser should expect everywhere in ``tag``'s language: the phrases of danger its
+    ``emergency.yaml`` lists under ``hints`` (English's for a language without emergency data)."""
+    pack = find(tag)
+    return (pack if pack is not None and pack.emergency is not None else language(DEFAULT_LANGUAGE)).emergency_hints
 
 
 def normaliser(tag: str) -> Callable[[str], str]:

@@ -63,6 +63,13 @@ class Pack:
     #: What the emergency understanding reads (``emergency.yaml``), where the language has it.
     emergency: Traversable | None
 
+    @functools.cached_property
+    def emergency_hints(self) -> tuple[str, ...]:
+        """The phrases of danger the speech recogniser should expect (``hints`` in ``emergency.yaml``)."""
+        if self.emergency is None:
+            return ()
+        return tuple(str(hint) for hint in _yaml(self.emergency).get("hints") or ())
+
     def key_name(self, key: str, tag: str) -> str:
         """How ``key`` is said in ``tag`` ("#" is "pound" in en-US, "hash" in en-AU, "gato" in es-MX)."""
         return {**self.key_names.get("default", {}), **_for_tag(self.key_names, tag, {})}.get(key, key)

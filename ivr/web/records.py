@@ -11,8 +11,8 @@ import weakref
 
 from flask import Flask, current_app, request
 
-from ivr.call import END, LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
-from ivr.line import Line
+from ivr.call import LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
+from ivr.line import END, Line
 from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
 from ivr.store.callers import CallerHasher
 from ivr.store.engine import database_url

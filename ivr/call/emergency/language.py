@@ -53,7 +53,6 @@ class Language:
     real_word_count: int
     fine: tuple[Pattern, ...]
     signs: tuple[Pattern, ...]
-    hints: tuple[str, ...]
     #: Look words up in the dictionary folded as callers' words are (for a language that writes accents).
     fold_dictionary: bool = False
 
@@ -173,7 +172,6 @@ def read_language(path: Any, code: str) -> Language:
         fold_dictionary=bool(spelling.get("fold_dictionary", False)),
         fine=tuple(_patterns(data.get("fine") or [], names)),
         signs=tuple(_patterns(data["signs"], names)),
-        hints=tuple(str(hint) for hint in data.get("hints") or ()),
     )
 
 

@@ -1,6 +1,6 @@
 """Every sentence a caller can hear on a line, composed from the line's file.
 
-The flow asks for texts here and nowhere else, so :func:`all_prompts` can list every
+The call flow asks for texts here and nowhere else, so :func:`all_prompts` can list every
 one of them ahead of a call (to render them to audio).
 """
 
@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-from ivr.call.emergency.language import language_for, load_language
-from ivr.languages import builtin, key_name, spoken_digits
-from ivr.line import (
-    KEY_SENTENCES,
+from ivr.languages import builtin, emergency_hints, key_name, spoken_digits
+from ivr.line.hours import describe
+from ivr.line.model import (
     OFFER_KEYS,
     AnswerNode,
     EmergencyNode,
@@ -19,10 +18,8 @@ from ivr.line import (
     MenuNode,
     Option,
     TransferNode,
-    describe,
-    fill,
-    names_number,
 )
+from ivr.line.sentences import KEY_SENTENCES, fill, names_number
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"
@@ -69,7 +66,7 @@ class Script:
         #: The greeting up to its sentence that names the emergency number, and the rest of it.
         self.greeting_parts = _split_greeting(self.greeting(), spoken_digits(line.clinic.emergency_number),
                                                line.clinic.emergency_number)
-        self._emergency_hints = list(load_language(language_for(line.call.speech_language)).hints)
+        self._emergency_hints = list(emergency_hints(line.call.speech_language))
         self.every_text = _every_text(self)
 
     def _phrase(self, name: str, **values: str) -> str:
