@@ -228,6 +228,7 @@ def test_a_turn_answered_while_the_line_is_reloaded_is_voiced_by_the_version_tha
     before = live.current()
     path.write_text(voiced.replace("Polly.Joanna", "Polly.Matthew").replace("Thank you for calling",
                                                                             "Welcome to"), encoding="utf-8")
+    live.look()  # what the line's watcher does when the file changes
     after = live.current()
     assert after is not before, "the edited file is loaded"
     versions = iter([before])
