@@ -27,9 +27,9 @@ import click
 import soundfile
 
 from bench.sections import commit, write_section
-from ivr.call import CallFlow, CallState, Script, Turn
+from ivr.call import CallFlow, CallState, Turn
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line import AnswerNode, Line, MenuNode, Option, is_open
+from ivr.line import AnswerNode, Line, MenuNode, Option, Script, is_open
 from ivr.line.validate import load_line
 from ivr.speech.render import Job, RenderPlan, RenderReport, plan_line, render_plan
 from ivr.speech.voicing import Voicing

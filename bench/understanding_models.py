@@ -108,7 +108,7 @@ def run_rules(out: Path) -> None:
     def where(turn: Turn) -> str:
         if reaches_emergency_advice(flow, turn):
             return "emergency"
-        return turn.node if turn.event == "option" else events.get(turn.event, turn.event)
+        return turn.node if turn.event.name == "option" else events.get(turn.event.name, str(turn.event))
 
     result: dict[str, Any] = {"approach": "rules", "languages": {}}
     times: list[float] = []

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ivr.commands.main import main
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.validate import load_line
-from ivr.speech.audit import AuditReport, Bars, Score
+from ivr.speech.audit import AuditReport, Score, bars_for
 from ivr.speech.languages import prompt_kinds
 from ivr.speech.recogniser import phone_line
 from ivr.speech.word_errors import normalise, word_error_rate
@@ -96,7 +96,7 @@ def test_the_bars_are_over_every_prompt_at_every_rate_and_over_the_answers() -> 
     good = [_score(0.0, 150), _score(0.0, 150, "answer"), _score(0.2, 150), _score(0.0, 125), _score(0.0, 175)]
     report = AuditReport(tuple(good), default_rate=150)
     assert report.passes
-    bars = Bars()
+    bars = bars_for("en-US")
     assert [bar.limit for bar in report.bars()] == [
         bars.other_rate_median, bars.median, bars.median, bars.worst, bars.other_rate_median,
     ]

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ivr.call import Script
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line import Line
+from ivr.line import Line, Script
 from ivr.line.validate import load_line
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.recogniser import Recogniser, phone_line

@@ -17,9 +17,8 @@ import soundfile
 from click.testing import CliRunner
 from flask import Flask
 
-from ivr.call import all_prompts
 from ivr.commands.main import main
-from ivr.line import Line
+from ivr.line import Line, all_prompts
 from ivr.line.validate import load_line
 from ivr.speech.catalog import AudioCatalog, store
 from ivr.speech.naming import FORMAT, audio_name, is_audio_name

@@ -14,9 +14,8 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
-from ivr.call import all_prompts
 from ivr.commands.main import main
-from ivr.line import Line
+from ivr.line import Line, all_prompts
 from ivr.speech.voicing import Voicing
 from tests.audio_lines import ENGINES, RATES, copy_audio, render_into, small_line
 from tests.calls import Answer, Caller

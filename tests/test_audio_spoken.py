@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.languages import key_name
 from ivr.line.validate import load_line
-from ivr.speech.spoken import SpeechRules, key_names
+from ivr.speech.spoken import SpeechRules
 from ivr.speech.voicing import Voicing
 from tests.calls import Caller
 from tests.conftest import TOKEN
@@ -62,11 +63,16 @@ def test_numbers_times_and_keys_are_written_as_they_are_said(rules: SpeechRules,
 
 
 def test_key_names_follow_the_line_language() -> None:
-    assert key_names("en-US") == ("star", "pound")
-    assert key_names("en-AU") == ("star", "hash")
-    assert key_names("es-US") == ("asterisco", "numeral")
-    assert key_names("fr-FR") == ("étoile", "dièse")
-    assert key_names("xx-YY") == ("star", "hash")
+    def names(tag: str) -> tuple[str, str]:
+        return key_name("*", tag), key_name("#", tag)
+
+    assert names("en-US") == ("star", "pound")
+    assert names("en-AU") == ("star", "hash")
+    assert names("es-US") == ("asterisco", "numeral")
+    assert names("es-MX") == ("asterisco", "gato")
+    assert names("es-ES") == ("asterisco", "almohadilla")
+    assert names("fr-FR") == ("étoile", "dièse")
+    assert names("xx-YY") == ("star", "hash")
 
 
 def test_a_pronunciation_replaces_whole_words_and_phrases_in_any_case() -> None:

@@ -111,7 +111,7 @@ _NOT_SPOKEN = re.compile(r"\b(tú|tu|tus|tienes|puedes|quieres|oprime|presiona|c
 
 
 def test_every_spanish_text_says_usted_and_no_abbreviation() -> None:
-    from ivr.call import all_prompts
+    from ivr.line import all_prompts
 
     for text in all_prompts(LINE, "es"):
         assert not _NOT_SPOKEN.search(text), text

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pytest
+from flask import Flask
+
+from ivr.call import CallFlow, CallState, Listen
+from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.validate import load_line
 from tests.calls import Caller
-from tests.conftest import CLOSED, TOKEN, Clock
+from tests.conftest import CLOSED, OPEN, TOKEN, Clock
 from tests.line_files import base_line, write_line
 
 MAIN_PROMPT = "Main menu."
@@ -207,3 +214,47 @@ def test_silence_after_an_answer_offers_the_choices_without_reading_it_all_again
     assert "go down within one to two days" not in again.heard
     assert "To hear how to bring swelling down at home, press 1." in again.heard
     assert "To hear this again, press star." in again.heard
+
+
+def test_a_turn_answered_while_the_line_is_reloaded_is_voiced_by_the_version_that_chose_its_words(
+    make_app: Callable[..., Flask], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clinic saves its file while a caller's webhook is answered: the words and the voice that says
+    them come from one version of the line, never the old words in the new voice."""
+    voiced = base_line().replace("start: main\n", "voice:\n  mode: say\n  say_voice: Polly.Joanna\nstart: main\n")
+    path = write_line(tmp_path, voiced)
+    app = make_app(LINE_FILE=str(path))
+    live = app.extensions["ivr"].line
+    before = live.current()
+    path.write_text(voiced.replace("Polly.Joanna", "Polly.Matthew").replace("Thank you for calling",
+                                                                            "Welcome to"), encoding="utf-8")
+    live.look()  # what the line's watcher does when the file changes
+    after = live.current()
+    assert after is not before, "the edited file is loaded"
+    versions = iter([before])
+    monkeypatch.setattr(live, "current", lambda: next(versions, after))  # saved just after the first read
+    answer = Caller(app.test_client(), TOKEN).dial_in()
+    assert answer.root is not None
+    says = list(answer.root.iter("Say"))
+    assert "Thank you for calling Riverside Clinic." in answer.heard
+    assert {say.get("voice") for say in says} == {"Polly.Joanna"}
+
+
+def test_a_language_flow_keeps_the_callers_language_through_every_move() -> None:
+    """The Spanish half of a line, used on its own, keeps a Spanish caller in Spanish: a choice, going back,
+    the main menu and a transfer nobody answered each lead to a state that still says Spanish."""
+    spanish = CallFlow(load_line(DEFAULT_LINE_FILE).line).flow_in("es")
+    now = OPEN
+    state = CallState(node=spanish.line.start, rate=spanish.line.voice.default_rate, language="es")
+    moves = [
+        lambda s: spanish.respond(s, "2", "", now),  # a choice
+        lambda s: spanish.respond(s, "9", "", now),  # back
+        lambda s: spanish.respond(s, "2", "", now),
+        lambda s: spanish.respond(s, "#", "", now),  # the main menu
+        lambda s: spanish.dial_finished(s, "clinic", "busy", now),  # the clinic's number, then how else
+    ]
+    for move in moves:
+        turn = move(state)
+        assert isinstance(turn.then, Listen), turn.event
+        state = turn.then.state
+        assert state.language == "es", f"after {turn.event} the caller's language is {state.language!r}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.caller_time import measure
-from ivr.call import Script
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.line import Script
 from ivr.line.validate import load_line
 from tests.line_files import base_line, write_line
 

@@ -16,12 +16,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from flask import Flask
 
 from ivr.commands.call import sound_output_problem
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
 from ivr.line.validate import load_line
+from ivr.speech.catalog import store_rendered
+from ivr.speech.render import plan_line
+from ivr.speech.telephone import TELEPHONE_RATE, write_telephone_wav
 from tests.conftest import OWN_INSTANCE, TOKEN
 from tests.line_files import base_line, edit
 
@@ -164,8 +168,24 @@ def test_purge_needs_no_twilio_token_and_prints_no_log_lines(tmp_path: Path) -> 
     assert ran.out == "Removed 0 calls and 0 events older than 90d.\n"
 
 
-def test_the_text_phone_prints_what_callers_hear_and_no_log_lines() -> None:
-    ran = ivr("call", stdin="\n")
+def rendered_as_tones(line_file: Path, directory: Path) -> None:
+    """Put a short tone, and its transcript, where rendering puts each English prompt of a line at its usual pace,
+    as ``ivr render`` would (each prompt in the order it renders them, a name once)."""
+    line = load_line(line_file).line
+    plan = plan_line(line, directory, rates=[line.voice.default_rate])
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(TELEPHONE_RATE // 5) / TELEPHONE_RATE)
+    directory.mkdir(parents=True, exist_ok=True)
+    for job in plan.jobs:
+        store_rendered(directory, job.name, job.text, lambda path: write_telephone_wav(path, tone))
+
+
+@pytest.mark.parametrize("audio", ["none", "rendered"])
+def test_the_text_phone_prints_what_callers_hear_and_no_log_lines(audio: str, tmp_path: Path) -> None:
+    """The same words with or without the line's audio: the texts as written ("call 911."), not as they were
+    given to the speech engine ("call 9 1 1.")."""
+    if audio == "rendered":
+        rendered_as_tones(DEFAULT_LINE_FILE, tmp_path / "audio")
+    ran = ivr("call", stdin="\n", env={"IVR_AUDIO_DIR": str(tmp_path / "audio")})
     assert ran.status == 0
     assert ran.err == "", "no library log lines, and no development-mode warning: no server is started"
     greeting = load_line(DEFAULT_LINE_FILE).line.greeting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import io
@@ -15,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import ivr
 from ivr import create_app
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.dashboard.exports import safe_cell
@@ -659,6 +661,24 @@ def test_an_unknown_page_is_the_dashboards_own_not_found_page(dashboard_app: Fla
         assert read(missing.get_data(as_text=True)).h1 == "Page not found"
         assert "script-src 'none'" in missing.headers["Content-Security-Policy"]
     assert "Page not found" not in dashboard_app.test_client().get("/no-such-page").get_data(as_text=True)
+
+
+def test_the_dashboard_with_a_trailing_slash_is_the_figures_page(dashboard_app: Flask, clinic: FlaskClient) -> None:
+    """People type /dashboard/ as often as /dashboard: both reach the figures, with the period asked for."""
+    arrived = clinic.get("/dashboard/?period=today", follow_redirects=True)
+    assert arrived.status_code == 200
+    assert "Today: Tue 24 Nov 2026." in read(arrived.get_data(as_text=True)).text
+    stranger = dashboard_app.test_client().get("/dashboard/", follow_redirects=True)
+    assert read(stranger.get_data(as_text=True)).h1 != "Page not found", "signing in first, then the figures"
+
+
+def test_the_dashboard_and_the_webhooks_check_what_they_rely_on_without_assert() -> None:
+    """python -O removes every assert: a page or a webhook must not rely on one."""
+    package = Path(ivr.__file__).parent
+    found = [f"{path.relative_to(package)}:{node.lineno}"
+             for folder in ("dashboard", "web") for path in sorted((package / folder).rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Assert)]
+    assert found == []
 
 
 def test_dashboard_pages_are_not_cached_framed_or_scripted(clinic: FlaskClient) -> None:

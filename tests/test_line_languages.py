@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from ivr.call import all_prompts
 from ivr.commands.main import main
+from ivr.line import all_prompts
 from ivr.line.validate import (
     AmbiguousWord,
     LanguageSetting,

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from ivr.call import all_prompts
 from ivr.config import DEFAULT_LINE_FILE, PROJECT_ROOT
-from ivr.line import Line, Phrases, model
+from ivr.line import Line, Phrases, all_prompts, model
 from ivr.line.validate import Section, load_line, sections
 
 REFERENCE = (PROJECT_ROOT / "docs" / "line-file.md").read_text(encoding="utf-8")

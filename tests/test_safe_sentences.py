@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from ivr.call import END, CallFlow, CallState, Connect, Listen, Turn, all_prompts
+from ivr.call import CallFlow, CallState, Connect, Listen, Turn
 from ivr.commands.main import main
-from ivr.line import Phrases, phrase_names
+from ivr.line import END, Phrases, all_prompts, phrase_names
 from ivr.line.validate import (
     EmptySentence,
     LineInvalid,

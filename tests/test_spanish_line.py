@@ -7,9 +7,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from ivr.call import all_prompts
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.line import AnswerNode, MenuNode
+from ivr.line import AnswerNode, MenuNode, all_prompts
 from ivr.line.validate import load_line
 from tests.calls import Answer, Caller
 from tests.conftest import CLOSED, Clock

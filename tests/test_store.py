@@ -270,3 +270,16 @@ def test_an_event_nobody_has_described_yet_is_shown_under_its_own_name() -> None
     assert meaning("gave_up:too_slow").gave_up
     summary = summarise(ended(step("start", "main"), step("transfer_offered", "main")), PLACES)
     assert summary.ending == "at_menu"
+
+
+def test_every_event_the_call_flow_names_is_described_for_staff() -> None:
+    """A call's journey and the exports say in words what each turn did: no name the flow gives a turn is
+    shown raw, and the flow names its events through one typed vocabulary the records read back."""
+    from ivr.call.events import EVENT_NAMES, Event
+    from ivr.store.events import EVENTS, event_label
+
+    assert [name for name in EVENT_NAMES if name not in EVENTS] == []
+    assert Event.read(str(Event.named("dial", "no-answer"))) == Event("dial", "no-answer")
+    assert event_label(Event.named("dial", "no-answer")) == event_label("dial:no-answer") == (
+        "The transfer ended: no answer"
+    )

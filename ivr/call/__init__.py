@@ -5,12 +5,11 @@ Imports no Flask; the web views (:mod:`ivr.web`) hand each request to a :class:`
 
 from ivr.call.flow import LANGUAGE_CHOSEN, CallFlow, CallState, Connect, Finish, Listen, Target, Turn
 from ivr.call.last_good import LastGoodLines, last_good_folder
-from ivr.call.live import LiveLine
-from ivr.call.script import END, Script, all_prompts, spoken_digits, spoken_key
+from ivr.call.live import Active, LiveLine
 
 __all__ = [
-    "END",
     "LANGUAGE_CHOSEN",
+    "Active",
     "CallFlow",
     "CallState",
     "Connect",
@@ -18,11 +17,7 @@ __all__ = [
     "LastGoodLines",
     "Listen",
     "LiveLine",
-    "Script",
     "Target",
     "Turn",
-    "all_prompts",
     "last_good_folder",
-    "spoken_digits",
-    "spoken_key",
 ]

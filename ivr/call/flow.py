@@ -13,12 +13,25 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
+from ivr.call.events import Event
 from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
-from ivr.call.script import END, Script, opening_offers
-from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode, is_open
-from ivr.line.builtins import builtin
+from ivr.languages import builtin
+from ivr.line import (
+    END,
+    AnswerNode,
+    EmergencyNode,
+    Line,
+    MenuNode,
+    Option,
+    Script,
+    TransferNode,
+    is_open,
+    opening_offers,
+)
 
 Target = Literal["clinic", "after_hours"]
+#: Why a caller is asked again: they said nothing, or nothing that is a choice there.
+_Retried = Literal["no_input", "invalid"]
 #: How a caller's "back" trail is bounded, so that a state always fits in a URL.
 MAX_TRAIL = 12
 
@@ -70,8 +83,8 @@ class Turn:
     rate: int
     #: The node the caller is at after this turn.
     node: str
-    #: What happened, for call records: "start", "option", "no_input", "dial:busy"...
-    event: str
+    #: What happened, for call records: start, option, no_input, dial (busy)...
+    event: Event
     #: The caller's language, in a line of several ("" in a line of one).
     language: str = ""
     #: The language of each text, where some are in another than the caller's (the offers of the others).
@@ -80,6 +93,9 @@ class Turn:
     def language_of(self, index: int) -> str:
         """The language ``texts[index]`` is said in."""
         return self.text_languages[index] if self.text_languages else self.language
+
+
+_START = Event.named("start")
 
 
 class LanguageFlow:
@@ -95,7 +111,7 @@ class LanguageFlow:
 
     # -- entry points ---------------------------------------------------------------
 
-    def start(self, now: dt.datetime, offers: list[str] | None = None, event: str = "start") -> Turn:
+    def start(self, now: dt.datetime, offers: list[str] | None = None, event: Event = _START) -> Turn:
         """The start of a call: ``offers`` are the other languages' offers, said after the emergency sentence."""
         state = CallState(node=self.line.start, rate=self.line.voice.default_rate)
         closed = not is_open(self.line.clinic.hours, now)
@@ -117,14 +133,14 @@ class LanguageFlow:
         if isinstance(choice, Commanded):
             return self._command(state, choice.command, now)
         if isinstance(choice, Emergency):
-            return self._emergency(state, [], event="emergency_phrase")
-        reason = "no_input" if isinstance(choice, Silence) else "invalid"
+            return self._emergency(state, [], event=Event.named("emergency_phrase"))
+        reason: _Retried = "no_input" if isinstance(choice, Silence) else "invalid"
         return self._retry(state, choice, now, reason)
 
     def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
         """Twilio's <Dial> ended with DialCallStatus ``status``."""
         state = self._sane(state)
-        event = f"dial:{status or 'unknown'}"
+        event = Event.named("dial", status or "unknown")
         if status in ("completed", "answered"):
             return self._goodbye(state, [], event=event)
         return self._alternatives(replace(state, failed=target), [self.script.clinic_unavailable()], event)
@@ -132,25 +148,25 @@ class LanguageFlow:
     def apologise(self, state: CallState | None, now: dt.datetime) -> Turn:
         """Something broke while handling the call: apologise and put the caller through."""
         state = self._sane(state or CallState(node=self.line.start))
-        return self._connect(state, now, [self.script.apology()], event="error")
+        return self._connect(state, now, [self.script.apology()], event=Event.named("error"))
 
     # -- moves ----------------------------------------------------------------------
 
     def _choose(self, state: CallState, option: Option, now: dt.datetime) -> Turn:
         trail = (*state.trail, state.node)[-MAX_TRAIL:]
-        return self._present(CallState(option.goto, trail, 0, state.rate), now, [], event="option")
+        return self._present(_moved(state, option.goto, trail), now, [], event=Event.named("option"))
 
     def _command(self, state: CallState, command: str, now: dt.datetime) -> Turn:
         fresh = replace(state, tries=0)
         if command == "repeat":
-            return self._present(fresh, now, [], event="repeat")
+            return self._present(fresh, now, [], event=Event.named("repeat"))
         if command == "back":
             previous = state.trail[-1] if state.trail else self.line.start
-            return self._present(CallState(previous, state.trail[:-1], 0, state.rate), now, [], event="back")
+            return self._present(_moved(state, previous, state.trail[:-1]), now, [], event=Event.named("back"))
         if command == "main_menu":
-            return self._present(CallState(self.line.start, (), 0, state.rate), now, [], event="main_menu")
+            return self._present(_moved(state, self.line.start, ()), now, [], event=Event.named("main_menu"))
         if command == "clinic":
-            return self._connect(fresh, now, [], event="clinic_key")
+            return self._connect(fresh, now, [], event=Event.named("clinic_key"))
         return self._change_pace(fresh, slower=command == "slower", now=now)
 
     def _change_pace(self, state: CallState, *, slower: bool, now: dt.datetime) -> Turn:
@@ -158,11 +174,12 @@ class LanguageFlow:
         index = rates.index(state.rate)
         wanted = index - 1 if slower else index + 1
         if not 0 <= wanted < len(rates):
-            return self._present(state, now, [self.script.pace_limit(slowest=slower)], event="pace_limit")
+            return self._present(state, now, [self.script.pace_limit(slowest=slower)], event=Event.named("pace_limit"))
         state = replace(state, rate=rates[wanted])
-        return self._present(state, now, [self.script.pace_changed()], event="slower" if slower else "faster")
+        changed = Event.named("slower" if slower else "faster")
+        return self._present(state, now, [self.script.pace_changed()], event=changed)
 
-    def _retry(self, state: CallState, choice: Silence | Invalid, now: dt.datetime, reason: str) -> Turn:
+    def _retry(self, state: CallState, choice: Silence | Invalid, now: dt.datetime, reason: _Retried) -> Turn:
         tries = state.tries + 1
         if tries >= self.line.call.max_tries:
             return self._give_up(state, now, reason)
@@ -170,14 +187,14 @@ class LanguageFlow:
             notice = self.script.no_input()
         else:
             notice = self.script.not_understood() if choice.spoken else self.script.invalid()
-        return self._present(replace(state, tries=tries), now, [notice], event=reason, again=True)
+        return self._present(replace(state, tries=tries), now, [notice], event=Event.named(reason), again=True)
 
-    def _give_up(self, state: CallState, now: dt.datetime, reason: str) -> Turn:
+    def _give_up(self, state: CallState, now: dt.datetime, reason: _Retried) -> Turn:
         """After too many tries, a caller who may not be able to speak or press is put through, told why first,
         to whichever number is answering and has not just failed; only when there is none do they hear the
         numbers and the emergency advice, twice, and goodbye."""
         fresh = replace(state, tries=0)
-        event = f"gave_up:{reason}"
+        event = Event.named("gave_up", reason)
         target = self._answering(now)
         if target is not None and target != state.failed:
             return self._connect(fresh, now, [self.script.putting_through()], event=event)
@@ -194,7 +211,7 @@ class LanguageFlow:
     # -- what the caller hears --------------------------------------------------------
 
     def _present(
-        self, state: CallState, now: dt.datetime, before: list[str], event: str, again: bool = False
+        self, state: CallState, now: dt.datetime, before: list[str], event: Event, again: bool = False
     ) -> Turn:
         node = self.line.node(state.node) if state.node != END else None
         if node is None:
@@ -206,11 +223,11 @@ class LanguageFlow:
             return self._emergency(state, texts, event=event)
         return self._listen(state, texts, self._hints[state.node], event)
 
-    def _listen(self, state: CallState, texts: list[str], hints: tuple[str, ...], event: str) -> Turn:
+    def _listen(self, state: CallState, texts: list[str], hints: tuple[str, ...], event: Event) -> Turn:
         listen = Listen(state, hints, self.line.call.no_input_timeout)
         return Turn(tuple(texts), listen, state.rate, state.node, event)
 
-    def _connect(self, state: CallState, now: dt.datetime, before: list[str], event: str) -> Turn:
+    def _connect(self, state: CallState, now: dt.datetime, before: list[str], event: Event) -> Turn:
         clinic = self.line.clinic
         timeout = self.line.call.transfer_timeout
         if is_open(clinic.hours, now):
@@ -222,7 +239,7 @@ class LanguageFlow:
             return Turn(tuple(texts), connect, state.rate, state.node, event)
         return self._alternatives(state, [*before, self.script.closed()], event)
 
-    def _alternatives(self, state: CallState, before: list[str], event: str) -> Turn:
+    def _alternatives(self, state: CallState, before: list[str], event: Event) -> Turn:
         """How else to reach the clinic (not the after-hours line when it is what just failed), the emergency
         advice, and a way back. "Back" from here returns to where the caller was before the transfer: a
         transfer or emergency node is never put on the trail, so going back never dials again."""
@@ -231,14 +248,14 @@ class LanguageFlow:
         trail = state.trail
         if state.node != END and isinstance(self.line.nodes.get(state.node), MenuNode | AnswerNode):
             trail = (*trail, state.node)[-MAX_TRAIL:]
-        return self._listen(CallState(END, trail, state.tries, state.rate, state.failed), texts,
+        return self._listen(replace(state, node=END, trail=trail), texts,
                             self._no_option_hints, event)
 
-    def _emergency(self, state: CallState, before: list[str], event: str) -> Turn:
+    def _emergency(self, state: CallState, before: list[str], event: Event) -> Turn:
         advice = self.script.emergency()
         return Turn((*before, advice, advice), Finish(), state.rate, state.node, event)
 
-    def _goodbye(self, state: CallState, before: list[str], event: str) -> Turn:
+    def _goodbye(self, state: CallState, before: list[str], event: Event) -> Turn:
         return Turn((*before, self.script.goodbye()), Finish(), state.rate, state.node, event)
 
     # -- helpers --------------------------------------------------------------------
@@ -255,13 +272,19 @@ class LanguageFlow:
         rate = state.rate if state.rate in self.line.voice.rates else self.line.voice.default_rate
         tries = min(max(state.tries, 0), self.line.call.max_tries)
         failed = state.failed if state.failed in ("clinic", "after_hours") else None
-        return CallState(node, trail, tries, rate, failed)
+        return replace(state, node=node, trail=trail, tries=tries, rate=rate, failed=failed)
+
+
+def _moved(state: CallState, node: str, trail: tuple[str, ...]) -> CallState:
+    """``state`` taken to ``node``: its tries start again, and a failed transfer is forgotten (the caller chose
+    to go on); its language and pace go with it."""
+    return replace(state, node=node, trail=trail, tries=0, failed=None)
 
 
 #: How close (0-100) what a caller says must be to a language's word for it ("espanol") to choose it.
 LANGUAGE_WORD_CUTOFF = 88
 #: The event of the turn a caller chose a language with, at the start of a call.
-LANGUAGE_CHOSEN = "language"
+LANGUAGE_CHOSEN = Event.named("language")
 
 
 class CallFlow:
@@ -399,7 +422,7 @@ class CallFlow:
         first = heard[0]
         languages = [first, first, *dict.fromkeys(other for other in [*heard[1:], code] if other != first)]
         texts = tuple(self._flows[language].script.emergency() for language in languages)
-        return Turn(texts, Finish(), state.rate, state.node or self.line.start, "emergency_phrase", code,
+        return Turn(texts, Finish(), state.rate, state.node or self.line.start, Event.named("emergency_phrase"), code,
                     tuple(languages) if self._several else ())
 
     def _in(self, code: str, turn: Turn, *, offered: bool = False, foreign: dict[str, str] | None = None) -> Turn:

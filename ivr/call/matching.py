@@ -14,8 +14,8 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from ivr.call.emergency import EmergencySense
+from ivr.languages import SpokenKeys, builtin
 from ivr.line import Line, Option
-from ivr.line.builtins import SpokenKeys, builtin
 
 Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
 

@@ -70,7 +70,7 @@ def _ask(prompt: str) -> str | None:
 
 def _language_words(language: str) -> str:
     """What a caller says to choose ``language`` at the start of a call: "español" for "es"."""
-    from ivr.line.builtins import available, builtin
+    from ivr.languages import available, builtin
 
     code = language.strip().lower()
     if code not in available():

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ivr.call import END, Script, spoken_key
-from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode
+from ivr.line import END, AnswerNode, EmergencyNode, Line, MenuNode, Script, TransferNode, spoken_key
 
 #: (text, rate) -> URL of its rendered audio, or None when there is none yet.
 AudioFinder = Callable[[str, int], "str | None"]

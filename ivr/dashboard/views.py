@@ -37,6 +37,7 @@ from ivr.store import RecordsUnavailable
 from ivr.store.figures import Figures
 from ivr.store.figures import figures as read_figures
 from ivr.store.journeys import PLACE_COLUMNS, Summary, summarise
+from ivr.store.period import Period
 from ivr.store.reading import journey as read_journey
 from ivr.store.reading import journeys as read_journeys
 from ivr.web import RecordsOff, services, settled_store
@@ -128,7 +129,8 @@ def not_found(error: HTTPException) -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     """Sign in with the clinic's password."""
     gate = auth.gate()
-    assert gate is not None  # the guard answered already otherwise
+    if gate is None:  # the guard says so first; this holds under python -O too
+        return render_template("dashboard/off.html"), 404
     error = None
     if request.method == "POST":
         address = request.remote_addr or "unknown"
@@ -161,9 +163,9 @@ def logout() -> ResponseReturnValue:
 def figures() -> ResponseReturnValue:
     """The figures of a period, the safety figures first, each beside the period before."""
     line = _line()
-    choice = _chosen_period(line)
-    now = _figures(line, choice)
-    before = _figures(line, choice, previous=True)
+    choice, period = _chosen_period(line)
+    now = _figures(line, period)
+    before = _figures(line, period.previous())
     return render_template(
         "dashboard/figures.html",
         line=line,
@@ -176,13 +178,20 @@ def figures() -> ResponseReturnValue:
     )
 
 
+@bp.get("/")
+def figures_with_a_slash() -> ResponseReturnValue:
+    """The figures at the address people often type, /dashboard/: sent on to /dashboard, with their query."""
+    query = request.query_string.decode("latin-1")
+    return redirect(url_for("dashboard.figures") + (f"?{query}" if query else ""))
+
+
 @bp.get("/map")
 def map_page() -> ResponseReturnValue:
     """Every place of the line: what callers hear, its keys and where they lead, its audio and its figures."""
     line = _line()
-    choice = _chosen_period(line)
+    choice, period = _chosen_period(line)
     try:
-        found: Figures | None = _figures(line, choice)
+        found: Figures | None = _figures(line, period)
     except RecordsUnavailable as error:
         logger.warning("Dashboard map without figures: %s", error)
         found = None
@@ -194,9 +203,9 @@ def map_page() -> ResponseReturnValue:
 def calls() -> ResponseReturnValue:
     """The period's calls, newest first, each with a link to its journey."""
     line = _line()
-    choice = _chosen_period(line)
+    choice, period = _chosen_period(line)
     zone = _zone(line)
-    with _summaries(line, choice) as summaries:
+    with _summaries(line, period) as summaries:
         rows = [call_row(s, line, zone, _open_hours(line)) for s in summaries]
     rows.reverse()
     return render_template("dashboard/calls.html", line=line, choice=choice, rows=rows[:CALLS_LISTED],
@@ -220,9 +229,9 @@ def journey(call_sid: str) -> ResponseReturnValue:
 def export_calls() -> ResponseReturnValue:
     """The period's calls, one row each."""
     line = _line()
-    choice = _chosen_period(line)
+    choice, period = _chosen_period(line)
     zone = _zone(line)
-    with _summaries(line, choice) as summaries:
+    with _summaries(line, period) as summaries:
         text = calls_csv((call_row(s, line, zone, _open_hours(line)) for s in summaries), str(zone))
     return _csv(text, "calls", line, choice)
 
@@ -231,9 +240,9 @@ def export_calls() -> ResponseReturnValue:
 def export_steps() -> ResponseReturnValue:
     """The period's calls, one row for each step of each."""
     line = _line()
-    choice = _chosen_period(line)
+    choice, period = _chosen_period(line)
     zone = _zone(line)
-    with _summaries(line, choice) as summaries:
+    with _summaries(line, period) as summaries:
         text = steps_csv((row for s in summaries for row in step_rows(s, line, zone)), str(zone))
     return _csv(text, "steps", line, choice)
 
@@ -273,26 +282,24 @@ def _open_hours(line: Line) -> Callable[[dt.datetime], bool]:
     return lambda moment: is_open(hours, moment)
 
 
-def _chosen_period(line: Line) -> PeriodChoice:
-    """The period the request asks for; a wrong one is answered with the figures page and its problems."""
+def _chosen_period(line: Line) -> tuple[PeriodChoice, Period]:
+    """The period the request asks for, as typed and as read; a wrong one is answered with the figures page and
+    its problems."""
     zone = _zone(line)
     choice = choose_period(request.args, services().clock().astimezone(zone).date(), zone)
     if choice.period is None:
         abort(make_response(render_template("dashboard/figures.html", line=line, choice=choice), 400))
-    return choice
+    return choice, choice.period
 
 
-def _figures(line: Line, choice: PeriodChoice, previous: bool = False) -> Figures:
-    assert choice.period is not None
-    period = choice.period.previous() if previous else choice.period
+def _figures(line: Line, period: Period) -> Figures:
     return read_figures(settled_store(), line.name, period, place_kinds(line), _open_hours(line))
 
 
 @contextlib.contextmanager
-def _summaries(line: Line, choice: PeriodChoice) -> Generator[Iterator[Summary]]:
+def _summaries(line: Line, period: Period) -> Generator[Iterator[Summary]]:
     """The period's calls, read as summaries inside one read of the database."""
-    assert choice.period is not None
-    found = read_journeys(settled_store(), line.name, choice.period)
+    found = read_journeys(settled_store(), line.name, period)
     places = place_kinds(line)
     try:
         yield (summarise(journey, places) for journey in found)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ivr.languages import language_name
 from ivr.line import Line
-from ivr.line.builtins import language_name
 from ivr.store.period import Period
 
 

@@ -22,10 +22,12 @@ from ivr.line.model import (
     TransferNode,
     Voice,
 )
+from ivr.line.script import END, Script, all_prompts, opening_offers, spoken_key
 from ivr.line.sentences import KEY_SENTENCES, fill, names_number, phrase_names
 from ivr.line.texts import MAX_SAY_CHARS, Text, Translations, Word, Words, clean_text, picked
 
 __all__ = [
+    "END",
     "KEY_SENTENCES",
     "MAX_SAY_CHARS",
     "OFFER_KEYS",
@@ -44,6 +46,7 @@ __all__ = [
     "OpeningHours",
     "Option",
     "Phrases",
+    "Script",
     "Text",
     "TimeRange",
     "TransferNode",
@@ -51,12 +54,15 @@ __all__ = [
     "Voice",
     "Word",
     "Words",
+    "all_prompts",
     "clean_text",
     "describe",
     "fill",
     "is_open",
     "names_number",
+    "opening_offers",
     "phrase_names",
     "picked",
+    "spoken_key",
     "spoken_time",
 ]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
-from ivr.line.builtins import HoursWords, builtin
+from ivr.languages import HoursWords, builtin
 from ivr.line.values import Frozen
 
 #: A clock time as a line file writes it: 09:00 or 17:30 (24-hour clock, two-digit hour).

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 import phonenumbers
 from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
-from ivr.line.builtins import builtin
+from ivr.languages import builtin
 from ivr.line.hours import OpeningHours
 from ivr.line.texts import (
     LANGUAGE_CODE_PATTERN,
@@ -175,7 +175,7 @@ class Phrases(Frozen):
     """The fixed sentences of the line, so that a clinic can word them its own way.
 
     ``{clinic}``, ``{emergency_number}``, ``{key}`` and similar names in braces are filled in.
-    Each defaults to the built-in sentence of the line's language (``ivr/line/languages/``).
+    Each defaults to the built-in sentence of the line's language (``ivr/languages/<code>/line.yaml``).
     """
 
     emergency: Text = _ENGLISH.phrases["emergency"]

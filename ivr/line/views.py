@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-from ivr.line.builtins import builtin, has
+from ivr.languages import builtin, has
 from ivr.line.texts import Translations, picked
 
 L = TypeVar("L")

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ivr.call import Script, all_prompts
-from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode, Voice
+from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Script, TransferNode, Voice, all_prompts
 from ivr.speech.voicing import Voicing
 
 ANSWER = "answer"
@@ -88,7 +87,7 @@ def spoken_language(line: Line, wanted: str | None = None) -> SpokenLanguage:
 
 
 def prompt_kinds(line: Line) -> dict[str, str]:
-    """Every text a caller can hear on ``line`` (:func:`~ivr.call.script.all_prompts`, in its order), and what
+    """Every text a caller can hear on ``line`` (:func:`~ivr.line.script.all_prompts`, in its order), and what
     it is (an answer, a menu, an option...)."""
     script = Script(line)
     kinds: dict[str, str] = {}

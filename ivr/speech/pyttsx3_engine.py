@@ -39,15 +39,10 @@ from typing import ClassVar
 import pyttsx3
 from pyttsx3.drivers.espeak import EspeakDriver
 
+from ivr.languages import find, language_code
 from ivr.speech.engine import Engine, EngineUnavailable, PromptFailed, UnknownVoice
 from ivr.speech.telephone import IncompleteAudio, wait_until_complete
 
-#: The espeak-ng voice of a line that names none: en-us+Hugo is the clearest over a phone line of
-#: the ~100 English voices and variants measured (docs/audio.md); other languages get their own.
-ENGLISH_VOICE = "en-us+Hugo"
-#: The espeak-ng voice for a language ("es") or a language in one country ("es-ES"), where it is not the
-#: language's own code: Spanish is Latin American Spanish (es-419), the Spanish of the Americas, except in Spain.
-DEFAULT_VOICES = {"en": ENGLISH_VOICE, "es": "es-419", "es-ES": "es"}
 _HINT = "`espeak-ng --voices` lists the voices, `espeak-ng --voices=variant` the variants."
 #: The name pyttsx3 loads :class:`_Driver` by (pyttsx3 finds drivers as modules of pyttsx3.drivers).
 _DRIVER_MODULE = "pyttsx3.drivers.ivr_espeak"
@@ -96,8 +91,10 @@ class Pyttsx3Engine(Engine):
 
     @classmethod
     def default_voice(cls, language: str) -> str:
-        code = language.split("-")[0].lower()
-        return DEFAULT_VOICES.get(language) or DEFAULT_VOICES.get(code) or code
+        """The language pack's voice (``voices`` in its ``speech.yaml``), else the espeak-ng voice named by the
+        language's code."""
+        pack = find(language)
+        return (pack.voice(language) if pack is not None else None) or language_code(language)
 
     def _on_finished(self, completed: bool = True, **_: object) -> None:
         self._completed = completed

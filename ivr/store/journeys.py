@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from ivr.call.events import Event
 from ivr.store.events import ANSWERED, meaning
 
 #: What kind of place each node of the line is: "menu", "answer", "transfer" or "emergency".
@@ -191,7 +192,7 @@ def _transfers(steps: tuple[Step, ...], places: PlaceKinds) -> list[tuple[int, T
             found.append((index, begun))
             waiting = begun.target != "none"
         elif meaning(step.kind).dial_result and waiting:
-            status = step.dial_status or step.kind.partition(":")[2] or "unknown"
+            status = step.dial_status or Event.read(step.kind).detail or "unknown"
             began, transfer = found[-1]
             found[-1] = (began, Transfer(transfer.reason, transfer.target, status, transfer.place))
             waiting = False

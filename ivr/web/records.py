@@ -11,8 +11,8 @@ import weakref
 
 from flask import Flask, current_app, request
 
-from ivr.call import END, LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
-from ivr.line import Line
+from ivr.call import LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
+from ivr.line import END, Line
 from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
 from ivr.store.callers import CallerHasher
 from ivr.store.engine import database_url
@@ -20,7 +20,7 @@ from ivr.store.memory import LanguageMemory
 from ivr.store.purge import Purged, purge
 from ivr.store.recorder import StoreRecorder
 from ivr.web.keys import instance_key, text_setting
-from ivr.web.services import Services, services
+from ivr.web.services import Services, active_line, services
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def _url(app: Flask) -> str:
 
 
 def _line() -> Line:
-    return services().line.current().loaded.line
+    return active_line().loaded.line
 
 
 def _turn_record(turn: Turn) -> TurnRecord | None:
@@ -205,7 +205,7 @@ def _turn_record(turn: Turn) -> TurnRecord | None:
         at=services().clock(),
         line=line.name,
         node=turn.node,
-        kind=turn.event,
+        kind=str(turn.event),
         outcome=_outcome(then),
         from_node=node if node in line.nodes or node == END else None,
         input=("key" if digits else "speech" if speech else "none") if answering else None,

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
-from ivr.call import LastGoodLines, LiveLine, last_good_folder
+from ivr.call import Active, LastGoodLines, LiveLine, last_good_folder
 from ivr.line import Line
 from ivr.speech.catalog import AudioCatalog
 from ivr.store.memory import LanguageMemory
@@ -60,3 +60,15 @@ def render_missing_audio(line: Line, audio: AudioCatalog) -> None:
 
 def services() -> Services:
     return current_app.extensions["ivr"]
+
+
+def active_line() -> Active:
+    """The line this request is answered with, read once per request.
+
+    The live line may be reloaded at any moment; a webhook that asked for it twice could take the
+    caller's turn from one version and voice it with another.
+    """
+    if "ivr_active_line" not in g:
+        g.ivr_active_line = services().line.current()
+    active: Active = g.ivr_active_line
+    return active

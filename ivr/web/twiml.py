@@ -67,9 +67,10 @@ def build(turn: Turn, links: Links, speech: Speech, others: Mapping[str, Speech]
         plan = _Plan("listen", voiced, links.respond(then.state), then.timeout, then.hints)
     elif isinstance(then, Connect):
         plan = _Plan("connect", voiced, links.dial_finished(then.state, then.target), then.timeout, number=then.number)
-    else:
-        assert isinstance(then, Finish)
+    elif isinstance(then, Finish):
         plan = _Plan("finish", voiced)
+    else:
+        raise TypeError(f"a turn ends in listening, connecting or finishing, not {then!r}")
     return _document(plan, speech.language)
 
 

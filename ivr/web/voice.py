@@ -14,7 +14,7 @@ from ivr.call import CallState, Target, Turn
 from ivr.line import Line
 from ivr.speech.naming import NAME_LENGTH
 from ivr.web import records, twiml
-from ivr.web.services import services
+from ivr.web.services import active_line, services
 from ivr.web.signature import check_twilio_signature
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 @bp.post("")
 def incoming() -> Response:
     """A call has come in: greet the caller and offer the main menu."""
-    flow = services().line.current().flow
+    flow = active_line().flow
     turn = flow.start(services().clock(), records.remembered_language(flow.line))
     records.record_turn(turn)
     return _answer(turn)
@@ -38,7 +38,7 @@ def incoming() -> Response:
 @bp.post("/respond")
 def respond() -> Response:
     """The caller pressed a key, said something, or stayed silent at a prompt."""
-    flow = services().line.current().flow
+    flow = active_line().flow
     state = _state_from_query()
     digits = request.form.get("Digits", "")
     speech = request.form.get("SpeechResult", "")
@@ -50,7 +50,7 @@ def respond() -> Response:
 @bp.post("/dial-finished")
 def dial_finished() -> Response:
     """A transfer ended: connected and done, or the clinic could not take the call."""
-    flow = services().line.current().flow
+    flow = active_line().flow
     target = request.args.get("target", "clinic")
     status = request.form.get("DialCallStatus", "")
     turn = flow.dial_finished(
@@ -74,7 +74,7 @@ def _apologise(error: Exception) -> Response | HTTPException:
         return error
     logger.exception("Webhook %s failed; apologising and transferring the caller", request.path)
     try:
-        flow = services().line.current().flow
+        flow = active_line().flow
         turn = flow.apologise(_state_from_query(), services().clock())
         records.record_turn(turn)
         return _answer(turn)
@@ -141,7 +141,7 @@ def _int(value: str | None) -> int:
 
 
 def _answer(turn: Turn) -> Response:
-    line = services().line.current().loaded.line
+    line = active_line().loaded.line
     caller = turn.language or line.language
     others = {code: _speech(line.in_language(code)) for code in set(turn.text_languages) - {caller}}
     return _xml(twiml.build(turn, _Links(), _speech(line.in_language(caller)), others))

@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ivr.call import END, CallFlow, CallState, Finish, Turn
-from ivr.line import AnswerNode, Line, MenuNode
+from ivr.call import CallFlow, CallState, Finish, Turn
+from ivr.line import END, AnswerNode, Line, MenuNode
 
 HERE = Path(__file__).parent
 #: A Tuesday morning in New York: the shipped clinic is open.

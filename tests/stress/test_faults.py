@@ -21,8 +21,8 @@ import pytest
 import sqlalchemy
 from flask import Flask
 
-from ivr.call import Script
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.line import Script
 from ivr.line.validate import load_line
 from ivr.phone import HttpTransport
 from ivr.speech.voicing import Voicing

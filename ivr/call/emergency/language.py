@@ -1,6 +1,7 @@
 """One language's data for understanding emergencies: its words, spellings and patterns.
 
-Read from ``languages/<code>.yaml``; the file's own comments say how it is written.
+Read from a language's pack, ``ivr/languages/<code>/emergency.yaml``; the file's own comments say how it
+is written.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from rapidfuzz import process
@@ -19,8 +19,8 @@ from rapidfuzz.distance import Levenshtein
 from ruamel.yaml import YAML
 
 from ivr.call.emergency.patterns import Pattern, Word
+from ivr.languages import DEFAULT_LANGUAGE, find, language
 
-DEFAULT_LANGUAGE = "en"
 #: Words shorter than this are never taken as misspellings: too many real words are one letter apart.
 MIN_MISSPELT_LENGTH = 5
 #: At most this many distinct words' spellings are remembered, however much a caller says.
@@ -53,7 +53,6 @@ class Language:
     real_word_count: int
     fine: tuple[Pattern, ...]
     signs: tuple[Pattern, ...]
-    hints: tuple[str, ...]
     #: Look words up in the dictionary folded as callers' words are (for a language that writes accents).
     fold_dictionary: bool = False
 
@@ -127,20 +126,20 @@ def _dictionary(code: str, folded: bool = False) -> Any:
     return counts
 
 
-def available_languages() -> list[str]:
-    return sorted(path.name.removesuffix(".yaml") for path in _folder().iterdir() if path.name.endswith(".yaml"))
-
-
 def language_for(speech_language: str) -> str:
-    """The language file for a recogniser language such as "en-GB"; English when there is none."""
-    code = speech_language.split("-")[0].lower()
-    return code if code in available_languages() else DEFAULT_LANGUAGE
+    """The language whose emergency data a recogniser language such as "en-GB" reads; English when its own
+    language has none."""
+    pack = find(speech_language)
+    return pack.code if pack is not None and pack.emergency is not None else DEFAULT_LANGUAGE
 
 
 @functools.cache
 def load_language(code: str) -> Language:
-    """The language file shipped for ``code``, such as "en"."""
-    return read_language(_folder() / f"{code}.yaml", code)
+    """The emergency data of ``code``'s pack (``ivr/languages/<code>/emergency.yaml``), such as "en"."""
+    path = language(code).emergency
+    if path is None:
+        raise LookupError(f"no emergency data for {code!r}")
+    return read_language(path, code)
 
 
 def read_language(path: Any, code: str) -> Language:
@@ -173,7 +172,6 @@ def read_language(path: Any, code: str) -> Language:
         fold_dictionary=bool(spelling.get("fold_dictionary", False)),
         fine=tuple(_patterns(data.get("fine") or [], names)),
         signs=tuple(_patterns(data["signs"], names)),
-        hints=tuple(str(hint) for hint in data.get("hints") or ()),
     )
 
 
@@ -182,7 +180,3 @@ def _patterns(entries: list[dict[str, Any]], names: set[str]) -> list[Pattern]:
         Pattern.parse(str(entry["pattern"]), names, entry.get("max_words"), entry.get("not_after"))
         for entry in entries
     ]
-
-
-def _folder() -> Any:
-    return resources.files("ivr.call.emergency") / "languages"

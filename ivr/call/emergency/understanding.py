@@ -59,10 +59,6 @@ class EmergencySense:
             return None
         return " ".join(word.text.replace("_", " ") for word in kept)
 
-    def hints(self) -> list[str]:
-        """Phrases the speech recogniser should expect everywhere."""
-        return list(self.language.hints)
-
     def _words_of(self, text: str) -> list[Word]:
         return [self._speller.word(token) for token in self._rewrite(fold(text)).split()]
 

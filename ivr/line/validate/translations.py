@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ivr.line.builtins import has, language_name
+from ivr.languages import find, has, language_name
 from ivr.line.model import OFFER_KEYS, CommandWords, Phrases
 from ivr.line.texts import LANGUAGE_CODE_PATTERN
 from ivr.line.validate.checks import Locate
@@ -169,11 +169,9 @@ def _settings(locate: Locate, root: object, languages: tuple[str, ...]) -> Itera
             LanguageSetting, ("start",),
             f"a line of several languages starts at a menu or an answer, where callers choose their language; "
             f"{start!r} is a {node.get('type')}")
-    # Imported here: the languages' emergency data still lives in ivr.call, which imports the line.
-    from ivr.call.emergency.language import available_languages
-
     for code in languages:
-        if code not in available_languages():
+        pack = find(code)
+        if pack is None or pack.emergency is None:
             yield locate.problem(
                 NoEmergencyUnderstanding, ("languages", code),
                 f"the line has no built-in understanding of emergencies in {language_name(code)}: callers' words "

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ivr.line.builtins import builtin, has
+from ivr.languages import builtin, has
 from ivr.line.model import CommandWords, Keys, Line, Option
 from ivr.line.texts import Word, picked
 

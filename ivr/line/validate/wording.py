@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from ivr.languages import key_name as spoken_key_name
 from ivr.line.hours import CLOCK_PATTERN, RANGE_PATTERN
 from ivr.line.texts import ONE_LANGUAGE_TAG, TRANSLATIONS_TAG, EmptyTextError
 from ivr.line.validate.advice import advice
@@ -32,7 +33,8 @@ COMMAND_PURPOSES = {
     "faster": "to speed up",
 }
 ALL_KEYS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "#")
-_KEY_NAMES = {"*": "star", "#": "pound"}
+#: Messages to staff name the star and hash keys as a US English line says them.
+_STAFF_LANGUAGE = "en-US"
 
 #: What to write when a required field is missing.
 _MISSING = {
@@ -131,7 +133,7 @@ def keys_rule(reserved: Mapping[str, str]) -> str:
 
 
 def key_name(key: str) -> str:
-    return _KEY_NAMES.get(key, key)
+    return spoken_key_name(key, _STAFF_LANGUAGE)
 
 
 def did_you_mean(name: str, names: list[str]) -> str:

@@ -1,19 +1,16 @@
 """Every sentence a caller can hear on a line, composed from the line's file.
 
-The flow asks for texts here and nowhere else, so :func:`all_prompts` can list every
+The call flow asks for texts here and nowhere else, so :func:`all_prompts` can list every
 one of them ahead of a call (to render them to audio).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 
-import phonenumbers
-
-from ivr.call.emergency.language import language_for, load_language
-from ivr.line import (
-    KEY_SENTENCES,
+from ivr.languages import builtin, emergency_hints, key_name, spoken_digits
+from ivr.line.hours import describe
+from ivr.line.model import (
     OFFER_KEYS,
     AnswerNode,
     EmergencyNode,
@@ -21,11 +18,8 @@ from ivr.line import (
     MenuNode,
     Option,
     TransferNode,
-    describe,
-    fill,
-    names_number,
 )
-from ivr.line.builtins import builtin
+from ivr.line.sentences import KEY_SENTENCES, fill, names_number
 
 #: The pseudo-node a caller is at after hearing how else to reach the clinic.
 END = "_end"
@@ -34,9 +28,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def spoken_key(line: Line, key: str) -> str:
     """How the line says a key in its language: "star", "pound" in en-US, "hash" in en-GB, "numeral" in es-US."""
-    if key in "*#":
-        return builtin(line.language).key_name(key, line.call.speech_language)
-    return key
+    return key_name(key, line.call.speech_language)
 
 
 def opening_offers(line: Line, starting: str) -> list[tuple[str, str]]:
@@ -49,16 +41,6 @@ def opening_offers(line: Line, starting: str) -> list[tuple[str, str]]:
 def starting_languages(line: Line) -> list[str]:
     """The languages a call can start in: the first, and any other when callers' choices are remembered."""
     return list(line.language_codes) if line.call.remember_language else list(line.language_codes[:1])
-
-
-@functools.lru_cache(maxsize=256)
-def spoken_digits(number: str) -> str:
-    """Digits a listener can write down: "+12025550143" -> "2 0 2, 5 5 5, 0 1 4 3"."""
-    if not number.startswith("+"):
-        return " ".join(number)
-    parsed = phonenumbers.parse(number)
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return ", ".join(" ".join(group) for group in re.findall(r"\d+", national))
 
 
 class Script:
@@ -84,7 +66,7 @@ class Script:
         #: The greeting up to its sentence that names the emergency number, and the rest of it.
         self.greeting_parts = _split_greeting(self.greeting(), spoken_digits(line.clinic.emergency_number),
                                                line.clinic.emergency_number)
-        self._emergency_hints = list(load_language(language_for(line.call.speech_language)).hints)
+        self._emergency_hints = list(emergency_hints(line.call.speech_language))
         self.every_text = _every_text(self)
 
     def _phrase(self, name: str, **values: str) -> str:

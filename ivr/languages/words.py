@@ -1,24 +1,11 @@
-"""The built-in words of each language a line can speak: ``ivr/line/languages/<code>.yaml``.
-
-A line says and understands these unless its file words them otherwise: the fixed sentences
-(``phrases``), the command words, what fills ``{limit}``, the names of the star and hash keys,
-what a caller may say for a key, the words of the opening hours, and the words that choose the
-language at the start of a call. English is the default of every line, so the model's own
-defaults are read from ``en.yaml``.
-"""
+"""A language's built-in words for the line (its ``line.yaml``): what a line in it says and understands unless
+its file words it otherwise."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
-
-from ruamel.yaml import YAML
-
-#: The language of a line that names none (and the model's defaults).
-DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -69,33 +56,12 @@ class BuiltIn:
     offer_words: tuple[str, ...]
     #: Words that turn what follows into its opposite ("not", "no"): an offer word after one is not a choice.
     negations: tuple[str, ...]
-    key_names: Mapping[str, Mapping[str, str]]
     spoken_keys: SpokenKeys
     hours: HoursWords
 
-    def key_name(self, key: str, speech_language: str) -> str:
-        """How the line says ``key`` ("#" is "pound" in en-US, "hash" in en-GB, "numeral" in es-US)."""
-        for names in (self.key_names.get(speech_language, {}), self.key_names["default"]):
-            if key in names:
-                return names[key]
-        return key
 
-
-def available() -> tuple[str, ...]:
-    """The codes of the languages with built-in words, such as ("en", "es")."""
-    return tuple(sorted(path.name.removesuffix(".yaml") for path in _folder().iterdir() if path.name.endswith(".yaml")))
-
-
-def has(code: str) -> bool:
-    return code in available()
-
-
-@functools.cache
-def builtin(code: str) -> BuiltIn:
-    """The built-in words of ``code``; English for a language that has none."""
-    if not has(code):
-        code = DEFAULT_LANGUAGE
-    data: dict[str, Any] = YAML(typ="safe").load((_folder() / f"{code}.yaml").read_text(encoding="utf-8"))
+def read_words(code: str, data: Mapping[str, Any]) -> BuiltIn:
+    """The built-in words of ``code`` from its ``line.yaml``, read."""
     keys = data["spoken_keys"]
     hours = data["hours"]
     return BuiltIn(
@@ -106,7 +72,6 @@ def builtin(code: str) -> BuiltIn:
         command_words={name: tuple(str(word) for word in words) for name, words in data["command_words"].items()},
         offer_words=tuple(str(word) for word in data["offer_words"]),
         negations=tuple(str(word) for word in data.get("negations") or ()),
-        key_names={where: {str(k): str(v) for k, v in names.items()} for where, names in data["key_names"].items()},
         spoken_keys=SpokenKeys(
             words={str(word): str(key) for word, key in keys["words"].items()},
             before=frozenset(map(str, keys.get("before") or ())),
@@ -131,12 +96,3 @@ def builtin(code: str) -> BuiltIn:
             by_appointment_only=str(hours["by_appointment_only"]),
         ),
     )
-
-
-def language_name(code: str) -> str:
-    """"Spanish" for "es"; the code itself for a language without built-in words."""
-    return builtin(code).name if has(code) else code
-
-
-def _folder() -> Any:
-    return resources.files("ivr.line") / "languages"
