@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 
+from ivr.languages.messaging import MessageWords, read_message_words
 from ivr.languages.numbers import SpokenNumbers
 from ivr.languages.words import BuiltIn, read_words
 
@@ -62,6 +63,8 @@ class Pack:
     normalise: Callable[[str], str] | None
     #: What the emergency understanding reads (``emergency.yaml``), where the language has it.
     emergency: Traversable | None
+    #: What the line writes by text message (``texts.yaml``; English's where the language has none).
+    messages: MessageWords
 
     @functools.cached_property
     def emergency_hints(self) -> tuple[str, ...]:
@@ -105,6 +108,7 @@ def read_pack(code: str) -> Pack:
     audit = speech.get("audit")
     module = importlib.import_module(f"ivr.languages.{code}")
     emergency = home / "emergency.yaml"
+    texts = home / "texts.yaml" if (home / "texts.yaml").is_file() else folder() / DEFAULT_LANGUAGE / "texts.yaml"
     return Pack(
         code=code,
         name=str(words_data["name"]),
@@ -127,6 +131,7 @@ def read_pack(code: str) -> Pack:
         if audit else None,
         normalise=getattr(module, "normalise", None),
         emergency=emergency if emergency.is_file() else None,
+        messages=read_message_words(_yaml(texts)),
     )
 
 
