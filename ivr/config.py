@@ -59,6 +59,10 @@ def defaults() -> dict[str, Any]:
         # Render the line's missing audio when the app starts, before it answers (takes seconds).
         # Off: run `ivr render` after changing the line; prompts with no audio are read by Twilio's <Say>.
         "RENDER_ON_START": False,
+        # -- text messages (docs/text-messages.md) --
+        # A text conversation's place is kept this many hours after its last message; after that, the
+        # next message starts again with the emergency sentence.
+        "TEXT_CONVERSATION_HOURS": 4.0,
         # -- call records and the dashboard (docs/dashboard.md) --
         # Keep a record of each call's journey (off for trying a line from a terminal, say).
         "RECORD_CALLS": True,

@@ -109,3 +109,27 @@ class SignInAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_sign_in_attempts_who_at", "who", "at"),)
+
+
+class TextConversation(Base):
+    """Where a texter is on a line, so that their next message, on any worker or server, goes on from there."""
+
+    __tablename__ = "text_conversations"
+
+    #: The keyed hash of the texter's number, as the call records keep callers: never the number.
+    caller_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: The place in the line's call flow, as JSON.
+    state: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_text_conversations_updated_at", "updated_at"),)
+
+
+class TextOptOut(Base):
+    """A number that said STOP: nothing is written to it, by any line sharing the database, until START."""
+
+    __tablename__ = "text_opt_outs"
+
+    caller_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
-"""The line on the web: Twilio's voice webhooks, the rendered audio, /healthz, and the services a request uses.
+"""The line on the web: Twilio's voice and messaging webhooks, the rendered audio, /healthz, and the services a
+request uses.
 
 :func:`init_app` sets it all up on the app (:func:`ivr.create_app` calls it).
 """
@@ -29,7 +30,7 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     """The services, the call records, the response headers, and the webhooks', audio's and health's blueprints."""
-    from ivr.web import audio, health, voice
+    from ivr.web import audio, health, sms, voice
     from ivr.web.headers import init_app as init_headers
     from ivr.web.records import init_app as init_records
     from ivr.web.services import init_app as init_services
@@ -38,5 +39,6 @@ def init_app(app: Flask) -> None:
     init_records(app)
     init_headers(app)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(sms.bp)
     app.register_blueprint(audio.bp)
     app.register_blueprint(health.bp)

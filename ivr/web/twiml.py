@@ -1,4 +1,5 @@
-"""The one place TwiML is made: a :class:`~ivr.call.flow.Turn` becomes a Twilio document."""
+"""The one place TwiML is made: a :class:`~ivr.call.flow.Turn` becomes a Twilio document, and a text
+conversation's reply a messaging one."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from ivr.call import CallState, Connect, Finish, Listen, Target, Turn
@@ -156,4 +158,12 @@ def last_resort() -> str:
     response = VoiceResponse()
     response.say("Sorry, this line cannot take your call right now. Please call the clinic directly. Goodbye.")
     response.hangup()
+    return str(response)
+
+
+def messages(texts: tuple[str, ...] | list[str]) -> str:
+    """A reply by text message: each text one <Message>; none, an empty <Response/> that writes nothing."""
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
     return str(response)

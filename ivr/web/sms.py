@@ -1,0 +1,126 @@
+"""Twilio's messaging webhook: the line by text message. Thin: read the message, ask the text line, answer.
+
+Signed exactly as the voice webhooks. A texter's place and their STOP are kept in the call records'
+database by the keyed hash of their number; the number itself is never kept or logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import weakref
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from ivr.call import CallFlow, CallState
+from ivr.messages import Message, Reply, TextLine, state_from_text, state_text
+from ivr.store import RecordsUnavailable
+from ivr.store import conversations as kept_conversations
+from ivr.web import records, twiml
+from ivr.web.services import active_line, services
+from ivr.web.signature import check_twilio_signature
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sms", __name__, url_prefix="/sms")
+bp.before_request(check_twilio_signature)
+
+_text_lines: weakref.WeakKeyDictionary[CallFlow, TextLine] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+@bp.post("")
+def incoming() -> Response:
+    """A text message has come in: answer it from where the texter is on the line."""
+    now = services().clock()
+    message = Message(request.form.get("Body", ""), _count(request.form.get("NumMedia")))
+    caller = _caller_hash()
+    state, stopped = _kept(caller, now)
+    reply = text_line().answer(state, stopped, message, now)
+    _keep(caller, reply, now)
+    return _xml(twiml.messages(reply.texts))
+
+
+@bp.errorhandler(Exception)
+def _apologise(error: Exception) -> Response | HTTPException:
+    """Never a 500 to a texter: an apology with the clinic's number and the emergency number."""
+    if isinstance(error, HTTPException):
+        return error
+    logger.exception("The messaging webhook failed; apologising to the texter")
+    try:
+        return _xml(twiml.messages(text_line().apology()))
+    except Exception:
+        logger.exception("Could not even apologise to a texter")
+        return _xml(twiml.messages(["Sorry, this line cannot answer right now. Please call the clinic."]))
+
+
+def text_line() -> TextLine:
+    """The text line of the line this request is answered with (built once for each version of the line)."""
+    flow = active_line().flow
+    with _lock:
+        found = _text_lines.get(flow)
+        if found is None:
+            found = _text_lines[flow] = TextLine(flow)
+    return found
+
+
+def expiry() -> dt.timedelta:
+    return dt.timedelta(hours=float(current_app.config["TEXT_CONVERSATION_HOURS"]))
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _caller_hash() -> str | None:
+    """The texter's keyed hash, made as the call records make callers': None without records (nothing is
+    kept then), or for a number that is not one."""
+    return services().recorder.caller_hash(request.form.get("From", ""))
+
+
+def _kept(caller: str | None, now: dt.datetime) -> tuple[CallState | None, bool]:
+    """Where the texter is and whether they said STOP; a new conversation when that cannot be known.
+
+    A texter whose place cannot be read starts again, with the emergency sentence: never an error.
+    """
+    if caller is None:
+        return None, False
+    try:
+        found = kept_conversations.kept(records.store(), caller, _line_name(), now - expiry())
+    except RecordsUnavailable as error:
+        logger.warning("Text conversations cannot be read (%s); this message starts a conversation", error)
+        return None, False
+    return (state_from_text(found.state) if found.state else None), found.stopped
+
+
+def _keep(caller: str | None, reply: Reply, now: dt.datetime) -> None:
+    if caller is None:
+        return
+    try:
+        store = records.store()
+        if reply.stopped is True:
+            kept_conversations.stop(store, caller, now)
+            return
+        if reply.stopped is False:
+            kept_conversations.start(store, caller)
+        state = state_text(reply.state) if reply.state is not None else None
+        kept_conversations.keep(store, caller, _line_name(), state, now, now - expiry())
+    except Exception as error:
+        logger.error("A text conversation's place could not be kept (%s); its next message starts again",
+                     type(error).__name__)
+
+
+def _line_name() -> str:
+    return active_line().loaded.line.name
+
+
+def _count(value: str | None) -> int:
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
+
+
+def _xml(document: str) -> Response:
+    return Response(document, mimetype="text/xml")
