@@ -214,3 +214,8 @@ def test_every_answer_of_the_botox_line_is_reachable_by_text(texter: Texter, lan
         assert isinstance(node, AnswerNode)
         first_sentence = node.text.split(". ")[0].replace("\u2019", "'")
         assert first_sentence in reply, node_id
+
+
+def test_1600_emoji_are_taken_though_a_calls_webhook_would_be_too_large(texter: Texter) -> None:
+    texter.send("hi")
+    assert "Sorry, I could not find any words in your message." in texter.text("😀" * 1600)
