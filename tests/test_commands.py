@@ -79,6 +79,8 @@ ONE_LINE_REFUSALS = {
     "call at a time of a line called by URL": (
         ["call", "--url", "http://127.0.0.1:9", "--at", "monday"], 2, "keeps its own clock"
     ),
+    "text at a time that is not one": (["text", "--at", "someday"], 2, "'someday' is not a time"),
+    "text a URL without its scheme": (["text", "--url", "line.example.org"], 2, "is not the address of a line"),
     "write the schema where no folder is": (
         ["schema", "/nonexistent/x.json"], 1, "Cannot write /nonexistent/x.json: No such file or directory"
     ),
@@ -325,3 +327,16 @@ def test_a_plain_pip_install_runs_its_default_line(tmp_path: Path) -> None:
                             cwd=tmp_path, env=env, timeout=120, check=False)
     assert called.returncode == 0, called.stderr
     assert BOTOX_GREETING in called.stdout
+
+
+def test_the_text_line_on_the_terminal_shows_each_reply_with_its_segments() -> None:
+    ran = ivr("text", "--at", "saturday 20:00", stdin="hi\n0\n[picture]\nSTOP\nhello\n")
+    assert ran.status == 0, ran.err
+    assert ran.err == "", "no log lines, and no development-mode warning: no server is started"
+    greeting = load_line(DEFAULT_LINE_FILE).line.greeting
+    assert greeting.split(". ")[0] in ran.out
+    assert "1 For a worrying symptom" in ran.out
+    assert "[322 characters, 3 segment(s), GSM-7]" in ran.out
+    assert "call the after-hours line on +1 202-555-0188" in ran.out, "Saturday evening: the clinic is closed"
+    assert "Sorry, I can read only words, not pictures." in ran.out
+    assert ran.out.count("[No reply: the line writes nothing to a number that said STOP.]") == 2

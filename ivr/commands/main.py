@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import click
 
-from ivr.commands import audio, call, line, records, serve
+from ivr.commands import audio, call, line, records, serve, text
 from ivr.commands.errors import CommandError, CommandFailed
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ main.add_command(line.validate)
 main.add_command(line.schema)
 main.add_command(serve.serve)
 main.add_command(call.call)
+main.add_command(text.text)
 main.add_command(records.purge)
 main.add_command(audio.render)
 main.add_command(audio.audit_audio)
