@@ -6,9 +6,11 @@ checked for what a phone receives: three segments at most, and GSM-7 unless its 
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from ivr.messages import MAX_SEGMENTS, encoding, segments
@@ -73,3 +75,16 @@ def check_fits_a_phone(text: str) -> None:
         outside = {char for char in text if encoding(char) == "UCS-2"}
         allowed = set("".join(ALLOWED_OUTSIDE_GSM.values()))
         assert outside <= allowed, f"{sorted(outside)} force UCS-2: {[unicodedata.name(c) for c in outside]}"
+
+
+def kept_hashes(database: Path, table: str) -> list[str]:
+    """The caller hashes a SQLite file's ``table`` keeps, after checking that no form of the texter's
+    number is anywhere in the file."""
+    connection = sqlite3.connect(database)
+    try:
+        dump = "\n".join(connection.iterdump())
+        hashes = [row[0] for row in connection.execute(f"SELECT caller_hash FROM {table}")]
+    finally:
+        connection.close()
+    assert CALLER not in dump and CALLER[1:] not in dump, f"the texter's number is in {database.name}"
+    return hashes

