@@ -12,10 +12,10 @@ import functools
 
 import phonenumbers
 
-from ivr.call import END, Connect, Finish, Listen, Script, Turn
+from ivr.call import Connect, Finish, Listen, Turn
 from ivr.languages import language
 from ivr.languages.messaging import MessageWords
-from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode, fill, is_open
+from ivr.line import END, AnswerNode, EmergencyNode, Line, MenuNode, Option, Script, TransferNode, fill, is_open
 from ivr.messages.segments import plain
 
 #: Events after which the texter is shown only what they can reply, not the whole answer again.
