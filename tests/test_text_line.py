@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line import AnswerNode, MenuNode
 from ivr.line.validate import load_line
+from ivr.messages import TextLine
 from tests.conftest import CLOSED, TOKEN, Clock
 from tests.texts import Texter, kept_hashes
 
@@ -210,3 +212,24 @@ def test_every_answer_of_the_botox_line_is_reachable_by_text(texter: Texter, lan
 def test_1600_emoji_are_taken_though_a_calls_webhook_would_be_too_large(texter: Texter) -> None:
     texter.send("hi")
     assert "Sorry, I could not find any words in your message." in texter.text("😀" * 1600)
+
+
+def test_a_failure_inside_the_webhook_gets_an_apology_with_the_clinics_number(
+        texter: Texter, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(TextLine, "answer", broken)
+    reply = texter.text("hi")
+    assert "Sorry, something went wrong on this line." in reply
+    assert "+1 202-555-0143" in reply and "911" in reply
+
+
+def test_without_a_database_every_message_is_answered_as_a_first_one(make_app: Callable[..., Flask],
+                                                                       tmp_path: Path) -> None:
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'no-such-folder' / 'calls.sqlite3'}")
+    texter = Texter(app.test_client(), TOKEN)
+    assert texter.text("hi").startswith(EMERGENCY)
+    reply = texter.text("2")
+    assert reply.startswith(EMERGENCY), "no place could be kept: the conversation starts again, safely"
+    assert "Swelling and reactions." in reply

@@ -65,7 +65,7 @@ def _apologise(error: Exception) -> Response | HTTPException:
         return _xml(twiml.messages(text_line().apology()))
     except Exception:
         logger.exception("Could not even apologise to a texter")
-        return _xml(twiml.messages(["Sorry, this line cannot answer right now. Please call the clinic."]))
+        return _xml(twiml.last_resort_message())
 
 
 def text_line() -> TextLine:

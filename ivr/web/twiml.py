@@ -167,3 +167,9 @@ def messages(texts: tuple[str, ...] | list[str]) -> str:
     for text in texts:
         response.message(text)
     return str(response)
+
+
+def last_resort_message() -> str:
+    """When even the line cannot be read: a text that sends the texter to the clinic, never silence."""
+    return messages(["Sorry, this line cannot answer right now. Please call the clinic directly. "
+                     "In an emergency, call your local emergency number."])
