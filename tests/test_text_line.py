@@ -233,3 +233,10 @@ def test_without_a_database_every_message_is_answered_as_a_first_one(make_app: C
     reply = texter.text("2")
     assert reply.startswith(EMERGENCY), "no place could be kept: the conversation starts again, safely"
     assert "Swelling and reactions." in reply
+
+
+def test_an_emergency_in_english_in_a_spanish_conversation_gets_the_advice_in_both(texter: Texter) -> None:
+    texter.send("hola")
+    reply = texter.text("I can't breathe")
+    assert reply.index(EMERGENCY) < reply.index(EMERGENCIA)
+    assert "Responda MENU para el menú principal" in reply

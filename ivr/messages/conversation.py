@@ -163,10 +163,11 @@ class TextLine:
         return script.phrase("not_a_choice" if _KEYS.match(message.body.strip()) else "not_understood")
 
     def _emergency(self, turn: Turn, now: dt.datetime) -> tuple[str, ...]:
-        """The emergency advice once in each language it was heard in (the turn's own first), then what to do."""
-        heard = list(dict.fromkeys([turn.language_of(i) or self.languages[0] for i in range(len(turn.texts))]))
-        code = heard[0] if heard else self.languages[0]
-        blocks = [self.scripts[language].emergency() for language in heard or [code]]
+        """The emergency advice once in each language it was heard in, the one it was said in first, then what
+        to do next in the conversation's language."""
+        code = turn.language or self.languages[0]
+        heard = list(dict.fromkeys([turn.language_of(i) or code for i in range(len(turn.texts))])) or [code]
+        blocks = [self.scripts[language].emergency() for language in heard]
         blocks += self.scripts[code].turn(turn, now)
         blocks.append(self.scripts[code].phrase("keywords"))
         return self._write(blocks)
