@@ -222,13 +222,15 @@ def test_a_running_server_keeps_its_last_good_line_when_a_translation_goes_missi
     make_app: Callable[..., Flask], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     found = write(tmp_path)
-    caller = Caller(make_app(LINE_FILE=str(found.path)).test_client(), TOKEN)
+    app = make_app(LINE_FILE=str(found.path))
+    caller = Caller(app.test_client(), TOKEN)
     label = "Para la hinchazón después de un tratamiento, oprima 1."
     caller.dial_in()
     assert label in caller.press("9").heard
     found.path.write_text(edit(TWO_LANGUAGES, "          es: Para la hinchazón después de un tratamiento\n", ""))
     later = time.time() + 5
     os.utime(found.path, (later, later))
+    app.extensions["ivr"].line.look()  # what the line's watcher does when the file changes
     caller.dial_in()
     assert label in caller.press("9").heard, "the last good line goes on serving"
     assert "option on key 1, label.es: has no Spanish" in caplog.text

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +173,18 @@ def knee_server(tmp_path: Path) -> Iterator[_Server]:
         server.stop()
 
 
+def _until_every_worker_answers_with_its_last_good_line(base: str) -> None:
+    """Each worker's watcher looks at the file in the background: wait until /healthz, asked on a new
+    connection each time, says the last good version answers six times in a row (both workers, surely)."""
+    deadline = time.monotonic() + 30
+    in_a_row = 0
+    while in_a_row < 6:
+        assert time.monotonic() < deadline, "the servers never noticed the broken file"
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+            in_a_row = in_a_row + 1 if json.load(response)["line"]["last_good"] else 0
+        time.sleep(0.05)
+
+
 def _a_call(base: str) -> tuple[str, str]:
     """A new call: what the caller hears first, and after a transfer nobody answered."""
     transport = HttpTransport(TOKEN)
@@ -210,7 +223,8 @@ def test_a_running_server_refuses_a_broken_sentence_and_keeps_its_last_good_line
     knee_server.line.write_text(edit(example_line(), old, new).replace("Main menu.", "The new main menu."))
     later = time.time() + 5
     os.utime(knee_server.line, (later, later))
-    for _ in range(3):  # each worker looks at the file again
+    _until_every_worker_answers_with_its_last_good_line(knee_server.base)
+    for _ in range(3):
         assert _a_call(knee_server.base) == (greeting, busy), "the last good line goes on serving"
     output = knee_server.stop()
     assert "still serving the last good version" in output
