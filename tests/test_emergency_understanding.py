@@ -174,3 +174,41 @@ def test_an_emergency_at_the_end_of_a_long_transcript_is_still_heard() -> None:
     speech = "is swelling normal after botox " * 600  # more words than a webhook's body limit carries
     assert not SHIPPED.matcher.emergency.heard_in(speech)
     assert SHIPPED.matcher.emergency.heard_in(speech + " and now I can't breathe")
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "slower"),
+    [
+        ("en", "you're talking too fast", "I will speak at this pace from now on."),
+        ("en", "you are talking way too fast", "I will speak at this pace from now on."),
+        ("en", "talking too fast", "I will speak at this pace from now on."),
+        ("es", "hable más lento", "Desde ahora voy a hablar a este ritmo."),
+        ("es", "hable más lento por favor", "Desde ahora voy a hablar a este ritmo."),
+    ],
+)
+def test_a_caller_asking_the_line_to_slow_down_is_slowed_down_not_sent_away_with_the_emergency_advice(
+    caller: Caller, language: str, words: str, slower: str
+) -> None:
+    """The line's speech said to be too fast was read as the caller's own trouble speaking: the caller heard
+    the emergency advice and was hung up on."""
+    caller.dial_in()
+    if language == "es":
+        caller.press("9")
+    answer = caller.say(words)
+    assert slower in answer.heard, answer.heard
+    assert answer.verbs[-1] != "Hangup"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "I'm talking funny"), ("en", "my speech is weird"), ("en", "you talk funny and I can't breathe"),
+     ("es", "hablo raro"), ("es", "mi esposo habla raro")],
+)
+def test_a_caller_whose_own_speech_is_strange_still_hears_the_advice(
+    caller: Caller, language: str, words: str
+) -> None:
+    caller.dial_in()
+    if language == "es":
+        caller.press("9")
+    answer = caller.say(words)
+    assert answer.verbs[-1] == "Hangup", answer.heard
