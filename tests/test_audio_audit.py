@@ -117,26 +117,33 @@ def test_every_kind_of_prompt_is_audited() -> None:
     assert "Or say what you need." in kinds and "I did not hear a choice. Take your time." in kinds
 
 
+_BOTOX_VOICE = load_line(DEFAULT_LINE_FILE).line.voice
+
+
 @pytest.mark.audit
 @pytest.mark.slow
-def test_the_botox_line_is_intelligible_over_a_phone_line_at_every_rate(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rate", _BOTOX_VOICE.rates)
+def test_the_botox_line_is_intelligible_over_a_phone_line_at_every_rate(tmp_path: Path, rate: int) -> None:
     """The bars (docs/audio.md): at the default rate a median word error rate of at most 0.05 over all
-    prompts and over the answers, and no prompt above 0.25; at every other rate a median of at most 0.10."""
+    prompts and over the answers, and no prompt above 0.25; at every other rate a median of at most 0.10.
+    One rate a test, so that the rates are heard on as many cores as there are."""
     report_file = tmp_path / "audit.json"
     result = CliRunner().invoke(
         main,
-        ["audit-audio", "--line", str(DEFAULT_LINE_FILE), "--audio-dir", str(tmp_path / "audio"), "--all-rates",
+        ["audit-audio", "--line", str(DEFAULT_LINE_FILE), "--audio-dir", str(tmp_path / "audio"), "--rate", str(rate),
          "--json", str(report_file)],
     )
     print(result.output)
     report, spanish = json.loads(report_file.read_text())["languages"]
     assert (report["language"], report["recogniser"]) == ("en-US", "Whisper tiny.en")
     assert (spanish["language"], spanish["audited"]) == ("es-US", False), "Spanish is Twilio's <Say>: not heard here"
-    voice = load_line(DEFAULT_LINE_FILE).line.voice
-    assert [summary["rate"] for summary in report["summaries"]] == list(voice.rates)
-    default = next(summary for summary in report["summaries"] if summary["rate"] == voice.default_rate)
-    assert default["answers"] >= 1 and default["prompts"] > default["answers"]
-    assert len(report["bars"]) == len(voice.rates) + 2
+    assert [summary["rate"] for summary in report["summaries"]] == [rate]
+    if rate == _BOTOX_VOICE.default_rate:
+        summary = report["summaries"][0]
+        assert summary["answers"] >= 1 and summary["prompts"] > summary["answers"]
+        assert len(report["bars"]) == 3, "over all prompts, over the answers, and the worst prompt"
+    else:
+        assert len(report["bars"]) == 1
     missed = [bar for bar in report["bars"] if not bar["met"]]
     assert not missed, result.output
     assert result.exit_code == 0, result.output
