@@ -17,7 +17,7 @@ from ivr.call import CallFlow, CallState, Connect, Finish, Listen, Turn
 from ivr.call.matching import normalise
 from ivr.languages import builtin, language
 from ivr.languages.messaging import keyword
-from ivr.line import EmergencyNode, Line, TransferNode
+from ivr.line import AnswerNode, EmergencyNode, Line, TransferNode
 from ivr.messages.compose import TextScript
 from ivr.messages.segments import parts
 
@@ -198,6 +198,15 @@ class TextLine:
     @staticmethod
     def _write(blocks: list[str]) -> tuple[str, ...]:
         return tuple(parts(blocks))
+
+    def answer_by_text(self, language: str, node_id: str) -> tuple[str, ...]:
+        """The messages that send the answer at ``node_id`` in ``language`` to a caller who asked for it during
+        a call, each fitting three segments; none when ``node_id`` is no answer."""
+        script = self.scripts.get(language, self.scripts[self.languages[0]])
+        node = script.line.nodes.get(node_id)
+        if not isinstance(node, AnswerNode):
+            return ()
+        return self._write(script.answer_by_text(node))
 
     def apology(self) -> tuple[str, ...]:
         return self._write([self.scripts[self.languages[0]].apology()])

@@ -56,6 +56,11 @@ EVENTS: dict[str, EventMeaning] = {
                                     not_understood=True, gave_up=True, transfer_reason="invalid"),
     "dial": EventMeaning("The transfer ended", dial_result=True),
     "error": EventMeaning("The line had a problem: apologised and put the caller through", transfer_reason="error"),
+    "text_me": EventMeaning("Asked for the answer by text message"),
+    "text_me:sent": EventMeaning("Asked for the answer by text message: sent"),
+    "text_me:landline": EventMeaning("Asked for the answer by text message: not sent, the number is a landline"),
+    "text_me:withheld": EventMeaning("Asked for the answer by text message: not sent, the number is hidden"),
+    "text_me:failed": EventMeaning("Asked for the answer by text message: Twilio could not send it"),
     "end": EventMeaning("Said nothing after hearing how else to reach the clinic: goodbye", silence=True),
 }
 
