@@ -66,11 +66,14 @@ def twilio_api() -> Iterator[StandIn]:
             body = (json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}) if stand_in.status == 201 else
                     json.dumps({"code": 21211, "message": f"The 'To' number {form.get('To')} is not valid",
                                 "status": stand_in.status}))
-            self.send_response(stand_in.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body.encode())
+            try:
+                self.send_response(stand_in.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body.encode())
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the line gave up waiting, as it should
 
         def log_message(self, format: str, *args: object) -> None:
             pass

@@ -48,6 +48,8 @@ class Reply:
     texts: tuple[str, ...]
     state: CallState | None
     stopped: bool | None = None
+    #: The call flow's turn the reply writes, for the call records (None: a keyword the flow never saw).
+    turn: Turn | None = None
 
 
 class TextLine:
@@ -84,7 +86,7 @@ class TextLine:
         chosen = next((c for c in self.languages if word in self._names[c] and c != code), None)
         if chosen is not None and len(self.languages) > 1:
             turn = self.flow.start(now, chosen)
-            return Reply(self._write(self.scripts[chosen].turn(turn, now)), self._kept(turn, None))
+            return Reply(self._write(self.scripts[chosen].turn(turn, now)), self._kept(turn, None), turn=turn)
         if state is None:
             return self._first(message, now)
         return self._next(state, message, now)
@@ -104,11 +106,12 @@ class TextLine:
                 code = turn.language or self.languages[0]
                 script = self.scripts[code]
                 if _is_emergency(turn, self.line):
-                    return Reply(self._emergency(turn, now), start.then.state)
+                    return Reply(self._emergency(turn, now), start.then.state, turn=turn)
                 blocks = [script.greeting, *script.turn(turn, now)]
-                return Reply(self._write(blocks), self._kept(turn, start.then.state))
+                return Reply(self._write(blocks), self._kept(turn, start.then.state), turn=turn)
         script = self.scripts[start.language or self.languages[0]]
-        return Reply(self._write([*script.turn(start, now), *self._offers(start)]), self._kept(start, None))
+        return Reply(self._write([*script.turn(start, now), *self._offers(start)]), self._kept(start, None),
+                     turn=start)
 
     def _understood(self, state: CallState, message: Message, now: dt.datetime) -> Turn | None:
         """The turn a first message leads to, in the line's first language or, failing that, in another that
@@ -127,12 +130,12 @@ class TextLine:
         if state.offered and turn.event.name in _NOT_UNDERSTOOD:
             turn = self._understood(replace(state, tries=0), message, now) or turn
         if _is_emergency(turn, self.line):
-            return Reply(self._emergency(turn, now), replace(state, tries=0))
+            return Reply(self._emergency(turn, now), replace(state, tries=0), turn=turn)
         code = turn.language or self.languages[0]
         notice = self._notice(turn, message, code)
         blocks = self.scripts[code].turn(turn, now, notice)
         offers = self._offers(turn) if isinstance(turn.then, Listen) and turn.then.state.offered else []
-        return Reply(self._write([*blocks, *offers]), self._kept(turn, state))
+        return Reply(self._write([*blocks, *offers]), self._kept(turn, state), turn=turn)
 
     def _respond(self, state: CallState, message: Message, now: dt.datetime) -> Turn:
         digits, words = self._input(state, message.body[:MAX_BODY])

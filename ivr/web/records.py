@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import shutil
 import tempfile
+import uuid
 import weakref
 
 from flask import Flask, current_app, request
 
-from ivr.call import LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
+from ivr.call import LANGUAGE_CHOSEN, CallState, Connect, Finish, Listen, Turn
+from ivr.call.events import Event
 from ivr.line import END, Line
 from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
 from ivr.store.callers import CallerHasher
@@ -31,6 +34,8 @@ SETTLE_SECONDS = 0.5
 #: Form fields that tell one webhook of a call from another when Twilio sends no idempotency token.
 _IDENTIFYING = ("Digits", "SpeechResult", "DialCallStatus", "CallStatus")
 _MAX_SPEECH = 1000
+#: A text message that is only keys: "2", "0".
+_KEYS = re.compile(r"^[0-9*#]+$")
 #: No Twilio call lasts longer than a day.
 MAX_CALL_SECONDS = 24 * 3600
 
@@ -120,6 +125,43 @@ def record_turn(turn: Turn) -> None:
             _remember_language(turn.language)
     except Exception:
         logger.exception("Could not note a turn of a call in its records; the call goes on")
+
+
+def record_message(turn: Turn | None, conversation: str, before: CallState | None, *, first: bool,
+                   stopped: bool) -> None:
+    """Note what a text message did to its conversation, kept as a call of channel "text" whose turns are its
+    messages; never raises, never waits for the database. A STOP is noted as the conversation's last step;
+    a message the flow never saw (HELP, or one to a stopped number) is not."""
+    try:
+        line = _line()
+        if turn is None and stopped and before is not None:
+            turn = Turn((), Finish(), 0, before.node, Event.named("stop"))
+        if turn is None:
+            return
+        form = request.form
+        body = form.get("Body", "").strip()
+        keys = body if _KEYS.match(body) else ""
+        recorder = services().recorder
+        recorder.turn(TurnRecord(
+            call_sid=conversation,
+            key=_message_key(conversation),
+            at=services().clock(),
+            line=line.name,
+            node=turn.node,
+            kind=str(turn.event),
+            outcome=_outcome(turn.then),
+            from_node=before.node if before is not None and (before.node in line.nodes or before.node == END) else None,
+            input="key" if keys else "speech" if body else "none",
+            digits=keys[:32] or None,
+            speech=body[:_MAX_SPEECH] if body and not keys and line.call.record_speech else None,
+            transfer_to=turn.then.target if isinstance(turn.then, Connect) else None,
+            caller_hash=recorder.caller_hash(form.get("From", "")) if first else None,
+            language=turn.language or None,
+            language_chosen=turn.event == LANGUAGE_CHOSEN,
+            channel="text",
+        ))
+    except Exception:
+        logger.exception("Could not note a text message in the call records; the conversation goes on")
 
 
 def remembered_language(line: Line) -> str | None:
@@ -223,6 +265,13 @@ def _outcome(then: Listen | Connect | Finish) -> Outcome:
     if isinstance(then, Listen):
         return "listen"
     return "connect" if isinstance(then, Connect) else "finish"
+
+
+def _message_key(conversation: str) -> str:
+    """The same for every delivery of one message (Twilio's MessageSid), so a replay is written once."""
+    message = request.form.get("MessageSid", "") or request.form.get("SmsSid", "")
+    parts = [conversation, "message", message] if message else [conversation, request.path, uuid.uuid4().hex]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _event_key(sid: str) -> str:
