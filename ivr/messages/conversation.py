@@ -83,7 +83,8 @@ class TextLine:
         if any(word in words for words in self._help.values()):
             helping = next((c for c in self.languages if word in self._help[c]), code)
             return Reply(self._write([self.scripts[helping].help()]), state)
-        chosen = next((c for c in self.languages if word in self._names[c] and c != code), None)
+        # A language's name chooses it, the conversation's own too: the texter asking for it is no mistake.
+        chosen = next((c for c in self.languages if word in self._names[c]), None)
         if chosen is not None and len(self.languages) > 1:
             turn = self.flow.start(now, chosen)
             return Reply(self._write(self.scripts[chosen].turn(turn, now)), self._kept(turn, None), turn=turn)
@@ -139,6 +140,9 @@ class TextLine:
 
     def _respond(self, state: CallState, message: Message, now: dt.datetime) -> Turn:
         digits, words = self._input(state, message.body[:MAX_BODY])
+        if digits and not _KEYS.match(message.body.strip()):
+            # BACK or MENU: the command of the phone's key, never the language a call's first menu offers on it.
+            state = replace(state, offered=False)
         return self.flow.respond(state, digits, words, now)
 
     def _input(self, state: CallState, body: str) -> tuple[str, str]:
