@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import uuid
 import weakref
+from typing import Any
 
 from flask import Flask, current_app, request
 
@@ -142,22 +143,12 @@ def record_message(turn: Turn | None, conversation: str, before: CallState | Non
         body = form.get("Body", "").strip()
         keys = body if _KEYS.match(body) else ""
         recorder = services().recorder
-        recorder.turn(TurnRecord(
-            call_sid=conversation,
-            key=_message_key(conversation),
-            at=services().clock(),
-            line=line.name,
-            node=turn.node,
-            kind=str(turn.event),
-            outcome=_outcome(turn.then),
-            from_node=before.node if before is not None and (before.node in line.nodes or before.node == END) else None,
+        recorder.turn(_record(
+            turn, conversation, _message_key(conversation), before.node if before is not None else "",
             input="key" if keys else "speech" if body else "none",
             digits=keys[:32] or None,
             speech=body[:_MAX_SPEECH] if body and not keys and line.call.record_speech else None,
-            transfer_to=turn.then.target if isinstance(turn.then, Connect) else None,
             caller_hash=recorder.caller_hash(form.get("From", "")) if first else None,
-            language=turn.language or None,
-            language_chosen=turn.event == LANGUAGE_CHOSEN,
             channel="text",
         ))
     except Exception:
@@ -239,25 +230,33 @@ def _turn_record(turn: Turn) -> TurnRecord | None:
     digits = form.get("Digits", "")[:32]
     speech = form.get("SpeechResult", "")
     answering = endpoint == "voice.respond"
-    node = request.args.get("node", "")
-    then = turn.then
+    return _record(
+        turn, sid, _event_key(sid), request.args.get("node", ""),
+        input=("key" if digits else "speech" if speech else "none") if answering else None,
+        digits=(digits or None) if answering else None,
+        speech=speech[:_MAX_SPEECH] if answering and speech and line.call.record_speech else None,
+        dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
+        caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+    )
+
+
+def _record(turn: Turn, call_sid: str, key: str, from_node: str, **details: Any) -> TurnRecord:
+    """What every turn's record says, a call's or a text conversation's: where it led, what the line did next,
+    the language; ``details`` are how the caller answered, and what only one of them has."""
+    line = _line()
     return TurnRecord(
-        call_sid=sid,
-        key=_event_key(sid),
+        call_sid=call_sid,
+        key=key,
         at=services().clock(),
         line=line.name,
         node=turn.node,
         kind=str(turn.event),
-        outcome=_outcome(then),
-        from_node=node if node in line.nodes or node == END else None,
-        input=("key" if digits else "speech" if speech else "none") if answering else None,
-        digits=(digits or None) if answering else None,
-        speech=speech[:_MAX_SPEECH] if answering and speech and line.call.record_speech else None,
-        transfer_to=then.target if isinstance(then, Connect) else None,
-        dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
-        caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+        outcome=_outcome(turn.then),
+        from_node=from_node if from_node in line.nodes or from_node == END else None,
+        transfer_to=turn.then.target if isinstance(turn.then, Connect) else None,
         language=turn.language or None,
         language_chosen=turn.event == LANGUAGE_CHOSEN,
+        **details,
     )
 
 
