@@ -48,6 +48,8 @@ class StandIn:
     #: The HTTP status it answers with, and seconds it waits first.
     status: int = 201
     delay: float = 0.0
+    #: Answer with something that is not JSON.
+    garbled: bool = False
     release: threading.Event = field(default_factory=threading.Event)
 
 
@@ -63,7 +65,8 @@ def twilio_api() -> Iterator[StandIn]:
             stand_in.sent.append({**form, "path": self.path, "user": user, "password": password})
             if stand_in.delay:
                 stand_in.release.wait(stand_in.delay)
-            body = (json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}) if stand_in.status == 201 else
+            body = ("<html>Bad gateway</html>" if stand_in.garbled else
+                    json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}) if stand_in.status == 201 else
                     json.dumps({"code": 21211, "message": f"The 'To' number {form.get('To')} is not valid",
                                 "status": stand_in.status}))
             try:
@@ -91,7 +94,7 @@ def twilio_api() -> Iterator[StandIn]:
 @pytest.fixture
 def api(twilio_api: StandIn) -> StandIn:
     twilio_api.sent.clear()
-    twilio_api.status, twilio_api.delay = 201, 0.0
+    twilio_api.status, twilio_api.delay, twilio_api.garbled = 201, 0.0, False
     twilio_api.release.clear()
     return twilio_api
 
@@ -190,6 +193,12 @@ def test_twilio_refusing_is_survived_and_the_caller_told(texting_app: Flask, api
     assert answer.heard.startswith(FAILED)
     assert answer.gather is not None and answer.dial is None, "not the apology and transfer of a broken webhook"
     assert f"HTTP {status}" in caplog.text
+
+
+def test_an_answer_twilio_never_gives_is_survived(texting_app: Flask, api: StandIn) -> None:
+    api.garbled = True
+    answer = at_the_swelling_answer(texting_app).press("6")
+    assert answer.heard.startswith(FAILED) and answer.gather is not None
 
 
 def test_a_twilio_that_does_not_answer_in_time_is_given_up_on(make_app: Callable[..., Flask], messaging_line: Path,

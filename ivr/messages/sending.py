@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import phonenumbers
-import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -67,7 +66,7 @@ class TextSender:
         except TwilioRestException as error:
             logger.error("Twilio did not send an answer by text (HTTP %s, Twilio error %s)", error.status, error.code)
             return False
-        except (requests.RequestException, TwilioException, TimeoutError) as error:
+        except (OSError, ValueError, TwilioException) as error:  # requests: OSErrors; a garbled answer: ValueError
             logger.error("An answer could not be sent by text (%s)", type(error).__name__)
             return False
         finally:
