@@ -21,6 +21,7 @@ import pytest
 from flask import Flask
 
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.line import all_prompts
 from ivr.line.validate import LineInvalid, load_line
 from ivr.messages import encoding, segments
 from tests.calls import CALLER, Answer, Caller
@@ -293,3 +294,12 @@ def test_a_messaging_number_or_key_that_cannot_work_is_refused(tmp_path: Path, s
     with pytest.raises(LineInvalid) as refused:
         load_line(messaging_file(tmp_path, section))
     assert said in str(refused.value)
+
+
+def test_the_offer_and_each_result_are_among_the_prompts_rendered_in_each_language(messaging_line: Path) -> None:
+    """So that a line in "play" mode says them with its own voice, as the rest of the call."""
+    line = load_line(messaging_line).line
+    english = all_prompts(line, "en")
+    assert {OFFER, SENT, LANDLINE, WITHHELD, FAILED} <= set(english)
+    assert "Le envié esta respuesta a su teléfono por mensaje de texto." in all_prompts(line, "es")
+    assert OFFER not in all_prompts(load_line(DEFAULT_LINE_FILE).line, "en")
