@@ -32,6 +32,8 @@ class Active:
     #: Why the line file as it is now is not the one answering (None when it is): the file is
     #: broken or unreadable, and this is its last good version.
     not_the_file: str | None = None
+    #: The number of the published version answering, when the line is kept as versions in the database.
+    published: int | None = None
 
     @property
     def version(self) -> str:
@@ -61,6 +63,10 @@ class LiveLine:
             self._start_watching()
         return self._active
 
+    def current_here(self) -> Active:
+        """The version answering, without starting a watcher (for a line that looks at the file itself)."""
+        return self._active
+
     def stop(self) -> None:
         """Stop looking at the file."""
         self._stop.set()
@@ -78,7 +84,7 @@ class LiveLine:
                          self.path, invalid)
             self._active = dataclasses.replace(self._active, not_the_file=_said(self.path, invalid))
             return
-        self._active = _activate(loaded)
+        self._active = activate(loaded)
         self._keep(loaded)
         logger.info("Line file %s changed; now serving the new version", self.path)
 
@@ -88,7 +94,7 @@ class LiveLine:
         except LineInvalid as invalid:
             return self._last_good(invalid)
         self._keep(loaded)
-        return _activate(loaded)
+        return activate(loaded)
 
     def _last_good(self, invalid: LineInvalid) -> Active:
         found = self._kept.load(self.path) if self._kept else None
@@ -100,7 +106,7 @@ class LiveLine:
             "file is fixed (ivr validate %s):\n%s",
             self.path, kept.path, f"{kept.kept_at:%Y-%m-%d %H:%M}", self.path, invalid,
         )
-        return dataclasses.replace(_activate(loaded), not_the_file=_said(self.path, invalid))
+        return dataclasses.replace(activate(loaded), not_the_file=_said(self.path, invalid))
 
     def _keep(self, loaded: LoadedLine) -> None:
         if self._kept is not None:
@@ -142,7 +148,8 @@ def _said(path: Path, invalid: LineInvalid) -> str:
     return f"line file {path} has {count} error{'' if count == 1 else 's'} (ivr validate {path})"
 
 
-def _activate(loaded: LoadedLine) -> Active:
+def activate(loaded: LoadedLine) -> Active:
+    """The line ready to answer with; its warnings logged."""
     for warning in loaded.warnings:
         logger.warning("%s", warning)
     return Active(loaded, CallFlow(loaded.line))
