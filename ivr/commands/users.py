@@ -61,11 +61,12 @@ def users() -> None:
               help="Read the password from the first line of this file (- for standard input), for scripts.")
 def add(name: str, role: str, password_file: Path | None) -> None:
     """Add an account; its password is asked for (or read from --password-file, or standard input)."""
+    from ivr.dashboard.accounts import a_role
     from ivr.dashboard.auth import hash_password
 
     password = read_password(password_file)
     _account_change("make_account", name, role, hash_password(password, password_cost()))
-    click.echo(f"{name} can now sign in to the dashboard as a {role}.")
+    click.echo(f"{name} can now sign in to the dashboard as {a_role(role)}.")
 
 
 @users.command(name="list", cls=Command)
@@ -97,8 +98,10 @@ def remove(name: str) -> None:
 @click.argument("role", type=ROLE_CHOICE)
 def role(name: str, role: str) -> None:
     """Give an account another role."""
+    from ivr.dashboard.accounts import a_role
+
     _account_change("change_role", name, role)
-    click.echo(f"{name} is now a {role}.")
+    click.echo(f"{name} is now {a_role(role)}.")
 
 
 @users.command(cls=Command)

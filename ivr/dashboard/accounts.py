@@ -16,6 +16,11 @@ SHORTEST_PASSWORD = 10
 LONGEST_NAME = 100
 
 
+def a_role(role: str) -> str:
+    """"a viewer", "an editor", "a publisher"."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
 def name_problem(name: str) -> str | None:
     """What is wrong with ``name`` as an account's name, in plain words; None when nothing is."""
     if not name.strip():
@@ -46,7 +51,7 @@ def make_account(store: Store, name: str, role: str, password_hash: str, *, by: 
 
 def change_role(store: Store, name: str, role: str, *, by: str, now: dt.datetime) -> None:
     set_role(store, name, role)
-    record_action(store, now, by, "role changed", f"{name} is now a {role}")
+    record_action(store, now, by, "role changed", f"{name} is now {a_role(role)}")
 
 
 def change_password(store: Store, name: str, password_hash: str, *, by: str, now: dt.datetime) -> None:

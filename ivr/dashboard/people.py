@@ -10,7 +10,7 @@ from flask import Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
-from ivr.dashboard.accounts import change_role, drop_account, make_account, name_problem, password_problem
+from ivr.dashboard.accounts import a_role, change_role, drop_account, make_account, name_problem, password_problem
 from ivr.dashboard.exports import local_time, staff_csv
 from ivr.dashboard.views import bp, needs
 from ivr.store import Store
@@ -54,7 +54,7 @@ def accounts() -> ResponseReturnValue:
             except AccountProblem as problem:
                 errors["name"] = f"{str(problem)[0].upper()}{str(problem)[1:]}."
             else:
-                return redirect(url_for("dashboard.accounts", done=f"{name} can now sign in as a {chosen}."))
+                return redirect(url_for("dashboard.accounts", done=f"{name} can now sign in as {a_role(chosen)}."))
     page = render_template("dashboard/accounts.html", accounts=all_accounts(_store()), roles=ROLES, errors=errors,
                            form=form if errors else {}, done=request.args.get("done", ""), problem="")
     return page, 400 if errors else 200
@@ -62,7 +62,7 @@ def accounts() -> ResponseReturnValue:
 
 def account_role(name: str) -> ResponseReturnValue:
     return _change(lambda: change_role(_store(), name, request.form.get("role", ""), by=_me(), now=_now()),
-                   f"{name} is now a {request.form.get('role', '')}.")
+                   f"{name} is now {a_role(request.form.get('role', ''))}.")
 
 
 def account_remove(name: str) -> ResponseReturnValue:

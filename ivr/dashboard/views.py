@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ivr.dashboard import auth, report, words
+from ivr.dashboard.accounts import a_role
 from ivr.dashboard.audio import audio_finder
 from ivr.dashboard.exports import call_row, calls_csv, step_rows, steps_csv
 from ivr.dashboard.linemap import line_map, place_kinds
@@ -93,7 +94,7 @@ def _guard() -> ResponseReturnValue | None:
     needed = ROLE_OF.get(request.endpoint or "", "publisher")
     if not who.may(needed):
         return render_template("dashboard/message.html", title="Your account cannot do this",
-                               message=f"This needs the {needed} role; your account, {who.name}, is a {who.role}. "
+                               message=f"This needs the {needed} role; your account, {who.name}, is {a_role(who.role)}. "
                                        "A publisher can change your role.", again=None), 403
     return None
 

@@ -60,12 +60,13 @@ def any_account(store: Store) -> bool:
 
 def add_account(store: Store, name: str, role: str, password_hash: str, now: dt.datetime) -> None:
     _check_role(role)
-    try:
-        with store.reading(), store.writing() as connection:
-            connection.execute(insert(StaffAccount).values(name=name, role=role, password_hash=password_hash,
-                                                           created_at=now))
-    except IntegrityError:
-        raise AccountProblem(f"there is already an account named {name!r}") from None
+    with store.reading():
+        try:
+            with store.writing() as connection:
+                connection.execute(insert(StaffAccount).values(name=name, role=role, password_hash=password_hash,
+                                                               created_at=now))
+        except IntegrityError:
+            raise AccountProblem(f"there is already an account named {name!r}") from None
 
 
 def set_role(store: Store, name: str, role: str) -> None:

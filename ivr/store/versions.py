@@ -88,21 +88,22 @@ def publish_file(store: Store, line: str, text: str, digest: str, *, by: str, no
 
 def _add(store: Store, line: str, text: str, digest: str, *, by: str, note: str, now: dt.datetime,
          source: str, again_of: int | None) -> Version | None:
-    for attempt in range(_TRIES):
-        try:
-            with store.reading(), store.writing() as connection:
-                newest = connection.execute(
-                    select(func.max(LineVersion.number)).where(LineVersion.line == line)).scalar()
-                if source == FROM_FILE and _published_since_the_file(connection, line, digest):
-                    return None
-                made = Version(line, int(newest or 0) + 1, digest, source, by, now, note, again_of, text)
-                connection.execute(insert(LineVersion).values(**dataclasses.asdict(made)))
-            return made
-        except (IntegrityError, OperationalError):
-            # Another worker published the same number first (or SQLite's snapshot was stale): look again.
-            if attempt == _TRIES - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
+    with store.reading():
+        for attempt in range(_TRIES):
+            try:
+                with store.writing() as connection:
+                    newest = connection.execute(
+                        select(func.max(LineVersion.number)).where(LineVersion.line == line)).scalar()
+                    if source == FROM_FILE and _published_since_the_file(connection, line, digest):
+                        return None
+                    made = Version(line, int(newest or 0) + 1, digest, source, by, now, note, again_of, text)
+                    connection.execute(insert(LineVersion).values(**dataclasses.asdict(made)))
+                return made
+            except (IntegrityError, OperationalError):
+                # Another worker published the same number first (or SQLite's snapshot was stale): look again.
+                if attempt == _TRIES - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
     return None  # not reached
 
 
