@@ -93,9 +93,10 @@ def _guard() -> ResponseReturnValue | None:
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
     needed = ROLE_OF.get(request.endpoint or "", "publisher")
     if not who.may(needed):
-        return render_template("dashboard/message.html", title="Your account cannot do this",
-                               message=f"This needs the {needed} role; your account, {who.name}, is {a_role(who.role)}. "
-                                       "A publisher can change your role.", again=None), 403
+        message = (f"This needs the {needed} role; your account, {who.name}, is {a_role(who.role)}. "
+                   "A publisher can change your role.")
+        return render_template("dashboard/message.html", title="Your account cannot do this", message=message,
+                               again=None), 403
     return None
 
 
