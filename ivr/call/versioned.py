@@ -21,6 +21,9 @@ from ivr.line.validate import LineInvalid, LoadedLine, load_line_text
 
 logger = logging.getLogger(__name__)
 
+#: The database is asked at most this often, whatever LINE_RELOAD_SECONDS says (the tests set 0).
+SHORTEST_INTERVAL = 0.25
+
 
 class Versions(Protocol):
     """Where a line's versions are kept (:mod:`ivr.web.versions` keeps them in the call records' database)."""
@@ -42,7 +45,7 @@ class VersionedLine:
     def __init__(self, file: LiveLine, versions: Versions) -> None:
         self.file = file
         self.versions = versions
-        self.interval = file.interval
+        self.interval = max(file.interval, SHORTEST_INTERVAL)
         self.path = file.path
         self._offered: str | None = None
         self._number: int | None = None

@@ -30,8 +30,8 @@ def register() -> None:
         return
     _registered.append(True)
     bp.add_url_rule("/accounts", view_func=needs("publisher")(accounts), methods=["GET", "POST"])
-    bp.add_url_rule("/accounts/<name>/role", view_func=needs("publisher")(account_role), methods=["POST"])
-    bp.add_url_rule("/accounts/<name>/remove", view_func=needs("publisher")(account_remove), methods=["POST"])
+    bp.add_url_rule("/accounts/<path:name>/role", view_func=needs("publisher")(account_role), methods=["POST"])
+    bp.add_url_rule("/accounts/<path:name>/remove", view_func=needs("publisher")(account_remove), methods=["POST"])
     bp.add_url_rule("/staff-record", view_func=needs("publisher")(staff_record))
     bp.add_url_rule("/export/staff-record.csv", view_func=needs("publisher")(export_staff_record))
 
