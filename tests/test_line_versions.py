@@ -42,6 +42,12 @@ def _publish(app: Flask, text: str, note: str) -> int:
                    now=app.config["CLOCK"]()).number
 
 
+def publish_text_change(app: Flask, line: str = LINE) -> int:
+    """Publish the Botox line with one answer's text changed; the new version's number."""
+    return _publish(app, DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "within two days at most."),
+                    "Shorter")
+
+
 def test_the_line_file_seeds_version_1_and_each_valid_change_of_it_is_published(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
