@@ -150,6 +150,14 @@ class Gate:
         except RecordsUnavailable as error:
             raise SignInUnavailable(str(error)) from error
 
+    def asks_for_a_name(self) -> bool:
+        """Whether the sign-in form asks for an account's name; when the database cannot say, the form is
+        shown all the same (signing in then says why it cannot)."""
+        try:
+            return self.accounts_exist()
+        except SignInUnavailable:
+            return self.password_hash is None
+
     def check(self, name: str, password: str) -> Staff | None:
         """Who signs in with ``name`` and ``password``: an account's, or, while there is none, the shared one's."""
         if not self.accounts_exist():

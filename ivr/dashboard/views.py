@@ -156,7 +156,7 @@ def login() -> ResponseReturnValue:
     if gate is None:  # the guard says so first; this holds under python -O too
         return render_template("dashboard/off.html"), 404
     error = None
-    named = gate.accounts_exist()
+    named = gate.asks_for_a_name()
     if request.method == "POST":
         address = request.remote_addr or "unknown"
         _warn_if_behind_an_unknown_proxy()
