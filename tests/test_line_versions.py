@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
+import io
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.dashboard.auth import hash_password
@@ -130,3 +134,85 @@ def test_ivr_line_refuses_in_plain_words_what_it_cannot_do(tmp_path: Path) -> No
     assert ivr("line", "publish", str(DEFAULT_LINE_FILE), "--note", "first", env=env).status == 0
     same = ivr("line", "rollback", "1", env=env)
     assert same.status == 1 and "version 1 is the one answering already" in same.err
+
+
+def _publisher(app: Flask) -> FlaskClient:
+    add_account(_store(app), "Pat", "publisher", hash_password("a-long-password", PASSWORD_COST), app.config["CLOCK"]())
+    pat = app.test_client()
+    sign_in(pat, "Pat", "a-long-password")
+    return pat
+
+
+def _send_file(client: FlaskClient, text: str, note: str) -> tuple[int, str]:
+    token = csrf_token(client.get("/dashboard/line").get_data(as_text=True))
+    response = client.post("/dashboard/line/review", content_type="multipart/form-data", data={
+        "csrf_token": token, "note": note, "file": (io.BytesIO(text.encode("utf-8")), "line.yaml")})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def _form(html: str) -> dict[str, str]:
+    """The review page's publish form, as the browser would send it (hidden fields and the note)."""
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', html))
+    fields["note"] = re.search(r'id="publish-note" name="note" value="([^"]*)"', html).group(1)  # type: ignore[union-attr]
+    return {name: htmllib.unescape(value) for name, value in fields.items()}
+
+
+def test_a_publisher_sends_a_file_sees_what_changes_in_plain_words_and_publishes_it(
+    make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(SECRET_KEY="a-secret-key")
+    pat = _publisher(app)
+    changed = DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "within two days at most.")
+    status, html = _send_file(pat, changed, "Shorter, as the nurse asked")
+    assert status == 200
+    rows = read(html).table("Differences from the live version")
+    assert rows[1][:2] == ["Answer 'How long swelling lasts'", "text in English changed"]
+    assert "within one to two days." in rows[1][2] and "within two days at most." in rows[1][3]
+    assert OLD in _how_long_swelling_lasts(app), "nothing is published before the button is pressed"
+
+    published = pat.post("/dashboard/line/publish", data=_form(html))
+    assert published.status_code == 302
+    app.extensions["ivr"].line.look()
+    assert NEW in _how_long_swelling_lasts(app)
+    newest = history(_store(app), LINE)[0]
+    assert (newest.number, newest.published_by, newest.note) == (2, "Pat", "Shorter, as the nurse asked")
+
+
+def test_a_change_to_the_clinics_number_needs_a_second_confirmation(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SECRET_KEY="a-secret-key")
+    pat = _publisher(app)
+    changed = DEFAULT_LINE_FILE.read_text().replace('phone: "+12025550143"', 'phone: "+12025550199"')
+    status, html = _send_file(pat, changed, "The new desk")
+    assert status == 200
+    assert read(html).table("Differences from the live version")[1] == [
+        "The clinic's phone number (callers' safety)", "changed", "+12025550143", "+12025550199"]
+    unconfirmed = pat.post("/dashboard/line/publish", data=_form(html))
+    assert unconfirmed.status_code == 400
+    assert "tick the box" in read(unconfirmed.get_data(as_text=True)).text
+    assert len(history(_store(app), LINE)) == 1
+    assert pat.post("/dashboard/line/publish", data={**_form(html), "safety": "checked"}).status_code == 302
+    assert len(history(_store(app), LINE)) == 2
+
+
+def test_a_file_with_mistakes_is_explained_and_never_published(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SECRET_KEY="a-secret-key")
+    pat = _publisher(app)
+    status, html = _send_file(pat, DEFAULT_LINE_FILE.read_text().replace("start: main", "start: nowhere"), "oops")
+    assert status == 400
+    page = read(html)
+    assert "Not published: the file has mistakes" in page.text and "nowhere" in page.text
+    assert len(history(_store(app), LINE)) == 1
+
+
+def test_a_second_publisher_is_told_when_the_live_version_changed_since_they_looked(
+    make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(SECRET_KEY="a-secret-key")
+    pat = _publisher(app)
+    _, html = _send_file(pat, DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "in two days."), "a")
+    publish_text_change(app)  # someone else, meanwhile
+    response = pat.post("/dashboard/line/publish", data=_form(html))
+    assert response.status_code == 400
+    assert "Someone published another version since you opened this page" in read(
+        response.get_data(as_text=True)).text
+    assert len(history(_store(app), LINE)) == 2

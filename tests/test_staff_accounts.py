@@ -37,6 +37,8 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("dashboard.versions", "GET", "/dashboard/line", "viewer"),
     ("dashboard.version_file", "GET", "/dashboard/line/1.yaml", "viewer"),
     ("dashboard.rollback", "POST", "/dashboard/line/99/rollback", "publisher"),
+    ("dashboard.review", "POST", "/dashboard/line/review", "publisher"),
+    ("dashboard.publish_reviewed", "POST", "/dashboard/line/publish", "publisher"),
     ("dashboard.accounts", "GET", "/dashboard/accounts", "publisher"),
     ("dashboard.accounts", "POST", "/dashboard/accounts", "publisher"),
     ("dashboard.account_role", "POST", "/dashboard/accounts/nobody/role", "publisher"),

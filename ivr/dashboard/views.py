@@ -58,6 +58,8 @@ CONTENT_SECURITY_POLICY = (
 _OPEN = ("dashboard.login", "dashboard.static")
 #: The role each page needs (see :func:`needs`); a page not named here needs a publisher.
 ROLE_OF: dict[str, str] = {}
+#: Pages whose forms may be larger than MAX_CONTENT_LENGTH lets a webhook be: bytes, by endpoint.
+LARGER_FORMS: dict[str, int] = {}
 #: The most calls the list of a period's calls shows (the newest); the export has them all.
 CALLS_LISTED = 500
 #: What a page to come back to after signing in may look like: a dashboard path and query, plain characters only.
@@ -85,6 +87,8 @@ def _guard() -> ResponseReturnValue | None:
     if gate is None or not gate.is_on():
         return render_template("dashboard/off.html"), 404
     if request.method == "POST":
+        if request.endpoint in LARGER_FORMS:
+            request.max_content_length = LARGER_FORMS[request.endpoint]
         auth.csrf.protect()
     if request.endpoint in _OPEN:
         return None
