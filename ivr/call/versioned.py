@@ -11,12 +11,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
-import threading
-import weakref
 from typing import Protocol
 
-from ivr.call.live import Active, LiveLine, activate
+from ivr.call.live import Active, LiveLine, Watched, activate
 from ivr.line.validate import LineInvalid, LoadedLine, load_line_text
 
 logger = logging.getLogger(__name__)
@@ -39,30 +36,23 @@ class Versions(Protocol):
         of the version made, or None."""
 
 
-class VersionedLine:
+class VersionedLine(Watched):
     """The newest published version of a line, followed in the background; the line file is watched too."""
 
     def __init__(self, file: LiveLine, versions: Versions) -> None:
+        super().__init__(max(file.interval, SHORTEST_INTERVAL))
+        self.watching = "the line's versions"
         self.file = file
         self.versions = versions
-        self.interval = max(file.interval, SHORTEST_INTERVAL)
         self.path = file.path
         self._offered: str | None = None
         self._number: int | None = None
         self._active = file.current_here()
-        self._watching_in: int | None = None
-        self._watch_lock = threading.Lock()
-        self._stop = threading.Event()
         self._unavailable = False
         self.look()
 
-    def current(self) -> Active:
-        if self._watching_in != os.getpid():
-            self._start_watching()
-        return self._active
-
     def stop(self) -> None:
-        self._stop.set()
+        super().stop()
         self.file.stop()
 
     def look(self) -> None:
@@ -120,24 +110,3 @@ class VersionedLine:
             return
         self._active = dataclasses.replace(activate(loaded), published=newest, not_the_file=from_file.not_the_file)
         logger.info("Now answering with version %d of the line", newest)
-
-    def _start_watching(self) -> None:
-        with self._watch_lock:
-            if self._watching_in == os.getpid():
-                return
-            self._watching_in = os.getpid()
-            thread = threading.Thread(target=_watch, args=(weakref.ref(self), self._stop, self.interval),
-                                      name="line-versions", daemon=True)
-            thread.start()
-
-
-def _watch(reference: weakref.ref[VersionedLine], stop: threading.Event, interval: float) -> None:
-    while not stop.wait(interval):
-        line = reference()
-        if line is None:
-            return
-        try:
-            line.look()
-        except Exception:
-            logger.exception("Could not look for a new version of the line; still answering with the one loaded")
-        del line
