@@ -227,10 +227,10 @@ class Gate:
         token = secrets.token_urlsafe(32)
         lifetime = current_app.permanent_session_lifetime
         mark = self.mark
-        if staff.account is not None:
-            found = find_account(self._store(), staff.account)
-            mark = _mark(self.secret, found.password_hash) if found else "removed"
         try:
+            if staff.account is not None:
+                found = find_account(self._store(), staff.account)
+                mark = _mark(self.secret, found.password_hash) if found else "removed"
             open_session(self._store(), _session_id(token), mark, services().clock(), lifetime, staff.account)
         except RecordsUnavailable as error:
             raise SignInUnavailable(str(error)) from error

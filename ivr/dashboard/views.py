@@ -41,6 +41,7 @@ from ivr.store.journeys import PLACE_COLUMNS, Summary, summarise
 from ivr.store.period import Period
 from ivr.store.reading import journey as read_journey
 from ivr.store.reading import journeys as read_journeys
+from ivr.store.staff import account
 from ivr.web import RecordsOff, services, settled_store
 
 logger = logging.getLogger(__name__)
@@ -199,8 +200,6 @@ def _name_tried(gate: auth.Gate, named: bool) -> str:
     a password typed in the wrong box)."""
     if not named:
         return "someone at the sign-in page"
-    from ivr.store.staff import account
-
     name = request.form.get("name", "").strip()
     store = gate.store
     return name if name and store is not None and account(store, name) is not None else "a name with no account"
