@@ -35,6 +35,8 @@ class CallRow:
     """One call, as its row of the calls export and of the list of calls."""
 
     call: str
+    #: "voice" for a phone call, "text" for a conversation by text message.
+    channel: str
     caller: str
     started: str
     ended: str
@@ -56,6 +58,7 @@ class StepRow:
     """One step of a call, as its row of the steps export and of the call's journey."""
 
     call: str
+    channel: str
     language: str
     step: str
     time: str
@@ -73,7 +76,8 @@ class StepRow:
 
 def call_headings(zone: str) -> tuple[str, ...]:
     return (
-        "Call", "Caller (a code for the number, never the number)", f"Started ({zone})", f"Ended ({zone})",
+        "Call", "Channel (voice or text)", "Caller (a code for the number, never the number)", f"Started ({zone})",
+        f"Ended ({zone})",
         "Length (seconds)", "In opening hours", "Language", "Places reached", "How it ended", "Where it ended",
         "Emergency advice", "Transfers", "Somebody at the clinic answered", "Steps", "Twilio's call status",
     )
@@ -81,7 +85,8 @@ def call_headings(zone: str) -> tuple[str, ...]:
 
 def step_headings(zone: str) -> tuple[str, ...]:
     return (
-        "Call", "Language of the call", "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from",
+        "Call", "Channel (voice or text)", "Language of the call",
+        "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from",
         "What happened", "Then", "Answered with", "Key pressed", "Words said (only if the line keeps them)",
         "Put through to", "Transfer result",
     )
@@ -92,6 +97,7 @@ def call_row(summary: Summary, line: Line, zone: dt.tzinfo, is_open: Callable[[d
     title = _title(line)
     return CallRow(
         call=journey.call_sid,
+        channel=journey.channel,
         caller=(journey.caller_hash or "")[:CALLER_CHARS],
         started=local_time(journey.started_at, zone),
         ended=local_time(journey.ended_at, zone),
@@ -120,6 +126,7 @@ def step_rows(summary: Summary, line: Line, zone: dt.tzinfo) -> list[StepRow]:
     return [
         StepRow(
             call=journey.call_sid,
+            channel=journey.channel,
             language=language,
             step=str(number),
             time=local_time(step.at, zone),

@@ -54,6 +54,8 @@ class Call(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     #: The language the call was answered in (a BCP 47 tag such as "es"); None for a line's only language.
     language: Mapped[str | None] = mapped_column(String(16))
+    #: "voice" for a phone call, "text" for a conversation by text message (its turns are its messages).
+    channel: Mapped[str] = mapped_column(String(8), default="voice", server_default="voice")
 
     __table_args__ = (
         Index("ix_calls_line_started_at", "line", "started_at"),
@@ -123,6 +125,8 @@ class TextConversation(Base):
     line: Mapped[str] = mapped_column(String(200), primary_key=True)
     #: The place in the line's call flow, as JSON.
     state: Mapped[str] = mapped_column(Text)
+    #: The conversation's id in the call records (its ``calls.call_sid``), so that its messages are counted as one.
+    conversation: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_text_conversations_updated_at", "updated_at"),)
