@@ -216,3 +216,22 @@ def test_a_second_publisher_is_told_when_the_live_version_changed_since_they_loo
     assert "Someone published another version since you opened this page" in read(
         response.get_data(as_text=True)).text
     assert len(history(_store(app), LINE)) == 2
+
+
+def test_choices_put_in_another_order_are_said_as_such_and_a_removed_place_by_its_title() -> None:
+    from ivr.line.differences import differences
+
+    text = DEFAULT_LINE_FILE.read_text()
+    body = re.search(r"\n  body:\n.*?\n  spread:", text, re.S)
+    assert body is not None
+    menu = body.group()
+    first, second = (re.search(rf'      - key: "{key}"\n.*?(?=\n      - key|\n\n)', menu, re.S) for key in "12")
+    assert first is not None and second is not None
+    reordered = text.replace(menu, menu.replace(first.group(), "\0").replace(second.group(), first.group())
+                             .replace("\0", second.group()))
+    said = [(d.where, d.what, d.before, d.after) for d in differences(text, reordered)]
+    assert said == [("Menu 'Botox and the body'", "choices in another order", "1, 2, 3", "2, 1, 3")]
+
+    without = text.replace("\n  botulism:\n    type: answer\n", "\n  botulism-gone:\n    type: answer\n")
+    said = [(d.where, d.what) for d in differences(text, without)]
+    assert ("Answer 'Botulism from Botox'", "added") in said and ("Answer 'Botulism from Botox'", "removed") in said
