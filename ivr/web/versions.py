@@ -53,6 +53,9 @@ def init_app(app: Flask) -> None:
         return
     name = services.line.current_here().loaded.line.name
     services.line = VersionedLine(services.line, StoreVersions(store, name))
+    # Keep no connection from start-up, as the store's migration does: `ivr serve` builds an app once before
+    # its workers, and a connection it kept would hold a SQLite file's WAL open after the file was deleted.
+    store.engine.dispose()
 
 
 class NotPublished(ValueError):
