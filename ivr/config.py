@@ -87,6 +87,8 @@ def defaults() -> dict[str, Any]:
         "RECORD_TIMEOUT_SECONDS": 2.0,
         # Records waiting to be written; when this many wait, new ones are dropped (and logged).
         "RECORD_QUEUE_SIZE": 1000,
+        # The longest a page of figures first waits for the records this server has queued to be written.
+        "RECORD_SETTLE_SECONDS": 0.5,
         # The clinic's dashboard password (hashed at start); unset, the dashboard is switched off.
         "DASHBOARD_PASSWORD": "",
         # scrypt's cost for the password's hash, as a power of two (2**15, werkzeug's default): the work of

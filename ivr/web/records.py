@@ -30,8 +30,6 @@ logger = logging.getLogger(__name__)
 
 #: Twilio's CallStatus values for a call that is over.
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-#: A page of records first waits this long at most for what this server has queued to be written.
-SETTLE_SECONDS = 0.5
 #: Form fields that tell one webhook of a call from another when Twilio sends no idempotency token.
 _IDENTIFYING = ("Digits", "SpeechResult", "DialCallStatus", "CallStatus")
 _MAX_SPEECH = 1000
@@ -101,12 +99,12 @@ def store() -> Store:
 
 
 def settled_store() -> Store:
-    """The store, once what this server has queued is written (SETTLE_SECONDS at most).
+    """The store, once what this server has queued is written (RECORD_SETTLE_SECONDS at most).
 
     Records reach the database within a few hundredths of a second anyway; this makes a page
     opened at once after a call (by the clinic, or a test) show it.
     """
-    services().recorder.flush(SETTLE_SECONDS)
+    services().recorder.flush(float(current_app.config["RECORD_SETTLE_SECONDS"]))
     return store()
 
 
