@@ -37,6 +37,9 @@ def defaults() -> dict[str, Any]:
         "LINE_FILE": str(DEFAULT_LINE_FILE),
         # How often (seconds) a worker looks whether the line file changed.
         "LINE_RELOAD_SECONDS": 2.0,
+        # Keep the line as versions in the call records' database and answer with the newest published one
+        # (the line file seeds the first, and each valid change of the file is published); false: the file alone.
+        "LINE_VERSIONS": True,
         # Where the last good version of the line file is kept, for a server that restarts while the file
         # is broken; empty for "last-good-lines" in the instance folder.
         "LAST_GOOD_LINE_DIR": "",

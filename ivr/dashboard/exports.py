@@ -18,6 +18,7 @@ from ivr.dashboard.words import call_language, yes
 from ivr.line import Line
 from ivr.store.events import DIAL_RESULTS, EMERGENCY_ROUTES, INPUTS, OUTCOMES, TARGETS, dial_result_label, event_label
 from ivr.store.journeys import ENDINGS, Step, Summary, Transfer, place_of
+from ivr.store.staff import Action
 
 #: A caller is shown by the start of their keyed hash: enough to see repeat callers, no more.
 CALLER_CHARS = 16
@@ -150,6 +151,12 @@ def calls_csv(rows: Iterable[CallRow], zone: str) -> str:
 
 def steps_csv(rows: Iterable[StepRow], zone: str) -> str:
     return _csv(step_headings(zone), (astuple(row) for row in rows))
+
+
+def staff_csv(actions: Iterable[Action], zone: dt.tzinfo) -> str:
+    """The staff record: when, who, what, and its detail."""
+    rows = ((local_time(a.at, zone), a.who, a.action, a.detail) for a in actions)
+    return _csv((f"When ({zone})", "Who", "What", "Detail"), rows)
 
 
 def safe_cell(value: str) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask import Flask, current_app, g
 
@@ -20,16 +21,26 @@ from ivr.web.documents import Documents
 logger = logging.getLogger(__name__)
 
 
-def _utc_now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class ServedLine(Protocol):
+    """The line a worker answers with: its file's (:class:`LiveLine`) or its newest published version's."""
+
+    def current(self) -> Active: ...
+
+    def look(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
 class Services:
-    line: LiveLine
+    line: ServedLine
     #: The line's prompts rendered to telephone audio, for <Play>.
     audio: AudioCatalog
-    clock: Callable[[], dt.datetime] = _utc_now
+    clock: Callable[[], dt.datetime] = utc_now
     #: Where calls' journeys are kept (ivr.web.records sets it up); by default nowhere.
     recorder: Recorder = field(default_factory=NullRecorder)
     #: Callers' last languages, from the call records (ivr.web.records sets it up); by default none.
@@ -46,7 +57,7 @@ def init_app(app: Flask) -> None:
     audio = AudioCatalog(app.config["AUDIO_DIR"])
     if app.config["RENDER_ON_START"]:
         render_missing_audio(live.current().loaded.line, audio)
-    app.extensions["ivr"] = Services(line=live, audio=audio, clock=app.config.get("CLOCK") or _utc_now,
+    app.extensions["ivr"] = Services(line=live, audio=audio, clock=app.config.get("CLOCK") or utc_now,
                                      texts=_text_sender(app))
 
 
