@@ -67,6 +67,9 @@ def defaults() -> dict[str, Any]:
         # Render the line's missing audio when the app starts, before it answers (takes seconds).
         # Off: run `ivr render` after changing the line; prompts with no audio are read by Twilio's <Say>.
         "RENDER_ON_START": False,
+        # Before a version is published (the dashboard, ivr line publish), transcribe its changed prompts, as
+        # ivr audit-audio does, and show how clearly each is heard (they are rendered whatever this says).
+        "PUBLISH_AUDIT": True,
         # -- text messages (docs/text-messages.md) --
         # A text conversation's place is kept this many hours after its last message; after that, the
         # next message starts again with the emergency sentence.

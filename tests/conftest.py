@@ -51,6 +51,7 @@ def own_instance_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("IVR_AUDIO_DIR", str(folder / "audio"))
     monkeypatch.setenv("IVR_DATABASE_URL", f"sqlite:///{folder / 'calls.sqlite3'}")
     monkeypatch.setenv("IVR_LAST_GOOD_LINE_DIR", str(folder / "last-good-lines"))
+    monkeypatch.setenv("IVR_PUBLISH_AUDIT", "false")  # Whisper takes seconds to load
     return folder
 
 
@@ -85,6 +86,8 @@ def _test_settings(clock: Clock, folder: Path, **settings: object) -> dict[str, 
         # A page a test reads at once after a call shows it, however busy the machine (the records are written
         # within hundredths of a second; at a load of 14, a PostgreSQL write once took more than 0.5 s).
         "RECORD_SETTLE_SECONDS": 10.0,
+        # Whisper takes seconds to load: one test audits a publish's changed prompts (test_line_versions.py).
+        "PUBLISH_AUDIT": False,
     }
     config.update(settings)
     return config

@@ -7,15 +7,18 @@ from __future__ import annotations
 import re
 import zoneinfo
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
 from ivr.dashboard.exports import local_time
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
+from ivr.line import Line
 from ivr.line.differences import differences
 from ivr.line.validate import LineInvalid, format_problems, load_line_text
 from ivr.line.validate.limits import MAX_BYTES
+from ivr.speech.changed import ChangedAudio, render_changed
+from ivr.speech.engine import RenderError
 from ivr.store import Store
 from ivr.store.versions import history, newest_number, version
 from ivr.web import services
@@ -98,8 +101,12 @@ def review(problem: str = "") -> ResponseReturnValue:
     base = newest_number(_store(), _line_name())
     live = version(_store(), _line_name(), base) if base else None
     changes = differences(live.text if live else "", raw.decode("utf-8"))
+    try:
+        audio: ChangedAudio | None = _render_changed(loaded.line, audit=bool(current_app.config["PUBLISH_AUDIT"]))
+    except (RenderError, OSError) as error:
+        audio, problem = None, _not_rendered(error)
     return render_template("dashboard/review.html", problems="", changes=changes, note=note,
-                           text=raw.decode("utf-8"), base=base, problem=problem,
+                           text=raw.decode("utf-8"), base=base, problem=problem, audio=audio,
                            safety=any(change.safety for change in changes)), 400 if problem else 200
 
 
@@ -116,6 +123,12 @@ def publish_reviewed() -> ResponseReturnValue:
     live = version(_store(), _line_name(), base) if base else None
     if any(c.safety for c in differences(live.text if live else "", text)) and form.get("safety") != "checked":
         return review("This changes what keeps callers safe: tick the box to say you have checked it.")
+    try:
+        _render_changed(load_line_text(text.encode("utf-8"), "the file sent").line, audit=False)
+    except LineInvalid:
+        return review()
+    except (RenderError, OSError) as error:
+        return review(_not_rendered(error))
     who = auth.staff()
     try:
         made = publish_text(_store(), text.encode("utf-8"), name="the file sent", by=who.name if who else "nobody",
@@ -125,6 +138,17 @@ def publish_reviewed() -> ResponseReturnValue:
     auth.record("published", f"version {made.number}: {made.note}")
     done = f"Version {made.number} is published. Callers hear it within seconds."
     return redirect(url_for("dashboard.versions", done=done))
+
+
+def _render_changed(line: Line, audit: bool) -> ChangedAudio:
+    """Render the prompts of ``line`` that callers of the live version hear no audio for, into the audio the
+    servers play; with ``audit``, transcribe them too."""
+    return render_changed(services().line.current().loaded.line, line, services().audio.directory, audit=audit)
+
+
+def _not_rendered(error: Exception) -> str:
+    return (f"Not published: the changed prompts could not be rendered ({error}), so callers would hear them "
+            "read by Twilio's voice instead. The version live now goes on.")
 
 
 def _line_name() -> str:
