@@ -15,9 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivr.config import DEFAULT_LINE_FILE
+from ivr.dashboard.auth import hash_password
+from ivr.store.staff import add_account
+from tests.conftest import PASSWORD_COST
 from tests.pages import Page, csrf_token, read
 from tests.test_line_versions import NEW, OLD, publish_text_change
-from tests.test_staff_accounts import signed_in_as, staff_app  # noqa: F401  (the fixture)
+from tests.test_staff_accounts import PASSWORDS, signed_in_as, staff_app  # noqa: F401  (the fixture)
 
 GREETING = "If you have trouble breathing, swallowing or speaking, hang up now and call 911."
 SWELLING_MENU = "For how long swelling lasts"
@@ -46,7 +49,7 @@ class TrialPhone:
         token = csrf_token(self.client.get("/dashboard/try").get_data(as_text=True))
         data = {"csrf_token": token, "line": "live", "when": "Tuesday 10:00", "language": "en", "place": "main",
                 **fields}
-        return self._send("/dashboard/try/start", data)
+        return self.send("/dashboard/try/start", data)
 
     def press(self, key: str) -> TrialPhone:
         return self._step(key=key)
@@ -64,9 +67,9 @@ class TrialPhone:
         form = re.search(r'<form method="post" action="/dashboard/try/step".*?</form>', self.html, re.S)
         assert form, "the page offers no way to answer"
         hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form.group(0)))
-        return self._send("/dashboard/try/step", {**{k: htmllib.unescape(v) for k, v in hidden.items()}, **fields})
+        return self.send("/dashboard/try/step", {**{k: htmllib.unescape(v) for k, v in hidden.items()}, **fields})
 
-    def _send(self, path: str, data: dict[str, object]) -> TrialPhone:
+    def send(self, path: str, data: dict[str, object]) -> TrialPhone:
         response = self.client.post(path, data=data, content_type="multipart/form-data")
         self.html, self.status = response.get_data(as_text=True), response.status_code
         return self
@@ -211,3 +214,35 @@ def test_a_prompt_plays_in_the_lines_own_voice_rendered_once_when_first_played(e
         assert again.data == played and rendered[0].stat().st_mtime_ns == made
     assert eddie.client.get(link[:-6] + "x.wav").status_code == 404, "a link the page did not make plays nothing"
     assert not list(audio_dir.glob("*.wav")), "the line's own audio folder is left as ivr render made it"
+
+
+def test_a_publisher_tries_a_file_from_its_differences_before_publishing_it(staff_app: Flask) -> None:  # noqa: F811
+    from tests.test_line_versions import _send_file
+
+    pat = signed_in_as(staff_app, "Pat")
+    changed = DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "within two days at most.")
+    _, review = _send_file(pat, changed, "Shorter")
+    form = re.search(r'<form method="post" action="/dashboard/try/start".*?</form>', review, re.S)
+    assert form, "the differences page offers to try the file"
+    fields = {name: htmllib.unescape(value)
+              for name, value in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form.group(0))}
+    phone = TrialPhone(pat).send("/dashboard/try/start", {**fields, "place": "swelling-duration"})
+    assert phone.status == 200 and NEW in phone.heard[0] and "A trial call to the line file sent" in phone.page.text
+
+
+def test_where_the_server_sends_answers_by_text_a_trial_is_offered_them_and_sends_nothing(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    line_file = tmp_path / "texting.yaml"
+    line_file.write_text(DEFAULT_LINE_FILE.read_text() + '\nmessaging:\n  number: "+12025550199"\n')
+    # A Twilio API where nothing answers: a text really sent would fail, and the caller would hear so.
+    app = make_app(LINE_FILE=str(line_file), SECRET_KEY="a-secret-key", TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+                   TWILIO_API_URL="http://127.0.0.1:9")
+    add_account(app.extensions["ivr.store"], "Eddie", "editor", hash_password(PASSWORDS["Eddie"], PASSWORD_COST),
+                app.config["CLOCK"]())
+    eddie = TrialPhone(signed_in_as(app, "Eddie"))
+    eddie.start(place="swelling-duration")
+    assert "To get this answer by text message, press" in " ".join(eddie.heard)
+    eddie.say("text me")
+    assert "Heard as asking for the answer by text message" in eddie.page.text
+    assert eddie.heard[0] == "I have sent this answer to your phone by text message."

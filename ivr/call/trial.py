@@ -16,7 +16,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from ivr.call.flow import CallFlow, CallState, Connect, Listen, Target, Turn
+from ivr.call.flow import AnswerTexter, CallFlow, CallState, Connect, Listen, Target, Turn
 from ivr.call.matching import Chose, Commanded, Invalid, Silence, normalise
 from ivr.languages import language_name
 from ivr.line import END, AnswerNode, Line, MenuNode
@@ -86,29 +86,31 @@ class Step:
     turn: Turn
 
 
-def begin(line: TrialLine, when: dt.datetime, language: str = "", place: str = "") -> tuple[Trial, Step]:
+def begin(line: TrialLine, when: dt.datetime, language: str = "", place: str = "",
+          texter: AnswerTexter | None = None) -> tuple[Trial, Step]:
     """A call placed at ``when``, in ``language`` (the line's first when empty), starting at ``place`` (the start of
     the call when empty or the line's start); raises KeyError, in plain words, for a language or place the line
-    has not got."""
+    has not got. With a ``texter``, answers are offered by text, as on a server that can send them."""
     flow = line.flow
     code = language or flow.languages[0]
     if code not in flow.languages:
         raise KeyError(f"it has no language {language_name(code)} ({code}); its languages: "
                        + ", ".join(f"{language_name(c)} ({c})" for c in flow.languages))
     if not place or place == flow.line.start:
-        turn = flow.start(when, code)
+        turn = flow.start(when, code, texter)
         return _after(Trial(when, CallState(flow.line.start), "listen"), turn, "Called the line", "The call started")
     if place not in flow.line.nodes:
         raise KeyError(f"it has no place {place!r}")
     view = flow.flow_in(code).line
     state = CallState(node=place, rate=view.voice.default_rate, language=code if len(flow.languages) > 1 else "")
     # Arriving at a place is what a caller there hears on pressing "repeat".
-    turn = flow.respond(state, view.keys.repeat, "", when)
+    turn = flow.respond(state, view.keys.repeat, "", when, texter)
     return _after(Trial(when, state, "listen"), turn, f"Started at {place_name(flow.line, place)}",
                   "The call started there")
 
 
-def answer(line: TrialLine, trial: Trial, digits: str = "", speech: str = "") -> tuple[Trial, Step]:
+def answer(line: TrialLine, trial: Trial, digits: str = "", speech: str = "",
+           texter: AnswerTexter | None = None) -> tuple[Trial, Step]:
     """The caller pressed ``digits`` or said ``speech`` (neither: silence) where the line listens."""
     flow = line.flow
     if trial.waiting != "listen":
@@ -117,7 +119,7 @@ def answer(line: TrialLine, trial: Trial, digits: str = "", speech: str = "") ->
     if digits and any(key not in KEYPAD for key in digits):
         raise ValueError(f"{digits[:20]!r} is not a key of a telephone's keypad (0-9, * and #)")
     understood = _understood(flow, trial.state, digits, speech)
-    turn = flow.respond(trial.state, digits, speech, trial.when)
+    turn = flow.respond(trial.state, digits, speech, trial.when, texter)
     did = f"Pressed {digits}" if digits else f"Said \u201c{_short(speech)}\u201d" if speech else "Stayed silent"
     return _after(trial, turn, did, _with_outcome(understood, turn))
 
@@ -213,6 +215,7 @@ _OUTCOMES = {
     "emergency_phrase": "Heard as an emergency: the emergency advice is said, then the call ends",
     "language": "Heard as the choice of another language: the call starts again in it",
     "gave_up": "After too many tries, the line stops asking",
+    "text_me": "Heard as asking for the answer by text message",
 }
 
 
@@ -222,7 +225,7 @@ def _with_outcome(understood: str, turn: Turn) -> str:
         return f"Heard as the choice of {language_name(turn.language)}: the call starts again in it"
     if outcome is None or outcome.startswith(understood):
         return understood
-    return outcome if turn.event.name == "emergency_phrase" else f"{understood}. {outcome}"
+    return outcome if turn.event.name in ("emergency_phrase", "text_me") else f"{understood}. {outcome}"
 
 
 def _short(text: str, most: int = 80) -> str:

@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ivr.call import CallState
+from ivr.call.flow import AnswerTexter
 from ivr.call.trial import (
     KEYPAD,
     TRANSFER_RESULTS,
@@ -109,7 +110,7 @@ def try_start() -> ResponseReturnValue:
     except NotATime as error:
         return _start_page(errors={"when": f"{str(error)[0].upper()}{str(error)[1:]}."}, status=400)
     try:
-        trial, step = begin(line, when, form.get("language", ""), form.get("place", ""))
+        trial, step = begin(line, when, form.get("language", ""), form.get("place", ""), _texter(line))
     except KeyError as missing:
         return _start_page(problem=f"{_label(source)[0].upper()}{_label(source)[1:]} cannot be tried so: "
                            f"{missing.args[0]}.", status=400)
@@ -133,13 +134,13 @@ def try_step(problem: str = "") -> ResponseReturnValue:
         if "dial" in form:
             trial, step = transfer_ended(line, trial, form.get("dial", ""))
         elif "key" in form:
-            trial, step = answer(line, trial, digits=form.get("key", ""))
+            trial, step = answer(line, trial, digits=form.get("key", ""), texter=_texter(line))
         else:
             words = "" if "silence" in form else form.get("words", "")
             if len(words) > LONGEST_WORDS:
                 raise ValueError(f"that is {len(words):,} characters: a caller's words are {LONGEST_WORDS:,} at most "
                                  "here")
-            trial, step = answer(line, trial, speech=words)
+            trial, step = answer(line, trial, speech=words, texter=_texter(line))
     except ValueError as refused:
         return _trial_page(source, text, line, trial, None, problem=f"Not tried: {refused}.", status=400)
     return _trial_page(source, text, line, trial, step)
@@ -216,6 +217,14 @@ def line_from_text(text: str, name: str) -> TrialLine:
         count = len(invalid.errors)
         raise NotTried(f"{name[0].upper()}{name[1:]} cannot be tried: it has {count} mistake"
                        f"{'' if count == 1 else 's'}, shown below.", format_problems(invalid.problems)) from None
+
+
+def _texter(line: TrialLine) -> AnswerTexter | None:
+    """Where this server could send answers by text during a call, a trial is offered them as a caller is; it
+    sends nothing, and hears what a caller sent one hears."""
+    if line.line.messaging is None or services().texts is None:
+        return None
+    return lambda language, node: "sent"
 
 
 def _sent_text() -> str:
