@@ -17,6 +17,7 @@ from ivr.speech.audit import AuditError, AuditReport, audit_line, bars_for
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.engine import PromptFailed
 from ivr.speech.languages import SpokenLanguage, spoken_language, spoken_languages
+from ivr.speech.recogniser import Recogniser, RecogniserUnavailable
 from ivr.speech.render import Job as RenderJob
 from ivr.speech.render import RenderPlan, render_plan
 
@@ -92,11 +93,21 @@ def render_changed(live: Line | None, new: Line, audio_dir: str | Path, audit: b
     heard: list[HeardPrompt] = []
     try:
         for language in languages:
-            heard.extend(_heard(audit_line(language.line, audio_dir, language=language)))
+            recogniser = _recogniser(language.tag)
+            heard.extend(_heard(audit_line(language.line, audio_dir, language=language, recogniser=recogniser)))
     except AuditError as error:
         return ChangedAudio(changed, rendered, tuple(heard), f"{error}", render_seconds,
                             time.perf_counter() - started, said)
     return ChangedAudio(changed, rendered, tuple(heard), "", render_seconds, time.perf_counter() - started, said)
+
+
+def _recogniser(tag: str) -> Recogniser:
+    """Whisper on one thread: the server goes on answering calls meanwhile, and on a busy machine two threads
+    that wait for each other took four times as long (docs/benchmarks.md)."""
+    try:
+        return Recogniser(tag, threads=1)
+    except RecogniserUnavailable as error:
+        raise AuditError(str(error)) from None
 
 
 def _live_names(live: Line | None, language: SpokenLanguage, rate: int) -> set[str]:
