@@ -117,7 +117,7 @@ def try_start() -> ResponseReturnValue:
     return _trial_page(source, text, line, trial, step)
 
 
-def try_step(problem: str = "") -> ResponseReturnValue:
+def try_step() -> ResponseReturnValue:
     """The caller pressed a key, said words, stayed silent, or the clinic's phone answered or not."""
     form = request.form
     source = Source.read(form.get("line", "live"))
