@@ -1,0 +1,173 @@
+"""Changing a line file's text a value at a time, keeping everything else as it was written.
+
+The file is read and written back with ruamel.yaml's round-trip mode, so staff's comments, the order of
+fields and the style of each text (a folded paragraph, a quoted key) stay; a draft being edited need not
+be a valid line, so every step here is defensive about what it finds.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
+
+#: Where a value is in a line file: keys and list indexes, as the checker's problems give them.
+Path = tuple[str | int, ...]
+#: A text longer than this is written as a folded paragraph, as the line files write their answers.
+_FOLD_AFTER = 80
+_TRAILING_SPACES = re.compile(r"[ \t]+$", re.MULTILINE)
+
+
+class NotEditable(ValueError):
+    """The text is not a YAML mapping, so it can be edited only as text; the message says why."""
+
+
+def read(text: str) -> CommentedMap:
+    """The file's mapping, as ruamel.yaml's round-trip mode reads it."""
+    try:
+        data = _yaml().load(text)
+    except YAMLError as error:
+        raise NotEditable(f"it is not readable YAML ({str(error).splitlines()[0]})") from None
+    if not isinstance(data, CommentedMap):
+        raise NotEditable("it is not a mapping of fields (name:, clinic:, nodes: ...)")
+    return data
+
+
+def write(data: CommentedMap) -> str:
+    """The file's text again; lines folded anew lose the spaces that would trail them."""
+    out = io.StringIO()
+    _yaml().dump(data, out)
+    return _TRAILING_SPACES.sub("", out.getvalue())
+
+
+def get(data: object, path: Path) -> Any:
+    """The value at ``path``, or None when any step of it is missing."""
+    here: Any = data
+    for part in path:
+        if isinstance(here, Mapping):
+            here = here.get(part)
+        elif isinstance(here, list) and isinstance(part, int) and 0 <= part < len(here):
+            here = here[part]
+        else:
+            return None
+    return here
+
+
+def as_path(parts: Iterable[str], data: object) -> Path:
+    """A path from its written parts ("nodes", "main", "options", "1"), list indexes as numbers."""
+    path: list[str | int] = []
+    for part in parts:
+        here = get(data, tuple(path))
+        path.append(int(part) if isinstance(here, list) and part.isdigit() else part)
+    return tuple(path)
+
+
+def put_text(data: CommentedMap, path: Path, value: str) -> None:
+    """Set the text at ``path`` (making the mappings on the way), in the style of the text it replaces."""
+    old = get(data, path)
+    parent = _mapping_at(data, path[:-1])
+    parent[path[-1]] = _styled(value, old)
+
+
+def put_words(data: CommentedMap, path: Path, words: list[str]) -> None:
+    """Set a list of words at ``path``, written on one line as the line files write them."""
+    seq = CommentedSeq(words)
+    seq.fa.set_flow_style()
+    _mapping_at(data, path[:-1])[path[-1]] = seq
+
+
+def remove(data: CommentedMap, path: Path) -> None:
+    """Remove the item at ``path`` from its list, or the key from its mapping; nothing when it is not there."""
+    parent = get(data, path[:-1])
+    if isinstance(parent, list) and isinstance(path[-1], int) and 0 <= path[-1] < len(parent):
+        del parent[path[-1]]
+    elif isinstance(parent, Mapping) and path[-1] in parent:
+        del parent[path[-1]]  # type: ignore[attr-defined]
+
+
+def move(data: CommentedMap, path: Path, by: int) -> bool:
+    """Move the list item at ``path`` up (-1) or down (+1); False when it cannot go that way."""
+    items = get(data, path[:-1])
+    index = path[-1]
+    if not isinstance(items, list) or not isinstance(index, int) or not 0 <= index + by < len(items):
+        return False
+    items[index], items[index + by] = items[index + by], items[index]
+    return True
+
+
+def add_choice(data: CommentedMap, node: str, languages: list[str], goto: str) -> int:
+    """Add a choice at the end of a place's choices, on the first key free (1 to 6), with empty texts to fill in;
+    its index."""
+    place = get(data, ("nodes", node))
+    if not isinstance(place, CommentedMap):
+        raise NotEditable(f"the place {node!r} is not a mapping of fields")
+    options = place.get("options")
+    if not isinstance(options, list):
+        options = CommentedSeq()
+        place["options"] = options
+    used = {str(get(option, ("key",))) for option in options}
+    key = next((str(n) for n in range(1, 7) if str(n) not in used), str(len(options) + 1))
+    choice = CommentedMap()
+    choice["key"] = DoubleQuotedScalarString(key)
+    choice["label"] = _in_languages(languages, "")
+    words = _in_languages(languages, None)
+    choice["words"] = words
+    choice["goto"] = goto
+    options.append(choice)
+    return len(options) - 1
+
+
+def _in_languages(languages: list[str], text: str | None) -> object:
+    def one() -> object:
+        if text is not None:
+            return text
+        seq = CommentedSeq()
+        seq.fa.set_flow_style()
+        return seq
+
+    if not languages:
+        return one()
+    found = CommentedMap()
+    for code in languages:
+        found[code] = one()
+    return found
+
+
+def _mapping_at(data: CommentedMap, path: Path) -> CommentedMap:
+    here = data
+    for part in path:
+        following = get(here, (part,))
+        if not isinstance(following, (CommentedMap, CommentedSeq)):
+            if isinstance(here, list):
+                raise NotEditable("a list there is shorter than the form thought: open the draft again")
+            following = CommentedMap()
+            here[part] = following
+        here = following
+    if not isinstance(here, CommentedMap):
+        raise NotEditable("a value there is not a mapping of fields")
+    return here
+
+
+def _styled(value: str, old: object) -> object:
+    value = value.replace("\r\n", "\n").strip()
+    if isinstance(old, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(value)
+    if isinstance(old, LiteralScalarString) and "\n" in value:
+        return LiteralScalarString(value)
+    if len(value) > _FOLD_AFTER or isinstance(old, FoldedScalarString) and len(value) > 40:
+        return FoldedScalarString(" ".join(value.split()))
+    return value
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.width = 120
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
