@@ -3,6 +3,7 @@ shown at its field, two editors never overwriting each other unawares, and publi
 
 from __future__ import annotations
 
+import html as htmllib
 import io
 import re
 from collections.abc import Callable
@@ -17,12 +18,18 @@ from ivr.store.versions import history
 from tests.calls import Caller
 from tests.conftest import TOKEN
 from tests.pages import csrf_token, read
-from tests.test_staff_accounts import _store, signed_in_as, staff_app  # noqa: F401 (a fixture)
+from tests.test_staff_accounts import _store, signed_in_as, with_staff
 
 LINE = "Botox swelling and inflammation"
 OLD = "It should go down within one to two days."
 NEW = "It should go down within two days at most."
 ANSWER = "f:nodes/swelling-duration/text/en"
+
+
+@pytest.fixture
+def staff_app(make_app: Callable[..., Flask]) -> Flask:
+    """A dashboard with a viewer (Vera), an editor (Eddie) and a publisher (Pat)."""
+    return with_staff(make_app)
 
 
 def _start(client: FlaskClient) -> tuple[int, str]:
@@ -42,8 +49,6 @@ def _fields(html: str) -> dict[str, str]:
     for name, options in re.findall(r'<select id="[^"]*" name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
         chosen = re.search(r'<option value="([^"]*)" selected', options)
         fields[name] = chosen.group(1) if chosen else ""
-    import html as htmllib
-
     return {name: htmllib.unescape(value) for name, value in fields.items()}
 
 
@@ -61,7 +66,7 @@ def _heard(app: Flask) -> str:
     return caller.press("1").heard
 
 
-def test_an_editor_changes_an_answer_in_its_form_and_the_draft_keeps_the_rest_as_written(staff_app: Flask) -> None:
+def test_an_editor_changes_an_answer_in_its_form_and_the_rest_stays_as_written(staff_app: Flask) -> None:
     eddie = signed_in_as(staff_app, "Eddie")
     number, html = _start(eddie)
     page = read(html)
@@ -136,7 +141,6 @@ def test_a_second_editor_is_shown_what_changed_since_and_can_apply_their_changes
     assert "Eddie saved this draft after you opened it" in page.text
     since = page.table("What changed since you opened it")
     assert since[1][:2] == ["Answer 'How long swelling lasts'", "text in English changed"]
-    assert "Main menu" not in (draft_text(_store(staff_app), number) or "").split("title: The main menu")[0][-0:] or True
     again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', conflict))
     assert again["revision"] == "2" and again[title] == "The main menu"
     assert pat.post(f"/dashboard/drafts/{number}", data=again).status_code == 302
@@ -146,7 +150,7 @@ def test_a_second_editor_is_shown_what_changed_since_and_can_apply_their_changes
 
 def test_the_yaml_editor_saves_a_broken_file_and_says_where_it_is_broken(staff_app: Flask) -> None:
     eddie = signed_in_as(staff_app, "Eddie")
-    number, html = _start(eddie)
+    number, _ = _start(eddie)
     raw = eddie.get(f"/dashboard/drafts/{number}/yaml").get_data(as_text=True)
     broken = DEFAULT_LINE_FILE.read_text().replace("start: main", "start: [main")
     response = eddie.post(f"/dashboard/drafts/{number}/yaml", data={
@@ -169,10 +173,8 @@ def test_a_publisher_publishes_a_draft_and_callers_hear_it(staff_app: Flask) -> 
     html = review.get_data(as_text=True)
     assert read(html).table("Differences from the live version")[1][:2] == [
         "Answer 'How long swelling lasts'", "text in English changed"]
-    form = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', html))
-    import html as htmllib
-
-    form = {name: htmllib.unescape(value) for name, value in form.items()}
+    form = {name: htmllib.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', html)}
     assert pat.post("/dashboard/line/publish", data={**form, "note": "Shorter, as the nurse asked"}).status_code == 302
     staff_app.extensions["ivr"].line.look()
     assert NEW in _heard(staff_app)
@@ -198,11 +200,3 @@ def test_an_uploaded_file_becomes_a_draft_and_downloads_as_it_was(staff_app: Fla
     assert gone.status_code == 302
     assert eddie.get(f"/dashboard/drafts/{number}").status_code == 404
 
-
-@pytest.mark.parametrize("name", ["Vera"])
-def test_a_viewer_may_not_start_a_draft(staff_app: Flask, name: str) -> None:
-    vera = signed_in_as(staff_app, name)
-    assert vera.get("/dashboard/drafts").status_code == 403
-
-
-_unused: Callable[..., object] | None = None

@@ -186,14 +186,14 @@ def _line_group(data: CommentedMap, languages: list[str], places: dict[str, str]
 def _clinic_group(data: CommentedMap, languages: list[str]) -> Group:
     group = Group(("clinic",), "The clinic", "Who callers are put through to, and when it is open.")
     for name, label in _CLINIC:
-        path = ("clinic", name)
+        path: Path = ("clinic", name)
         if name == "name":
             group.fields.extend(_texts(data, path, label, languages if isinstance(editing.get(data, path), Mapping)
                                        else [], kind="line"))
         else:
             group.fields.append(FormField(path, label, _shown(editing.get(data, path), path), "line",
                                           "With + and the country code, no spaces." if "phone" in name else ""))
-    zone = ("clinic", "hours", "timezone")
+    zone: Path = ("clinic", "hours", "timezone")
     group.fields.append(FormField(zone, "Time zone of the opening hours", _shown(editing.get(data, zone), zone),
                                   "line", "Such as Europe/London or America/New_York."))
     for day in _DAYS:
@@ -222,8 +222,8 @@ def _place_group(data: CommentedMap, node: str, languages: list[str], places: di
         name, label = texts[kind]
         group.fields.extend(_texts(data, (*path, name), label, languages))
     options = editing.get(place, ("options",))
-    for index, option in enumerate(options if isinstance(options, list) else []):
-        group.choices.append(_choice_group(data, node, index, len(options), languages, places))
+    count = len(options) if isinstance(options, list) else 0
+    group.choices.extend(_choice_group(data, node, index, count, languages, places) for index in range(count))
     return group
 
 

@@ -127,14 +127,15 @@ def publish_reviewed() -> ResponseReturnValue:
         return review("This changes what keeps callers safe: tick the box to say you have checked it.")
     who = auth.staff()
     try:
-        made = publish_text(versions_store(), text.encode("utf-8"), name="the file sent", by=who.name if who else "nobody",
-                            note=note)
+        made = publish_text(versions_store(), text.encode("utf-8"), name="the file sent",
+                            by=who.name if who else "nobody", note=note)
     except (LineInvalid, NotPublished):
         return review()
     draft = form.get("draft", "")
     if draft.isdigit():
         _close_draft(int(draft), made.number)
-    auth.record("published", f"version {made.number}: {made.note}" + (f" (draft {draft})" if draft.isdigit() else ""))
+    from_draft = f" (draft {draft})" if draft.isdigit() else ""
+    auth.record("published", f"version {made.number}: {made.note}{from_draft}")
     done = f"Version {made.number} is published. Callers hear it within seconds."
     return redirect(url_for("dashboard.versions", done=done))
 

@@ -160,7 +160,7 @@ def _styled(value: str, old: object) -> object:
         return DoubleQuotedScalarString(value)
     if isinstance(old, LiteralScalarString) and "\n" in value:
         return LiteralScalarString(value)
-    if len(value) > _FOLD_AFTER or isinstance(old, FoldedScalarString) and len(value) > 40:
+    if len(value) > _FOLD_AFTER or (isinstance(old, FoldedScalarString) and len(value) > 40):
         return FoldedScalarString(" ".join(value.split()))
     return value
 

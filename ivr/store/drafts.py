@@ -49,9 +49,10 @@ class DraftMoved(RuntimeError):
 def create_draft(store: Store, line: str, text: str, *, started_from: str, by: str, now: dt.datetime) -> Draft:
     """A new draft of ``line`` holding ``text`` as its revision 1; its text need not be a valid line."""
     with store.reading(), store.writing() as connection:
-        made = int(connection.execute(insert(LineDraft).values(
+        inserted = connection.execute(insert(LineDraft).values(
             line=line, started_from=started_from[:300], created_by=by[:200], created_at=now,
-        )).inserted_primary_key[0])
+        )).inserted_primary_key
+        made = int(inserted[0]) if inserted is not None else 0
         connection.execute(insert(LineDraftRevision).values(draft_id=made, revision=1, text=text, saved_by=by[:200],
                                                             saved_at=now))
     return Draft(made, line, started_from, by, now, 1, by, now, None, False, text)
