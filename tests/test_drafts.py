@@ -13,10 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivr.config import DEFAULT_LINE_FILE
-from ivr.store.drafts import draft_text
+from ivr.store import Store
+from ivr.store.drafts import DraftGone, DraftMoved, create_draft, discard_draft, draft_text, drafts, save_draft
 from ivr.store.versions import history
 from tests.calls import Caller
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, Clock
 from tests.pages import csrf_token, read
 from tests.test_staff_accounts import _store, signed_in_as, with_staff
 
@@ -200,3 +201,19 @@ def test_an_uploaded_file_becomes_a_draft_and_downloads_as_it_was(staff_app: Fla
     assert gone.status_code == 302
     assert eddie.get(f"/dashboard/drafts/{number}").status_code == 404
 
+
+
+def test_two_saves_of_one_revision_keep_the_first_and_refuse_the_second_on_each_database(store: Store) -> None:
+    clock = Clock()
+    made = create_draft(store, LINE, "name: one", started_from="version 1", by="Eddie", now=clock())
+    assert save_draft(store, made.id, "name: two", opened_at=1, by="Eddie", now=clock()).revision == 2
+    with pytest.raises(DraftMoved) as moved:
+        save_draft(store, made.id, "name: three", opened_at=1, by="Pat", now=clock())
+    assert moved.value.newest == 2
+    assert draft_text(store, made.id) == "name: two"
+    assert [(d.id, d.revision, d.saved_by) for d in drafts(store, LINE)] == [(made.id, 2, "Eddie")]
+    discard_draft(store, made.id, by="Pat", now=clock())
+    assert drafts(store, LINE) == []
+    with pytest.raises(DraftGone):
+        save_draft(store, made.id, "name: four", opened_at=2, by="Eddie", now=clock())
+    assert draft_text(store, 999) is None

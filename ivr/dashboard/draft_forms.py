@@ -258,8 +258,9 @@ def _groups_below(groups: list[Group]) -> Iterable[Group]:
 
 
 def _place_problems(form: DraftForm, problems: list[LineProblem]) -> None:
-    """Each problem beside its field: the field at its path or the nearest above it; else the first field below
-    its path; else the part of the line it is in. Every problem is in the summary too."""
+    """Each problem beside its field: the field at its path or the nearest above it; else the part of the line at
+    its path; else the first field below its path; else the part of the line it is in. Every problem is in the
+    summary too."""
     fields = list(form.fields())
     groups = list(_groups_below(form.groups))
     for problem in problems:
@@ -267,8 +268,9 @@ def _place_problems(form: DraftForm, problems: list[LineProblem]) -> None:
         text = problem.message if problem.is_error else f"Worth a look: {problem.message}"
         above = [f for f in fields if path[:len(f.path)] == f.path]
         below = [f for f in fields if f.path[:len(path)] == path] if path else []
+        exact = [g for g in groups if g.path == path]
         target: FormField | Group | None = (max(above, key=lambda f: len(f.path)) if above else
-                                            below[0] if below else None)
+                                            exact[0] if exact else below[0] if below else None)
         if target is None:
             containing = [g for g in groups if path[:len(g.path)] == g.path]
             target = max(containing, key=lambda g: len(g.path)) if containing else None
@@ -289,3 +291,12 @@ def _where(target: FormField | Group | None, groups: list[Group], problem: LineP
     if place is not None and owner is not place:
         return f"{place.heading}, {owner.heading.lower()}"
     return owner.heading
+
+
+def field_labels(form: DraftForm) -> dict[str, str]:
+    """Each field's name and where it is, in plain words: "Menu 'Main menu': Title"."""
+    labels: dict[str, str] = {}
+    for group in _groups_below(form.groups):
+        for item in group.fields:
+            labels[item.name] = f"{group.heading}: {item.label}"
+    return labels

@@ -12,7 +12,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
-from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form
+from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form, field_labels
 from ivr.dashboard.line_versions import line_name, show_review, versions_store
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
 from ivr.line import editing
@@ -125,6 +125,7 @@ def save_form(draft_id: int) -> ResponseReturnValue:
         return _form_page(found, "", f"This draft can be changed only as YAML text: {error}.", 400)
     changed = changes(request.form, data)
     action = request.form.get("action", "")
+    action = "" if action == "save" else action
     return _save(found, lambda: _edited(data, changed, action), changed=changed, action=action)
 
 
@@ -193,23 +194,25 @@ def _edited(data: editing.CommentedMap, changed: list[tuple[Path, str]], action:
     return editing.write(data) if changed or moved else None
 
 
-def _save(found: Draft, make: Callable[[], str | None], **again: object) -> ResponseReturnValue:
-    """Save what ``make()`` gives (None: nothing to save) on top of the revision the form was opened at."""
+def _save(found: Draft, make: Callable[[], str | None], *, changed: list[tuple[Path, str]] | None = None,
+          action: str = "", text: str | None = None) -> ResponseReturnValue:
+    """Save what ``make()`` gives (None: nothing to save) on top of the revision the form was opened at; the
+    form's changes, its button's action or the whole text sent are offered again if someone saved meanwhile."""
     try:
-        text = make()
+        made = make()
     except NotEditable as error:
         return _form_page(found, "", f"Not saved: {error}.", 400)
-    if text is None:
+    if made is None:
         return redirect(url_for("dashboard.draft_page", draft_id=found.id, saved="nothing"))
     try:
-        saved = save_draft(versions_store(), found.id, text, opened_at=found.revision, by=_who(),
+        saved = save_draft(versions_store(), found.id, made, opened_at=found.revision, by=_who(),
                            now=services().clock())
     except DraftMoved as moved:
-        return _conflict(found, moved.newest, **again)  # type: ignore[arg-type]
+        return _conflict(found, moved.newest, changed=changed or [], action=action, text=text)
     except DraftGone:
         abort(404)
     auth.record("draft saved", f"draft {saved.id}, revision {saved.revision}")
-    target = "dashboard.draft_yaml" if "text" in again else "dashboard.draft_page"
+    target = "dashboard.draft_yaml" if text is not None else "dashboard.draft_page"
     return redirect(url_for(target, draft_id=found.id, saved=str(saved.revision)) + "#saved")
 
 
@@ -222,8 +225,14 @@ def _conflict(opened: Draft, newest: int, *, changed: Iterable[tuple[Path, str]]
         abort(404)
     since: list[Difference] = differences(opened.text, now.text)
     fields = [(_field_name(path), value) for path, value in changed]
+    try:
+        form: DraftForm | None = draft_form(editing.read(opened.text), [])
+    except NotEditable:
+        form = None
+    labels = field_labels(form) if form else {}
     return render_template("dashboard/draft_conflict.html", draft=now, opened=opened, since=since, fields=fields,
-                           action=action, text=text), 409
+                           action=action, text=text, labels=labels,
+                           action_words=_action_words(action, dict(_places(form)))), 409
 
 
 def _form_page(found: Draft, saved: str, problem: str = "", status: int = 200) -> ResponseReturnValue:
@@ -238,6 +247,19 @@ def _form_page(found: Draft, saved: str, problem: str = "", status: int = 200) -
     return render_template("dashboard/draft.html", draft=found, form=form, unreadable=unreadable, checked=checked,
                            places=places, saved=saved, problem=problem,
                            may_publish=bool(who and who.may("publisher"))), status
+
+
+def _action_words(action: str, places: dict[str, str]) -> str:
+    """A button's action in plain words: "move choice 2 of Menu 'Main menu' up"."""
+    verb, _, where = action.partition(":")
+    node, _, index = where.partition(":")
+    place = places.get(node, node)
+    if verb == "add":
+        return f"add a choice to {place}"
+    if verb in ("up", "down", "remove") and index.isdigit():
+        choice = f"choice {int(index) + 1} of {place}"
+        return f"remove {choice}" if verb == "remove" else f"move {choice} {verb}"
+    return ""
 
 
 def _places(form: DraftForm | None) -> list[tuple[str, str]]:
