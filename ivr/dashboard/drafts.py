@@ -126,7 +126,7 @@ def save_form(draft_id: int) -> ResponseReturnValue:
     changed = changes(request.form, data)
     action = request.form.get("action", "")
     action = "" if action == "save" else action
-    return _save(found, lambda: _edited(data, changed, action), changed=changed, action=action)
+    return _save(found, lambda: _edited(data, found.text, changed, action), changed=changed, action=action)
 
 
 def draft_yaml(draft_id: int) -> ResponseReturnValue:
@@ -175,7 +175,7 @@ def review_draft(draft_id: int) -> ResponseReturnValue:
 # -- helpers ----------------------------------------------------------------------------------------
 
 
-def _edited(data: editing.CommentedMap, changed: list[tuple[Path, str]], action: str) -> str | None:
+def _edited(data: editing.CommentedMap, over: str, changed: list[tuple[Path, str]], action: str) -> str | None:
     """The draft's new text, or None when nothing changes (then nothing is saved)."""
     apply(data, changed)
     verb, _, where = action.partition(":")
@@ -191,7 +191,7 @@ def _edited(data: editing.CommentedMap, changed: list[tuple[Path, str]], action:
     elif verb == "add" and node:
         editing.add_choice(data, node, [str(code) for code in data.get("languages") or {}], str(data.get("start")))
         moved = True
-    return editing.write(data) if changed or moved else None
+    return editing.write(data, over) if changed or moved else None
 
 
 def _save(found: Draft, make: Callable[[], str | None], *, changed: list[tuple[Path, str]] | None = None,

@@ -7,8 +7,10 @@ be a valid line, so every step here is defensive about what it finds.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,8 +21,10 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarStrin
 
 #: Where a value is in a line file: keys and list indexes, as the checker's problems give them.
 Path = tuple[str | int, ...]
-#: A text longer than this is written as a folded paragraph, as the line files write their answers.
+#: A text longer than this is written as a folded paragraph, as the line files write their answers, its lines
+#: this long at most.
 _FOLD_AFTER = 80
+_FOLD_WIDTH = 76
 _TRAILING_SPACES = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
@@ -39,11 +43,70 @@ def read(text: str) -> CommentedMap:
     return data
 
 
-def write(data: CommentedMap) -> str:
-    """The file's text again; lines folded anew lose the spaces that would trail them."""
+def write(data: CommentedMap, over: str) -> str:
+    """The file's text with ``data``'s changes, ``over`` being the text ``data`` was read from.
+
+    ruamel.yaml writes a few things its own way (a long list of words is wrapped at another place), so
+    only the lines that differ between ``over`` and ``data`` as ruamel.yaml writes each are changed in
+    ``over``: the rest of the file stays byte for byte as staff wrote it. When a change falls on a line
+    that ruamel.yaml writes differently anyway, the whole file is written as ruamel.yaml writes it.
+    """
+    before, after = _dump(read(over)).splitlines(True), _dump(data).splitlines(True)
+    original = over.splitlines(True)
+    if before == original:
+        return "".join(after)
+    where = _where_in(before, original)
+    merged = list(original)
+    changes = difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+    for tag, start, end, new_start, new_end in reversed(changes):
+        if tag == "equal":
+            continue
+        span = _span(where, start, end)
+        if span is None:
+            return "".join(after)
+        merged[span[0]:span[1]] = after[new_start:new_end]
+    # Lines alike in many places (a choice's "- key:") could in principle be matched to the wrong place: the
+    # merged text must mean what ruamel.yaml's own does.
+    return "".join(merged) if _same_values("".join(merged), "".join(after)) else "".join(after)
+
+
+def _same_values(one: str, other: str) -> bool:
+    plain = YAML(typ="safe", pure=True)
+    try:
+        return bool(plain.load(one) == plain.load(other))
+    except YAMLError:
+        return False
+
+
+def _dump(data: CommentedMap) -> str:
+    """The file as ruamel.yaml writes it; lines folded anew lose the spaces that would trail them."""
     out = io.StringIO()
     _yaml().dump(data, out)
     return _TRAILING_SPACES.sub("", out.getvalue())
+
+
+def _where_in(written: list[str], original: list[str]) -> dict[int, int]:
+    """For each line of ``written`` that is one of ``original``'s unchanged, its index there."""
+    found: dict[int, int] = {}
+    for block in difflib.SequenceMatcher(None, written, original, autojunk=False).get_matching_blocks():
+        for offset in range(block.size):
+            found[block.a + offset] = block.b + offset
+    return found
+
+
+def _span(where: dict[int, int], start: int, end: int) -> tuple[int, int] | None:
+    """The lines of the original that lines ``start`` to ``end`` of ruamel.yaml's writing stand for, when each
+    of them (or, for lines inserted, the line before or after) is one of the original's."""
+    if start == end:
+        if start - 1 in where:
+            return where[start - 1] + 1, where[start - 1] + 1
+        return (where[start], where[start]) if start in where else None
+    if any(index not in where for index in range(start, end)):
+        return None
+    first = where[start]
+    if [where[index] for index in range(start, end)] != list(range(first, first + end - start)):
+        return None
+    return first, first + end - start
 
 
 def get(data: object, path: Path) -> Any:
@@ -161,8 +224,20 @@ def _styled(value: str, old: object) -> object:
     if isinstance(old, LiteralScalarString) and "\n" in value:
         return LiteralScalarString(value)
     if len(value) > _FOLD_AFTER or (isinstance(old, FoldedScalarString) and len(value) > 40):
-        return FoldedScalarString(" ".join(value.split()))
+        return _folded(" ".join(value.split()))
     return value
+
+
+def _folded(text: str) -> FoldedScalarString:
+    """A paragraph written over lines of :data:`_FOLD_WIDTH` characters at most, folded at spaces."""
+    folded = FoldedScalarString(text)
+    positions, at = [], 0
+    for line in textwrap.wrap(text, _FOLD_WIDTH, break_long_words=False, break_on_hyphens=False)[:-1]:
+        at += len(line)
+        positions.append(at)
+        at += 1
+    folded.fold_pos = positions
+    return folded
 
 
 def _yaml() -> YAML:
