@@ -217,3 +217,20 @@ def test_two_saves_of_one_revision_keep_the_first_and_refuse_the_second_on_each_
     with pytest.raises(DraftGone):
         save_draft(store, made.id, "name: four", opened_at=2, by="Eddie", now=clock())
     assert draft_text(store, 999) is None
+
+
+def test_a_place_is_added_then_removed_and_a_choice_leading_to_it_is_told_so(staff_app: Flask) -> None:
+    eddie = signed_in_as(staff_app, "Eddie")
+    number, html = _start(eddie)
+    _, added = _save(eddie, number, _fields(html), action="add-place", new_kind="answer", new_title="Bruising")
+    fields = _fields(added)
+    assert fields["f:nodes/bruising/title"] == "Bruising"
+    assert {"f:nodes/bruising/text/en", "f:nodes/bruising/text/es"} <= set(fields)
+    assert "Answer 'Bruising'" in read(added).text
+    goto = "f:nodes/body/options/2/goto"
+    _, led = _save(eddie, number, fields, **{goto: "bruising"})
+    assert _fields(led)[goto] == "bruising"
+    _, removed = _save(eddie, number, _fields(led), action="remove-place:bruising")
+    assert "f:nodes/bruising/title" not in _fields(removed)
+    error = re.search(r'<p class="field-error" id="f\.nodes\.body\.options\.2\.goto-error-1">([^<]+)</p>', removed)
+    assert error and "there is no node 'bruising'" in htmllib.unescape(error.group(1))

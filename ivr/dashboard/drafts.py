@@ -12,7 +12,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
-from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form, field_labels
+from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form, field_labels, languages_of
 from ivr.dashboard.line_versions import line_name, show_review, versions_store
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
 from ivr.line import editing
@@ -189,7 +189,16 @@ def _edited(data: editing.CommentedMap, over: str, changed: list[tuple[Path, str
         else:
             moved = editing.move(data, path, -1 if verb == "up" else 1)
     elif verb == "add" and node:
-        editing.add_choice(data, node, [str(code) for code in data.get("languages") or {}], str(data.get("start")))
+        editing.add_choice(data, node, languages_of(data), str(data.get("start")))
+        moved = True
+    elif verb == "remove-place" and node:
+        editing.remove(data, ("nodes", node))
+        moved = True
+    elif verb == "add-place":
+        kind = request.form.get("new_kind", "")
+        if kind not in ("menu", "answer", "transfer"):
+            raise NotEditable("choose what kind of place to add")
+        editing.add_place(data, kind, request.form.get("new_title", ""), languages_of(data))
         moved = True
     return editing.write(data, over) if changed or moved else None
 
@@ -256,6 +265,10 @@ def _action_words(action: str, places: dict[str, str]) -> str:
     place = places.get(node, node)
     if verb == "add":
         return f"add a choice to {place}"
+    if verb == "remove-place":
+        return f"remove {place}"
+    if verb == "add-place":
+        return "add a place"
     if verb in ("up", "down", "remove") and index.isdigit():
         choice = f"choice {int(index) + 1} of {place}"
         return f"remove {choice}" if verb == "remove" else f"move {choice} {verb}"

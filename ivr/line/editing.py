@@ -186,6 +186,24 @@ def add_choice(data: CommentedMap, node: str, languages: list[str], goto: str) -
     return len(options) - 1
 
 
+def add_place(data: CommentedMap, kind: str, title: str, languages: list[str]) -> str:
+    """Add a place (a menu, an answer or a transfer) at the end of the line, with its texts empty to fill in and,
+    for a menu, one choice; its id, made from its title."""
+    nodes = data.get("nodes")
+    if not isinstance(nodes, CommentedMap):
+        raise NotEditable("the line's places (nodes:) are not a mapping")
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or kind
+    node = next(name for n in range(1, len(nodes) + 2) if (name := base if n == 1 else f"{base}-{n}") not in nodes)
+    place = CommentedMap()
+    place["type"] = kind
+    place["title"] = title.strip() or node
+    place["prompt" if kind == "menu" else "text"] = _in_languages(languages, "")
+    nodes[node] = place
+    if kind == "menu":
+        add_choice(data, node, languages, str(data.get("start", "")))
+    return node
+
+
 def _in_languages(languages: list[str], text: str | None) -> object:
     def one() -> object:
         if text is not None:
