@@ -161,6 +161,11 @@ def test_the_yaml_editor_saves_a_broken_file_and_says_where_it_is_broken(staff_a
     page = read(eddie.get(f"/dashboard/drafts/{number}").get_data(as_text=True))
     assert "This draft cannot be shown as forms" in page.text
     assert "cannot be published" in page.text
+    late = eddie.post(f"/dashboard/drafts/{number}/yaml", data={
+        "csrf_token": csrf_token(raw), "revision": "1", "text": DEFAULT_LINE_FILE.read_text()})
+    assert late.status_code == 409, "a text sent from revision 1 does not replace revision 2 unasked"
+    assert "Save my text over theirs" in late.get_data(as_text=True)
+    assert draft_text(_store(staff_app), number) == broken
 
 
 def test_a_publisher_publishes_a_draft_and_callers_hear_it(staff_app: Flask) -> None:
