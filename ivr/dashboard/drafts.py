@@ -16,7 +16,6 @@ from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form, fie
 from ivr.dashboard.line_versions import line_name, show_review, versions_store
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
 from ivr.line import editing
-from ivr.line.differences import Difference, differences
 from ivr.line.editing import NotEditable, Path
 from ivr.line.validate import LineInvalid, LineProblem, load_line_text
 from ivr.line.validate.limits import MAX_BYTES
@@ -232,7 +231,7 @@ def _conflict(opened: Draft, newest: int, *, changed: Iterable[tuple[Path, str]]
     now = draft(versions_store(), opened.id)
     if now is None:
         abort(404)
-    since: list[Difference] = differences(opened.text, now.text)
+    since = editing.differences_between(opened.text, now.text)
     fields = [(_field_name(path), value) for path, value in changed]
     try:
         form: DraftForm | None = draft_form(editing.read(opened.text), [])

@@ -19,6 +19,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 
+from ivr.line.differences import Difference, differences
+
 #: Where a value is in a line file: keys and list indexes, as the checker's problems give them.
 Path = tuple[str | int, ...]
 #: A text longer than this is written as a folded paragraph, as the line files write their answers, its lines
@@ -107,6 +109,14 @@ def _span(where: dict[int, int], start: int, end: int) -> tuple[int, int] | None
     if [where[index] for index in range(start, end)] != list(range(first, first + end - start)):
         return None
     return first, first + end - start
+
+
+def differences_between(old: str, new: str) -> list[Difference] | None:
+    """What changed between two drafts' texts, in plain words; None when either is not readable YAML."""
+    try:
+        return differences(old, new)
+    except YAMLError:
+        return None
 
 
 def get(data: object, path: Path) -> Any:
