@@ -264,6 +264,10 @@ def test_the_switched_off_dashboard_has_no_serious_accessibility_problem(
 
 
 
+def wider_than_the_screen(tab: Any) -> bool:
+    return bool(tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") > 0)
+
+
 STAFF_PAGES = {"line versions": "/dashboard/line", "staff accounts": "/dashboard/accounts",
                "staff record": "/dashboard/staff-record", "a new account's mistakes": "/dashboard/accounts",
                "a line file's differences": "/dashboard/line"}
@@ -297,9 +301,7 @@ def test_the_staff_pages_have_no_serious_accessibility_problem_and_fit_the_scree
                 tab.get_by_label("Why (kept with the version)").fill("The new desk")
                 tab.get_by_role("button", name="Show the differences").click()
                 tab.wait_for_selector("#changes-caption")
-            found[name] = serious_violations(tab, axe_source)
-            overflows[name] = tab.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth") > 0
+            found[name], overflows[name] = serious_violations(tab, axe_source), wider_than_the_screen(tab)
         assert found == {name: [] for name in STAFF_PAGES}
         assert overflows == {name: False for name in STAFF_PAGES}
     finally:
@@ -343,9 +345,7 @@ def test_the_draft_pages_have_no_serious_accessibility_problem_and_fit_the_scree
                            now=live[0].config["CLOCK"]())
                 tab.get_by_role("button", name="Save the draft").click()
                 tab.wait_for_selector("text=saved this draft after you opened it")
-            found[name] = serious_violations(tab, axe_source)
-            overflows[name] = tab.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth") > 0
+            found[name], overflows[name] = serious_violations(tab, axe_source), wider_than_the_screen(tab)
         assert found == {name: [] for name in DRAFT_PAGES}
         assert overflows == {name: False for name in DRAFT_PAGES}
     finally:
