@@ -288,9 +288,8 @@ def _where(target: FormField | Group | None, groups: list[Group], problem: LineP
     path = target.path
     owner = max((g for g in groups if path[:len(g.path)] == g.path), key=lambda g: len(g.path))
     place = next((g for g in groups if g.path == path[:2]), None) if path[:1] == ("nodes",) else None
-    if place is not None and owner is not place:
-        return f"{place.heading}, {owner.heading.lower()}"
-    return owner.heading
+    where = f"{place.heading}, {owner.heading.lower()}" if place is not None and owner is not place else owner.heading
+    return f"{where}: {target.label}" if isinstance(target, FormField) else where
 
 
 def field_labels(form: DraftForm) -> dict[str, str]:
