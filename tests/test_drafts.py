@@ -189,6 +189,19 @@ def test_a_publisher_publishes_a_draft_and_callers_hear_it(staff_app: Flask) -> 
     assert pat.get(f"/dashboard/drafts/{number}").status_code == 404, "a published draft is no longer edited"
 
 
+def test_a_draft_saved_again_while_its_review_was_open_stays_open_after_publishing(staff_app: Flask) -> None:
+    pat, eddie = signed_in_as(staff_app, "Pat"), signed_in_as(staff_app, "Eddie")
+    number, html = _start(pat)
+    review = pat.post(f"/dashboard/drafts/{number}/review", data={
+        "csrf_token": csrf_token(html), "revision": "1", "note": "Same again"}).get_data(as_text=True)
+    eddies = _fields(eddie.get(f"/dashboard/drafts/{number}").get_data(as_text=True))
+    assert _save(eddie, number, eddies, **{ANSWER: eddies[ANSWER].replace(OLD, NEW)})[0] == 302
+    form = {name: htmllib.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', review)}
+    assert pat.post("/dashboard/line/publish", data={**form, "note": "Same again"}).status_code == 302
+    assert pat.get(f"/dashboard/drafts/{number}").status_code == 200, "Eddie's save is still a draft to publish"
+
+
 def test_an_uploaded_file_becomes_a_draft_and_downloads_as_it_was(staff_app: Flask) -> None:
     eddie = signed_in_as(staff_app, "Eddie")
     token = csrf_token(eddie.get("/dashboard/drafts").get_data(as_text=True))

@@ -18,7 +18,7 @@ from ivr.line.differences import differences
 from ivr.line.validate import LineInvalid, format_problems, load_line_text
 from ivr.line.validate.limits import MAX_BYTES
 from ivr.store import Store
-from ivr.store.drafts import DraftGone, mark_published
+from ivr.store.drafts import DraftGone, draft_text, mark_published
 from ivr.store.versions import history, newest_number, version
 from ivr.web import services
 from ivr.web.versions import NotPublished, publish_text, roll_back
@@ -133,7 +133,7 @@ def publish_reviewed() -> ResponseReturnValue:
         return review()
     draft = form.get("draft", "")
     if draft.isdigit():
-        _close_draft(int(draft), made.number)
+        _close_draft(int(draft), made.number, text)
     from_draft = f" (draft {draft})" if draft.isdigit() else ""
     auth.record("published", f"version {made.number}: {made.note}{from_draft}")
     done = f"Version {made.number} is published. Callers hear it within seconds."
@@ -153,9 +153,15 @@ def versions_store() -> Store:
     return gate.store
 
 
-def _close_draft(draft: int, number: int) -> None:
-    """The draft just published is no longer edited (one published twice at once is left as it is)."""
+def _close_draft(number: int, version_number: int, text: str) -> None:
+    """The draft just published is no longer edited, unless someone saved it again since it was reviewed."""
+    found = draft_text(versions_store(), number)
+    # Browsers send a form's line breaks as CR LF.
+    if found is None or found.replace("\r\n", "\n") != text.replace("\r\n", "\n"):
+        logger.info("Draft %s was published as version %s and saved again since: it stays open", number,
+                    version_number)
+        return
     try:
-        mark_published(versions_store(), draft, number)
+        mark_published(versions_store(), number, version_number)
     except DraftGone:
-        logger.info("Draft %s was published as version %s, and was closed already", draft, number)
+        logger.info("Draft %s was published as version %s, and was closed already", number, version_number)
