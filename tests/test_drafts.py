@@ -252,3 +252,29 @@ def test_a_place_is_added_then_removed_and_a_choice_leading_to_it_is_told_so(sta
     assert "f:nodes/bruising/title" not in _fields(removed)
     error = re.search(r'<p class="field-error" id="f\.nodes\.body\.options\.2\.goto-error-1">([^<]+)</p>', removed)
     assert error and "there is no node 'bruising'" in htmllib.unescape(error.group(1))
+
+
+def test_editors_and_publishers_find_drafts_in_the_top_navigation_and_viewers_do_not(staff_app: Flask) -> None:
+    def navigation(name: str) -> str:
+        html = signed_in_as(staff_app, name).get("/dashboard/line").get_data(as_text=True)
+        return html[html.index('<nav aria-label="Dashboard">'):html.index("</nav>")]
+
+    assert 'href="/dashboard/drafts">Drafts</a>' in navigation("Eddie")
+    assert 'href="/dashboard/drafts">Drafts</a>' in navigation("Pat")
+    assert ">Drafts</a>" not in navigation("Vera")
+
+
+def test_a_draft_published_from_the_browser_is_kept_with_the_line_files_line_breaks(staff_app: Flask) -> None:
+    pat = signed_in_as(staff_app, "Pat")
+    number, html = _start(pat)
+    review = pat.post(f"/dashboard/drafts/{number}/review", data={
+        "csrf_token": csrf_token(html), "revision": "1", "note": "Same again"}).get_data(as_text=True)
+    form = {name: htmllib.unescape(value)
+            for name, value in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', review)}
+    # As a browser sends a hidden field's line breaks.
+    form["text"] = form["text"].replace(OLD, NEW).replace("\n", "\r\n")
+    assert pat.post("/dashboard/line/publish", data={**form, "note": "Shorter"}).status_code == 302
+    published = pat.get("/dashboard/line/2.yaml").get_data(as_text=True)
+    assert "\r" not in published
+    assert published == DEFAULT_LINE_FILE.read_text(encoding="utf-8").replace(OLD, NEW)
+    assert pat.get(f"/dashboard/drafts/{number}").status_code == 404, "the draft published is closed"

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
 from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form, field_labels, languages_of
-from ivr.dashboard.line_versions import line_name, show_review, versions_store
+from ivr.dashboard.line_versions import form_text, line_name, show_review, versions_store
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
 from ivr.line import editing
 from ivr.line.editing import NotEditable, Path
@@ -138,7 +138,7 @@ def draft_yaml(draft_id: int) -> ResponseReturnValue:
 def save_yaml(draft_id: int) -> ResponseReturnValue:
     """Save the whole text as sent, whatever its mistakes."""
     found = _open(draft_id, _revision())
-    text = request.form.get("text", "").replace("\r\n", "\n")
+    text = form_text("text")
     return _save(found, lambda: text, text=text)
 
 

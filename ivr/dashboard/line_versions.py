@@ -86,7 +86,7 @@ def review(problem: str = "") -> ResponseReturnValue:
     """A line file sent to be published: its problems, or its differences from the live version in plain words,
     with a button to publish it (and a second confirmation when what keeps callers safe changes)."""
     upload = request.files.get("file")
-    raw = upload.read(MAX_BYTES + 1) if upload is not None else request.form.get("text", "").encode("utf-8")
+    raw = upload.read(MAX_BYTES + 1) if upload is not None else form_text("text").encode("utf-8")
     if not raw.strip():
         return versions("Not published: choose a line file to publish.", 400)
     name = upload.filename if upload is not None and upload.filename else "the file sent"
@@ -115,7 +115,7 @@ def show_review(raw: bytes, name: str, note: str, problem: str = "", *, draft: s
 def publish_reviewed() -> ResponseReturnValue:
     """Publish the file reviewed, if the live version is still the one it was compared with."""
     form = request.form
-    text, note = form.get("text", ""), form.get("note", "").strip()
+    text, note = form_text("text"), form.get("note", "").strip()
     base = newest_number(versions_store(), line_name())
     if str(base) != form.get("base", ""):
         return review("Someone published another version since you opened this page: the differences below are "
@@ -140,6 +140,12 @@ def publish_reviewed() -> ResponseReturnValue:
     return redirect(url_for("dashboard.versions", done=done))
 
 
+def form_text(name: str) -> str:
+    """A text sent in a form, its line breaks as a line file's: browsers send those of a textarea or a hidden
+    field as CR LF, which would otherwise be kept in the version and in every export of it."""
+    return request.form.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def line_name() -> str:
     """The name of the line this server answers."""
     return services().line.current().loaded.line.name
@@ -156,8 +162,8 @@ def versions_store() -> Store:
 def _close_draft(number: int, version_number: int, text: str) -> None:
     """The draft just published is no longer edited, unless someone saved it again since it was reviewed."""
     found = draft_text(versions_store(), number)
-    # Browsers send a form's line breaks as CR LF.
-    if found is None or found.replace("\r\n", "\n") != text.replace("\r\n", "\n"):
+    # A draft started from a file keeps the file's line breaks; the text published has a line file's.
+    if found is None or found.replace("\r\n", "\n") != text:
         logger.info("Draft %s was published as version %s and saved again since: it stays open", number,
                     version_number)
         return
