@@ -18,7 +18,7 @@ from ivr.store import Store
 from ivr.store.staff import add_account
 from tests.browser import serious_violations
 from tests.conftest import PASSWORD_COST, Clock
-from tests.served import Served, ivr_serve
+from tests.served import Served, ivr_servers
 from tests.test_dashboard_browser import DESKTOP, PHONE, wider_than_the_screen
 from tests.test_line_versions_served import NEW, OLD, _heard_everywhere
 
@@ -42,9 +42,8 @@ def two_servers(tmp_path: Path) -> Iterator[tuple[Served, Served]]:
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir()
     two.mkdir()
-    with ivr_serve(one, one / "server.log", IVR_DATABASE_URL=database) as first, \
-            ivr_serve(two, two / "server.log", IVR_DATABASE_URL=database) as second:
-        yield first, second
+    with ivr_servers([(one, one / "server.log"), (two, two / "server.log")], IVR_DATABASE_URL=database) as (a, b):
+        yield a, b
 
 
 class Walk:
