@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from ruamel.yaml import YAML
 
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.store import Store
@@ -278,3 +279,20 @@ def test_a_draft_published_from_the_browser_is_kept_with_the_line_files_line_bre
     assert "\r" not in published
     assert published == DEFAULT_LINE_FILE.read_text(encoding="utf-8").replace(OLD, NEW)
     assert pat.get(f"/dashboard/drafts/{number}").status_code == 404, "the draft published is closed"
+
+
+def test_a_whole_place_is_moved_up_and_down_and_callers_would_hear_the_same_line(staff_app: Flask) -> None:
+    eddie = signed_in_as(staff_app, "Eddie")
+    number, html = _start(eddie)
+    places = re.findall(r'<h2 id="g\.nodes\.([a-z-]+)-heading">', html)
+    assert places[2:4] == ["emergency", "check-signs"]
+    assert 'value="place-up:main"' not in html and f'value="place-down:{places[-1]}"' not in html
+    _, moved = _save(eddie, number, _fields(html), action="place-up:check-signs")
+    assert re.findall(r'<h2 id="g\.nodes\.([a-z-]+)-heading">', moved)[2:4] == ["check-signs", "emergency"]
+    text = draft_text(_store(staff_app), number)
+    assert text is not None and text.index("  check-signs:") < text.index("  emergency:")
+    plain = YAML(typ="safe", pure=True)
+    assert plain.load(text) == plain.load(DEFAULT_LINE_FILE.read_text(encoding="utf-8"))
+    _, back = _save(eddie, number, _fields(moved), action="place-down:check-signs")
+    assert draft_text(_store(staff_app), number) == DEFAULT_LINE_FILE.read_text(encoding="utf-8")
+    assert "Saved, as revision 3" in read(back).text

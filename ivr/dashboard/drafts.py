@@ -190,6 +190,8 @@ def _edited(data: editing.CommentedMap, over: str, changed: list[tuple[Path, str
     elif verb == "add" and node:
         editing.add_choice(data, node, languages_of(data), str(data.get("start")))
         moved = True
+    elif verb in ("place-up", "place-down") and node:
+        moved = editing.move_place(data, node, -1 if verb == "place-up" else 1)
     elif verb == "remove-place" and node:
         editing.remove(data, ("nodes", node))
         moved = True
@@ -266,6 +268,8 @@ def _action_words(action: str, places: dict[str, str]) -> str:
         return f"add a choice to {place}"
     if verb == "remove-place":
         return f"remove {place}"
+    if verb in ("place-up", "place-down"):
+        return f"move {place} {verb.removeprefix('place-')}"
     if verb == "add-place":
         return "add a place"
     if verb in ("up", "down", "remove") and index.isdigit():

@@ -174,6 +174,22 @@ def move(data: CommentedMap, path: Path, by: int) -> bool:
     return True
 
 
+def move_place(data: CommentedMap, node: str, by: int) -> bool:
+    """Move a place up (-1) or down (+1) among the line's places; False when it cannot go that way.
+
+    Callers never notice the order (a choice names the place it leads to): it is the order staff read them in,
+    here and in the file. A comment written above a place stays where it was, above the place that follows it.
+    """
+    nodes = data.get("nodes")
+    if not isinstance(nodes, CommentedMap) or node not in nodes:
+        return False
+    index = list(nodes).index(node)
+    if not 0 <= index + by < len(nodes):
+        return False
+    nodes.insert(index + by, node, nodes.pop(node))
+    return True
+
+
 def add_choice(data: CommentedMap, node: str, languages: list[str], goto: str) -> int:
     """Add a choice at the end of a place's choices, on the first key free (1 to 6), with empty texts to fill in;
     its index."""
