@@ -19,7 +19,7 @@ from ivr.dashboard.auth import hash_password
 from ivr.store.staff import add_account
 from tests.conftest import PASSWORD_COST
 from tests.pages import Page, csrf_token, read
-from tests.test_line_versions import NEW, OLD, publish_text_change
+from tests.test_line_versions import LINE, NEW, OLD, publish_text_change
 from tests.test_staff_accounts import PASSWORDS, signed_in_as, staff_app  # noqa: F401  (the fixture)
 
 GREETING = "If you have trouble breathing, swallowing or speaking, hang up now and call 911."
@@ -246,3 +246,25 @@ def test_where_the_server_sends_answers_by_text_a_trial_is_offered_them_and_send
     eddie.say("text me")
     assert "Heard as asking for the answer by text message" in eddie.page.text
     assert eddie.heard[0] == "I have sent this answer to your phone by text message."
+
+
+def test_a_draft_is_tried_as_last_saved_from_its_own_page(staff_app: Flask) -> None:  # noqa: F811
+    from ivr.store.drafts import create_draft, save_draft
+
+    store = staff_app.extensions["ivr.store"]
+    now = staff_app.config["CLOCK"]()
+    text = DEFAULT_LINE_FILE.read_text()
+    once, twice = (text.replace("within one to two days.", f"within a week, saved {n}.") for n in ("once", "twice"))
+    made = create_draft(store, LINE, once, started_from="version 1", by="Eddie", now=now)
+    save_draft(store, made.id, twice, opened_at=made.revision, by="Eddie", now=now)
+    eddie = TrialPhone(signed_in_as(staff_app, "Eddie"))
+    page = eddie.client.get(f"/dashboard/drafts/{made.id}").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/dashboard/try/start".*?</form>', page, re.S)
+    assert form, "the draft's page offers to try it"
+    fields = {name: htmllib.unescape(value)
+              for name, value in re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', form.group(0))}
+    eddie.send("/dashboard/try/start", {**fields, "place": "swelling-duration"})
+    assert eddie.status == 200 and f"A trial call to draft {made.id}" in eddie.page.text
+    assert "within a week, saved twice." in eddie.heard[0]
+    assert f"Draft {made.id}, as Eddie last saved it" in eddie.client.get("/dashboard/try").get_data(as_text=True)
+    assert eddie.start(line="draft-99").status == 400 and "The line has no draft 99" in eddie.page.text

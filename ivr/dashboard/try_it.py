@@ -42,6 +42,7 @@ from ivr.languages import language_name
 from ivr.line.validate import LineInvalid, format_problems
 from ivr.line.validate.limits import MAX_BYTES
 from ivr.store import Store
+from ivr.store.drafts import Draft, draft_text, drafts
 from ivr.store.versions import history, version
 from ivr.web import services
 
@@ -66,20 +67,22 @@ def register() -> None:
 
 @dataclass(frozen=True)
 class Source:
-    """Which line is tried: the live one, a published version, or a file's text sent with the form."""
+    """Which line is tried: the live one, a published version, a draft as last saved, or a file's text sent with
+    the form."""
 
     kind: str
     number: int | None = None
 
     @classmethod
     def read(cls, value: str) -> Source:
-        if value.startswith("version-") and value[8:].isdigit():
-            return cls("version", int(value[8:]))
+        kind, _, number = value.partition("-")
+        if kind in ("version", "draft") and number.isdigit():
+            return cls(kind, int(number))
         return cls("text") if value == "text" else cls("live")
 
     @property
     def value(self) -> str:
-        return f"version-{self.number}" if self.kind == "version" else self.kind
+        return f"{self.kind}-{self.number}" if self.number is not None else self.kind
 
 
 class NotTried(ValueError):
@@ -158,6 +161,8 @@ def _start_page(problem: str = "", problems: str = "", errors: dict[str, str] | 
         "dashboard/try_it.html", trial=None, problem=problem, problems=problems, errors=errors or {},
         sources=[("live", f"The live line (version {active.published})" if active.published else "The live line"),
                  *((f"version-{n}", f"Version {n}") for n in numbers if n != active.published),
+                 *((f"draft-{found.id}", f"Draft {found.id}, as {found.saved_by} last saved it")
+                   for found in _drafts()),
                  ("text", "A line file (YAML) not yet published")],
         chosen=request.form.get("line", "live"), when=request.form.get("when", _now_text(line.clinic.hours.timezone)),
         languages=[(code, language_name(code)) for code in active.flow.languages],
@@ -202,6 +207,11 @@ def _line(source: Source, text: str) -> TrialLine:
         if found is None:
             raise NotTried(f"The line has no version {source.number}.")
         text, name = found.text, f"version {source.number}"
+    elif source.kind == "draft":
+        saved = draft_text(_store(), source.number or 0)
+        if saved is None:
+            raise NotTried(f"The line has no draft {source.number}.")
+        text, name = saved, f"draft {source.number}"
     else:
         name = "the file sent"
     return line_from_text(text, name)
@@ -240,8 +250,8 @@ def _sent_text() -> str:
 
 
 def _label(source: Source) -> str:
-    if source.kind == "version":
-        return f"version {source.number}"
+    if source.kind in ("version", "draft"):
+        return f"{source.kind} {source.number}"
     return "the line file sent" if source.kind == "text" else "the live line"
 
 
@@ -250,6 +260,13 @@ def _versions() -> list[int]:
     if gate is None or gate.store is None:
         return []
     return [found.number for found in history(gate.store, services().line.current().loaded.line.name)]
+
+
+def _drafts() -> list[Draft]:
+    gate = auth.gate()
+    if gate is None or gate.store is None:
+        return []
+    return drafts(gate.store, services().line.current().loaded.line.name)
 
 
 def _store() -> Store:
