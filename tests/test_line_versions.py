@@ -9,7 +9,6 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -22,7 +21,7 @@ from ivr.speech.voicing import Voicing
 from ivr.store import Store
 from ivr.store.staff import add_account
 from ivr.store.versions import history, publish
-from tests.calls import Caller
+from tests.calls import Caller, transcripts_from
 from tests.conftest import PASSWORD_COST, TOKEN
 from tests.pages import csrf_token, read
 from tests.test_staff_accounts import sign_in
@@ -41,15 +40,7 @@ def _how_long_swelling_lasts(app: Flask) -> str:
     caller = Caller(app.test_client(), TOKEN)
     caller.dial_in()
     caller.press("2")
-    answer = caller.press("1")
-    return " ".join([answer.heard, *(_transcript(app, url) for url in answer.played)])
-
-
-def _transcript(app: Flask, url: str) -> str:
-    """What a <Play>ed prompt says, as the audio's own transcript beside it has it."""
-    with app.test_client().get(urlsplit(url).path.removesuffix(".wav") + ".txt") as response:
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
+    return caller.press("1").heard_with(transcripts_from(app.test_client()))
 
 
 def _publish(app: Flask, text: str, note: str) -> int:
