@@ -14,7 +14,8 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from ivr.call.events import Event
-from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
+from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Meant, Silence, normalise
+from ivr.call.meaning import Reading
 from ivr.languages import builtin
 from ivr.line import (
     END,
@@ -50,6 +51,8 @@ class CallState:
     language: str = ""
     #: The caller is answering the start of the call, where the line's other languages are offered.
     offered: bool = False
+    #: The place the line has just asked the caller about ("It sounds like ... Is that right?"), if any.
+    asked: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Turn:
     language: str = ""
     #: The language of each text, where some are in another than the caller's (the offers of the others).
     text_languages: tuple[str, ...] = ()
+    #: How the caller's words were understood, for ``ivr call --explain`` ("" for keys and silence).
+    why: str = ""
 
     def language_of(self, index: int) -> str:
         """The language ``texts[index]`` is said in."""
@@ -108,6 +113,8 @@ class LanguageFlow:
         #: What the speech recogniser should expect, at each node and where no option is offered.
         self._hints = {node_id: tuple(self.script.hints(self._options(node_id))) for node_id in line.nodes}
         self._no_option_hints = tuple(self.script.hints([]))
+        data = self.matcher.meaning.data if self.matcher.meaning else None
+        self._answer_hints = (*data.yes, *data.no) if data else ()
 
     # -- entry points ---------------------------------------------------------------
 
@@ -126,8 +133,15 @@ class LanguageFlow:
                 emergency_checked: bool = False) -> Turn:
         """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
         state = self._sane(state)
+        if state.asked:
+            answered = self._answered(state, digits, speech, now, emergency_checked)
+            if answered is not None:
+                return answered
+            state = replace(state, asked="")
         options = self._options(state.node)
         choice = self.matcher.interpret(options, digits, speech, emergency_checked=emergency_checked)
+        if isinstance(choice, Meant):
+            return replace(self._meant(state, choice.reading, now), why=choice.reading.explain())
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):
@@ -136,6 +150,56 @@ class LanguageFlow:
             return self._emergency(state, [], event=Event.named("emergency_phrase"))
         reason: _Retried = "no_input" if isinstance(choice, Silence) else "invalid"
         return self._retry(state, choice, now, reason)
+
+    def _answered(self, state: CallState, digits: str, speech: str, now: dt.datetime,
+                  emergency_checked: bool) -> Turn | None:
+        """The caller's answer to the question back: yes takes them there, no back to where they were; None
+        when they said something else (an emergency in it is heard first), which is understood as at any turn."""
+        if speech.strip() and not digits.strip() and not emergency_checked and self.matcher.emergency.heard_in(speech):
+            return None
+        answer = self.matcher.answer(digits, speech)
+        if answer == "yes":
+            trail = (*state.trail, state.node)[-MAX_TRAIL:]
+            return self._present(_moved(state, state.asked, trail), now, [], event=Event.named("meant", state.asked))
+        if answer == "no":
+            return self._present(replace(state, asked="", tries=0), now, [],
+                                 event=Event.named("said_no", state.asked))
+        return None
+
+    def _meant(self, state: CallState, reading: Reading, now: dt.datetime) -> Turn:
+        """Where the caller's words lead by their meaning: the emergency advice at once, a place (asked about
+        first when unsure), a command, or what the line covers and how to reach the clinic."""
+        if reading.kind == "emergency":
+            return self._emergency(state, [], event=Event.named("emergency_phrase", "meaning"))
+        if reading.kind == "command":
+            return self._command(state, reading.target, now)  # type: ignore[arg-type]
+        if reading.kind == "out_of_scope":
+            return self._out_of_scope(state, now)
+        if reading.decision == "ask":
+            question = self.script.ask_back(self._about(reading.target))
+            asking = replace(state, asked=reading.target)
+            return self._listen(asking, [question], self._answer_hints, Event.named("asked_back", reading.target))
+        trail = (*state.trail, state.node)[-MAX_TRAIL:]
+        return self._present(_moved(state, reading.target, trail), now, [], event=Event.named("meant", reading.target))
+
+    def _out_of_scope(self, state: CallState, now: dt.datetime) -> Turn:
+        """What the line covers and how to reach the clinic, then where the caller was, again. It counts as a
+        try, so that a caller the line keeps failing is put through in the end."""
+        tries = state.tries + 1
+        if tries >= self.line.call.max_tries:
+            return self._give_up(state, now, "invalid")
+        said = [self.script.out_of_scope(), self.script.clinic_number()]
+        return self._present(replace(state, tries=tries), now, said, event=Event.named("out_of_scope"), again=True)
+
+    def _about(self, node_id: str) -> str:
+        """What a place is about, as the question back names it: its ``about``, else the label leading there."""
+        node = self.line.nodes.get(node_id)
+        about = getattr(node, "about", None)
+        if about:
+            return str(about)
+        labels = (option.label for options in map(self._options, self.line.nodes) for option in options
+                  if option.goto == node_id)
+        return str(next(labels, node_id))
 
     def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
         """Twilio's <Dial> ended with DialCallStatus ``status``."""
@@ -272,13 +336,14 @@ class LanguageFlow:
         rate = state.rate if state.rate in self.line.voice.rates else self.line.voice.default_rate
         tries = min(max(state.tries, 0), self.line.call.max_tries)
         failed = state.failed if state.failed in ("clinic", "after_hours") else None
-        return replace(state, node=node, trail=trail, tries=tries, rate=rate, failed=failed)
+        asked = state.asked if state.asked in known else ""
+        return replace(state, node=node, trail=trail, tries=tries, rate=rate, failed=failed, asked=asked)
 
 
 def _moved(state: CallState, node: str, trail: tuple[str, ...]) -> CallState:
     """``state`` taken to ``node``: its tries start again, and a failed transfer is forgotten (the caller chose
     to go on); its language and pace go with it."""
-    return replace(state, node=node, trail=trail, tries=0, failed=None)
+    return replace(state, node=node, trail=trail, tries=0, failed=None, asked="")
 
 
 #: How close (0-100) what a caller says must be to a language's word for it ("espanol") to choose it.

@@ -14,6 +14,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from ivr.call.emergency import EmergencySense
+from ivr.call.meaning import MeaningSense, Reading, load_understanding
 from ivr.languages import SpokenKeys, builtin
 from ivr.line import Line, Option
 
@@ -45,6 +46,13 @@ class Emergency:
 
 
 @dataclass(frozen=True)
+class Meant:
+    """The caller's words were understood by their meaning, not by the words of an option here."""
+
+    reading: Reading
+
+
+@dataclass(frozen=True)
 class Invalid:
     """A key that is not a choice here, or words that match nothing."""
 
@@ -56,7 +64,9 @@ class Silence:
     """No key and no words: the caller has not answered yet."""
 
 
-Choice = Chose | Commanded | Emergency | Invalid | Silence
+Choice = Chose | Commanded | Emergency | Meant | Invalid | Silence
+#: An answer to the question back: yes, no, or something else said.
+Answer = Literal["yes", "no"] | None
 
 
 def normalise(speech: str) -> str:
@@ -115,6 +125,11 @@ class Matcher:
             for command, spoken in line.command_words.model_dump().items()
             for w in spoken
         ]
+        data = load_understanding(line.language)
+        #: The understanding by meaning, where the line's language has its data.
+        self.meaning = MeaningSense(line, data) if data is not None else None
+        self._yes = frozenset(normalise(word) for word in data.yes) if data else frozenset()
+        self._no = frozenset(normalise(word) for word in data.no) if data else frozenset()
         #: Each option's normalised words, by the option's identity (the options live as long as the line).
         self._option_words = {
             id(option): self._prepare(option)
@@ -141,7 +156,37 @@ class Matcher:
         if key is not None:
             return self._by_key(options, key, spoken=True)
         rest = self.emergency.without_fine(speech)
-        return self._by_words(options, words if rest is None else normalise(rest))
+        said = words if rest is None else normalise(rest)
+        ruled = self._by_words(options, said)
+        if self.meaning is None or (isinstance(ruled, Chose | Commanded) and self._exactly(ruled, options, said)):
+            return ruled
+        reading = self.meaning.read(speech)
+        if reading.decision == "none":
+            return ruled
+        if isinstance(ruled, Chose) and reading.kind == "place" and ruled.option.goto == reading.target:
+            return ruled
+        return Meant(reading)
+
+    def answer(self, digits: str, speech: str) -> Answer:
+        """What a caller answered to the question back: key 1 or a word of yes, key 2 or a word of no."""
+        key = digits.strip() or self.key_said(speech) or ""
+        if key in ("1", "2"):
+            return "yes" if key == "1" else "no"
+        tokens = normalise(speech).split()
+        if not tokens:
+            return None
+        said = " ".join(tokens)
+        if said in self._no or tokens[0] in self._no:
+            return "no"
+        if said in self._yes or tokens[0] in self._yes:
+            return "yes"
+        return None
+
+    def _exactly(self, ruled: Chose | Commanded, options: list[Option], said: str) -> bool:
+        """Whether the caller said no more than a word of what the rules chose ("go back", "swelling")."""
+        if isinstance(ruled, Chose):
+            return said in {phrase for phrase, _ in self._words_of(ruled.option)}
+        return said in {phrase for phrase, choice in self._command_words if choice == ruled}
 
     def _by_key(self, options: list[Option], key: str, *, spoken: bool) -> Choice:
         for option in options:

@@ -220,7 +220,8 @@ def _english_words(name: str) -> frozenset[str]:
 def state_text(state: CallState) -> str:
     """A texter's place as the store keeps it."""
     return json.dumps({"node": state.node, "trail": list(state.trail), "tries": state.tries, "rate": state.rate,
-                       "failed": state.failed, "language": state.language, "offered": state.offered})
+                       "failed": state.failed, "language": state.language, "offered": state.offered,
+                       "asked": state.asked})
 
 
 def state_from_text(text: str) -> CallState | None:
@@ -233,6 +234,7 @@ def state_from_text(text: str) -> CallState | None:
             tries=int(data.get("tries") or 0), rate=int(data.get("rate") or 0),
             failed=failed if failed in ("clinic", "after_hours") else None,
             language=str(data.get("language") or ""), offered=bool(data.get("offered")),
+            asked=str(data.get("asked") or ""),
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         logger.warning("A text conversation's kept place could not be read; it starts again")

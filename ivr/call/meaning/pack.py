@@ -1,0 +1,69 @@
+"""One language's data for understanding by meaning, read from ``ivr/languages/<code>/understanding.yaml``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+
+from ivr.languages import language
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the understanding decides, on the cosine of a caller's words to a place's nearest examples."""
+
+    #: The model alone gives the emergency advice only at or above this (the rules do at any score).
+    emergency: float
+    #: A place at or above this, and ahead of the next by ``margin``, is taken without asking.
+    sure: float
+    margin: float
+    #: Below this nothing is understood.
+    floor: float
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a language's pack says about understanding callers by meaning."""
+
+    code: str
+    #: How many of a place's nearest examples its score is the mean of.
+    nearest: int
+    thresholds: Thresholds
+    #: Words that answer the question back: yes, no.
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    #: Emergency signs (breathing, swallowing, speaking) and their examples.
+    emergency: Mapping[str, tuple[str, ...]]
+    #: The line-wide commands' examples, by command.
+    commands: Mapping[str, tuple[str, ...]]
+    #: What callers ask that no line of this kind covers.
+    out_of_scope: tuple[str, ...]
+
+
+@functools.cache
+def load_understanding(code: str) -> Understanding | None:
+    """The understanding data of ``code``'s pack, None when it has none."""
+    path = language(code).understanding
+    if path is None:
+        return None
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    limits = data["thresholds"]
+    examples = data["examples"]
+    return Understanding(
+        code=code,
+        nearest=int(data.get("nearest", 3)),
+        thresholds=Thresholds(float(limits["emergency"]), float(limits["sure"]), float(limits["margin"]),
+                              float(limits["floor"])),
+        yes=_texts(data["yes"]),
+        no=_texts(data["no"]),
+        emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},
+        commands={str(command): _texts(texts) for command, texts in examples["commands"].items()},
+        out_of_scope=_texts(examples["out_of_scope"]),
+    )
+
+
+def _texts(values: object) -> tuple[str, ...]:
+    return tuple(" ".join(str(value).split()) for value in values or ())  # type: ignore[attr-defined]
