@@ -13,6 +13,9 @@ from ivr.line.validate import load_line
 from tests.understanding_corpus import LANGUAGES
 from tests.understanding_corpus.measure import Figures, measure
 
+#: About a minute: the flow's examples embedded, then 805 turns or more.
+pytestmark = pytest.mark.slow
+
 #: Issue 19's targets: the share of each class that must reach its place (within two turns, counting the
 #: question back), at most this share of false emergency advice, and of "not understood".
 REACHED = {"breathing": 0.95, "swallowing": 0.95, "speaking": 0.95, "chest": 0.90, "weakness": 0.90,

@@ -172,7 +172,7 @@ class LanguageFlow:
         if reading.kind == "emergency":
             return self._emergency(state, [], event=Event.named("emergency_phrase", "meaning"))
         if reading.kind == "command":
-            return self._command(state, reading.target, now)  # type: ignore[arg-type]
+            return self._command(state, reading.target, now)
         if reading.kind == "out_of_scope":
             return self._out_of_scope(state, now)
         if reading.decision == "ask":

@@ -15,7 +15,7 @@ from ivr.line import MenuNode
 from tests.understanding_corpus import CONCERNING, EMERGENCY_CLASSES, Half, Utterance, half
 
 #: A weekday afternoon in the clinic's hours.
-NOW = dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
 _YES = {"en": "yes", "es": "sí"}
 _COMMANDS = {"repeat": "repeat", "back": "back", "main_menu": "main_menu", "clinic_key": "clinic",
              "slower": "slower", "faster": "faster", "pace_limit": "pace"}

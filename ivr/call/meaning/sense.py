@@ -17,7 +17,7 @@ import numpy as np
 
 from ivr.call.meaning.encoder import embed, embed_kept
 from ivr.call.meaning.pack import Understanding
-from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, TransferNode
+from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
 Kind = Literal["emergency", "place", "command", "out_of_scope"]
 #: What a reading decides: go (take the place), ask (the question back first), or nothing understood.
@@ -145,7 +145,7 @@ def _node(place: _Place) -> str:
     return "emergency" if place.kind == "emergency" else place.target
 
 
-def _options(node: object) -> list:  # type: ignore[type-arg]
+def _options(node: object) -> list[Option]:
     return list(node.options) if isinstance(node, MenuNode | AnswerNode) else []
 
 
