@@ -160,7 +160,9 @@ class Matcher:
         ruled = self._by_words(options, said)
         if self.meaning is None or (isinstance(ruled, Chose | Commanded) and self._exactly(ruled, options, said)):
             return ruled
-        reading = self.meaning.read(speech)
+        if not said:
+            return ruled  # nothing but "I'm fine"
+        reading = self.meaning.read(said)
         if reading.decision == "none":
             return ruled
         if isinstance(ruled, Chose) and reading.kind == "place" and ruled.option.goto == reading.target:

@@ -7,7 +7,8 @@ caller the rules take to another menu says it again there.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import functools
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ivr.call.flow import CallFlow, CallState, Listen, Turn
@@ -62,6 +63,8 @@ class Figures:
     not_understood: int = 0
     asked: int = 0
     utterances: int = 0
+    #: Where each class went.
+    places: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def share(self, label: str) -> float:
         return self.right[label] / self.total[label]
@@ -87,8 +90,14 @@ def measure(flow: CallFlow, language: str, which: Half = "heldout",
             utterances: list[Utterance] | None = None) -> Figures:
     """The figures of ``language``'s half ``which`` (or of ``utterances``) on ``flow``."""
     figures = Figures()
+    meaning = flow.flow_in(language).matcher.meaning
+    read = meaning.read if meaning is not None else None
     for utterance in utterances if utterances is not None else half(language, which):
+        if meaning is not None and which == "tune":  # each tuned example left out of its own reading
+            left_out = frozenset({utterance.text, " ".join(utterance.text.split())})
+            meaning.read = functools.partial(read, without=left_out)  # type: ignore[method-assign]
         place, asked, emergency = reached(flow, language, utterance.text)
+        figures.places[utterance.label][place] += 1
         figures.utterances += 1
         figures.total[utterance.label] += 1
         figures.asked += asked
@@ -99,4 +108,6 @@ def measure(flow: CallFlow, language: str, which: Half = "heldout",
             figures.others += 1
             if emergency:
                 figures.false_emergencies.append(utterance.text)
+    if meaning is not None:
+        meaning.read = read  # type: ignore[method-assign]
     return figures

@@ -17,6 +17,8 @@ class Thresholds:
 
     #: The model alone gives the emergency advice only at or above this (the rules do at any score).
     emergency: float
+    #: ... and only this far ahead of the best place that is not an emergency.
+    emergency_margin: float
     #: A place at or above this, and ahead of the next by ``margin``, is taken without asking.
     sure: float
     margin: float
@@ -55,8 +57,8 @@ def load_understanding(code: str) -> Understanding | None:
     return Understanding(
         code=code,
         nearest=int(data.get("nearest", 3)),
-        thresholds=Thresholds(float(limits["emergency"]), float(limits["sure"]), float(limits["margin"]),
-                              float(limits["floor"])),
+        thresholds=Thresholds(float(limits["emergency"]), float(limits["emergency_margin"]), float(limits["sure"]),
+                              float(limits["margin"]), float(limits["floor"])),
         yes=_texts(data["yes"]),
         no=_texts(data["no"]),
         emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},

@@ -96,16 +96,23 @@ class MeaningSense:
         for command, examples in data.commands.items():
             add("command", command, [*spoken_commands.get(command, []), *examples])
         add("out_of_scope", "out_of_scope", data.out_of_scope)
+        self._texts = texts
         self._vectors = embed_kept(texts)
         by_owner: dict[tuple[Kind, str], list[int]] = {}
         for row, owner in enumerate(owners):
             by_owner.setdefault(owner, []).append(row)
         self._places = [_Place(kind, target, np.array(rows)) for (kind, target), rows in by_owner.items()]
 
-    def read(self, speech: str) -> Reading:
-        """Where ``speech`` leads by its meaning, and whether the line should take it, ask, or neither."""
+    def read(self, speech: str, *, without: frozenset[str] = frozenset()) -> Reading:
+        """Where ``speech`` leads by its meaning, and whether the line should take it, ask, or neither.
+
+        ``without``: examples left out, as if the line did not have them (to measure the examples a line was
+        tuned with, each left out in turn).
+        """
         limits = self.data.thresholds
         similarities = self._vectors @ embed([speech])[0]
+        if without:
+            similarities = np.where([text in without for text in self._texts], -1.0, similarities)
         nearest = self.data.nearest
         scored = sorted(
             ((float(np.sort(similarities[place.rows])[-nearest:].mean()), place) for place in self._places),
@@ -113,10 +120,13 @@ class MeaningSense:
         )
         best_score, best = scored[0]
         guarded = ""
-        if best.kind == "emergency" and best_score < limits.emergency:
-            guarded = f"an emergency below {limits.emergency:.2f} is not taken; "
-            scored = [pair for pair in scored if pair[1].kind != "emergency"]
-            best_score, best = scored[0]
+        if best.kind == "emergency":
+            others = [pair for pair in scored if pair[1].kind != "emergency"]
+            if best_score < limits.emergency or best_score - others[0][0] < limits.emergency_margin:
+                guarded = (f"an emergency ({best.target} {best_score:.2f}) below {limits.emergency:.2f} or within "
+                           f"{limits.emergency_margin:.2f} of the next is not taken; ")
+                scored = others
+                best_score, best = scored[0]
         runner_score, runner = next(
             ((score, place) for score, place in scored[1:] if (place.kind, _node(place)) != (best.kind, _node(best))),
             (0.0, best),
