@@ -7,6 +7,7 @@ ends in listening, connecting or a deliberate goodbye: no path ends in silence.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -29,6 +30,8 @@ from ivr.line import (
     is_open,
     opening_offers,
 )
+
+logger = logging.getLogger(__name__)
 
 Target = Literal["clinic", "after_hours"]
 #: Why a caller is asked again: they said nothing, or nothing that is a choice there.
@@ -132,6 +135,17 @@ class LanguageFlow:
     def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime, *,
                 emergency_checked: bool = False) -> Turn:
         """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
+        turn = self._respond(state, digits, speech, now, emergency_checked)
+        if digits.strip() or not speech.strip():
+            return turn
+        why = turn.why or f"rules: {turn.event}"
+        asked = " (asked back)" if turn.event.name == "asked_back" else ""
+        # How the words were understood, never the words themselves (``ivr call --explain`` shows it).
+        logger.debug("Understood at %s: %s%s -> %s", state.node, why, asked, turn.node)
+        return replace(turn, why=why)
+
+    def _respond(self, state: CallState, digits: str, speech: str, now: dt.datetime,
+                 emergency_checked: bool) -> Turn:
         state = self._sane(state)
         if state.asked:
             answered = self._answered(state, digits, speech, now, emergency_checked)
@@ -408,13 +422,14 @@ class CallFlow:
         if checked:
             heard = self._heard_in(code, speech, every=state.offered)
             if heard:
+                logger.debug("Understood at %s: rules: an emergency, in %s", state.node, ", ".join(heard))
                 return self._emergency_in(heard, code, state)
         if state.offered:
             chosen = self._chosen(code, digits, speech)
             if chosen is not None:
                 return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN))
         turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked)
-        if state.offered and self._at_start(turn):
+        if state.offered and self._at_start(turn) and turn.event.name != "asked_back":
             # Still at the start (a silence, a word not understood, a repeat): the offer is said again, and
             # still taken, for the caller who did not catch it the first time.
             offers = tuple(text for text, _, _ in self._offers[code])
