@@ -33,6 +33,9 @@ from ivr.line import (
 
 logger = logging.getLogger(__name__)
 
+#: Said in a turn's ``why`` when the words of an option or command matched too, and the meaning won.
+OVERRULED = "the words matched too"
+
 Target = Literal["clinic", "after_hours"]
 #: Why a caller is asked again: they said nothing, or nothing that is a choice there.
 _Retried = Literal["no_input", "invalid"]
@@ -155,7 +158,11 @@ class LanguageFlow:
         options = self._options(state.node)
         choice = self.matcher.interpret(options, digits, speech, emergency_checked=emergency_checked)
         if isinstance(choice, Meant):
-            return replace(self._meant(state, choice.reading, now), why=choice.reading.explain())
+            reading = choice.reading
+            if choice.overruled and reading.kind == "place" and reading.decision == "go":
+                # The words chose one place and the meaning another: unsure between the two, so asked.
+                reading = replace(reading, decision="ask", why=reading.why + ", but " + OVERRULED)
+            return replace(self._meant(state, reading, now), why=reading.explain() + f"; {OVERRULED}" * choice.overruled)
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):

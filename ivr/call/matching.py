@@ -23,6 +23,10 @@ Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
 #: Below this similarity (0-100) a spoken word is not taken as an option.
 WORD_MATCH_CUTOFF = 85
 
+#: What the rules chose from this many words or fewer ("swellin", "go back") stands: the meaning is read from a
+#: caller's descriptions, not from an option's word said alone.
+SHORT_WORDS = 2
+
 _NOT_WORD = re.compile(r"[^\w' ]+")
 
 
@@ -50,6 +54,8 @@ class Meant:
     """The caller's words were understood by their meaning, not by the words of an option here."""
 
     reading: Reading
+    #: The options' or commands' words understood something else, which the meaning overruled.
+    overruled: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,10 @@ class Matcher:
         self.line = line
         self._commands_by_key = line.keys.by_key()
         self.emergency = EmergencySense(line)
+        #: Every language's ways of saying one is fine, set aside before the meaning is read: a caller may say
+        #: "my breathing is fine" in another of the line's languages than the call's.
+        self._fine = [self.emergency, *(EmergencySense(line.in_language(code)) for code in line.language_codes
+                                        if code != line.language)]
         self._spoken_keys = normalised_keys(builtin(line.language).spoken_keys)
         self._command_words: list[tuple[str, Chose | Commanded]] = [
             (normalise(w), Commanded(command))  # type: ignore[arg-type]
@@ -156,10 +166,12 @@ class Matcher:
         if key is not None:
             return self._by_key(options, key, spoken=True)
         rest = self.emergency.without_fine(speech)
-        said = words if rest is None else normalise(rest)
-        ruled = self._by_words(options, said)
-        if self.meaning is None or (isinstance(ruled, Chose | Commanded) and self._exactly(ruled, options, said)):
+        heard = words if rest is None else normalise(rest)
+        ruled = self._by_words(options, heard)
+        if self.meaning is None or (isinstance(ruled, Chose | Commanded) and (
+                self._exactly(ruled, options, heard) or len(heard.split()) <= SHORT_WORDS)):
             return ruled
+        said = self._without_fine(speech)
         if not said:
             return ruled  # nothing but "I'm fine"
         reading = self.meaning.read(said)
@@ -167,7 +179,7 @@ class Matcher:
             return ruled
         if isinstance(ruled, Chose) and reading.kind == "place" and ruled.option.goto == reading.target:
             return ruled
-        return Meant(reading)
+        return Meant(reading, overruled=isinstance(ruled, Chose | Commanded))
 
     def answer(self, digits: str, speech: str) -> Answer:
         """What a caller answered to the question back: key 1 or a word of yes, key 2 or a word of no."""
@@ -183,6 +195,13 @@ class Matcher:
         if said in self._yes or tokens[0] in self._yes:
             return "yes"
         return None
+
+    def _without_fine(self, speech: str) -> str:
+        """What the caller said, less what says, in any of the line's languages, that something is fine."""
+        for sense in self._fine:
+            rest = sense.without_fine(speech)
+            speech = speech if rest is None else rest
+        return normalise(speech)
 
     def _exactly(self, ruled: Chose | Commanded, options: list[Option], said: str) -> bool:
         """Whether the caller said no more than a word of what the rules chose ("go back", "swelling")."""

