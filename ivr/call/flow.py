@@ -162,7 +162,8 @@ class LanguageFlow:
             if choice.overruled and reading.kind == "place" and reading.decision == "go":
                 # The words chose one place and the meaning another: unsure between the two, so asked.
                 reading = replace(reading, decision="ask", why=reading.why + ", but " + OVERRULED)
-            return replace(self._meant(state, reading, now), why=reading.explain() + f"; {OVERRULED}" * choice.overruled)
+            why = reading.explain() + (f"; {OVERRULED}" if choice.overruled else "")
+            return replace(self._meant(state, reading, now), why=why)
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):
