@@ -3,10 +3,17 @@ covers, heard as Twilio's signed webhooks are answered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from flask import Flask
 
 from tests.calls import Caller
+from tests.conftest import OPEN, Clock
+from tests.delivery import Call, sid
+from tests.pages import read, sign_in
 from tests.test_commands import ivr
+from tests.test_dashboard import PASSWORD, SECRET, rows
 
 VISION_CHECK = "Blurred or double vision after Botox should be checked by the clinic."
 EMERGENCY = "If you have trouble breathing, swallowing or speaking, hang up now and call 9 1 1."
@@ -77,3 +84,21 @@ def test_the_text_phone_explains_how_each_spoken_turn_was_understood() -> None:
     assert "[Understood at main: meaning: place check-vision" in ran.out
     assert "a concerning place, unsure (asked back) -> main]" in ran.out
     assert "[Understood at main: rules: repeat -> main]" in ran.out
+
+
+def test_the_dashboard_counts_questions_back_noes_and_out_of_scope_words_by_place(
+        make_app: Callable[..., Flask], database_url: str, clock: Clock) -> None:
+    app = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET)
+    clock.now = OPEN
+    unsure = Call(app, sid(1), "+12025550111")
+    unsure.dial_in()
+    unsure.say("my eyes feel funny")  # asked back at the main menu
+    unsure.press("2")  # no
+    unsure.say("my knee hurts when i walk")  # out of scope at the main menu
+    unsure.hang_up(40)
+    clinic = app.test_client()
+    sign_in(clinic, PASSWORD)
+    figures = read(clinic.get("/dashboard?period=today").get_data(as_text=True))
+    main = rows(figures, "Understood by meaning, by place: asked back, said no to the question, and out of scope")
+    assert main["Main menu"] == {"Place": "Main menu", "Answers": "3", "Asked back": "1", "Said no": "1",
+                                 "Out of scope": "1"}
