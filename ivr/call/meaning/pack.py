@@ -43,6 +43,8 @@ class Understanding:
     commands: Mapping[str, tuple[str, ...]]
     #: What callers ask that no line of this kind covers.
     out_of_scope: tuple[str, ...]
+    #: Mild things that are no emergency: the model's emergency advice must be ahead of them too.
+    mild: tuple[str, ...] = ()
 
 
 @functools.cache
@@ -64,6 +66,7 @@ def load_understanding(code: str) -> Understanding | None:
         emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},
         commands={str(command): _texts(texts) for command, texts in examples["commands"].items()},
         out_of_scope=_texts(examples["out_of_scope"]),
+        mild=_texts(examples.get("mild")),
     )
 
 

@@ -19,7 +19,8 @@ from ivr.call.meaning.encoder import embed, embed_kept
 from ivr.call.meaning.pack import Understanding
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
-Kind = Literal["emergency", "place", "command", "out_of_scope"]
+#: "mild" is no place: only what an emergency must be ahead of.
+Kind = Literal["emergency", "place", "command", "out_of_scope", "mild"]
 #: What a reading decides: go (take the place), ask (the question back first), or nothing understood.
 Decision = Literal["go", "ask", "none"]
 
@@ -96,6 +97,7 @@ class MeaningSense:
         for command, examples in data.commands.items():
             add("command", command, [*spoken_commands.get(command, []), *examples])
         add("out_of_scope", "out_of_scope", data.out_of_scope)
+        add("mild", "mild", data.mild)
         self._texts = texts
         self._vectors = embed_kept(texts)
         by_owner: dict[tuple[Kind, str], list[int]] = {}
@@ -126,7 +128,12 @@ class MeaningSense:
                 guarded = (f"an emergency ({best.target} {best_score:.2f}) below {limits.emergency:.2f} or within "
                            f"{limits.emergency_margin:.2f} of the next is not taken; ")
                 scored = others
-                best_score, best = scored[0]
+        elif best.kind == "mild":
+            guarded = f"nearest something mild ({best_score:.2f}), so no emergency; "
+            scored = [pair for pair in scored if pair[1].kind != "emergency"]
+        # Mild things are no place: only what an emergency is measured against.
+        scored = [pair for pair in scored if pair[1].kind != "mild"]
+        best_score, best = scored[0]
         runner_score, runner = next(
             ((score, place) for score, place in scored[1:] if (place.kind, _node(place)) != (best.kind, _node(best))),
             (0.0, best),
