@@ -111,3 +111,23 @@ def measure(flow: CallFlow, language: str, which: Half = "heldout",
     if meaning is not None:
         meaning.read = read  # type: ignore[method-assign]
     return figures
+
+
+def main() -> None:
+    """Print each language's figures on the held-out half (``tune``: the tune half, each example left out)."""
+    import sys
+
+    from ivr.call.flow import CallFlow as Flow
+    from ivr.config import DEFAULT_LINE_FILE
+    from ivr.line.validate import load_line
+    from tests.understanding_corpus import LANGUAGES
+
+    which: Half = "tune" if sys.argv[1:] == ["tune"] else "heldout"
+    flow = Flow(load_line(DEFAULT_LINE_FILE).line)
+    for language in LANGUAGES:
+        figures = measure(flow, language, which)
+        print(f"{language} ({which}):\n  " + "\n  ".join(figures.rows()))
+
+
+if __name__ == "__main__":
+    main()
