@@ -37,6 +37,9 @@ def defaults() -> dict[str, Any]:
         "LINE_FILE": str(DEFAULT_LINE_FILE),
         # How often (seconds) a worker looks whether the line file changed.
         "LINE_RELOAD_SECONDS": 2.0,
+        # Keep the line as versions in the call records' database and answer with the newest published one
+        # (the line file seeds the first, and each valid change of the file is published); false: the file alone.
+        "LINE_VERSIONS": True,
         # Where the last good version of the line file is kept, for a server that restarts while the file
         # is broken; empty for "last-good-lines" in the instance folder.
         "LAST_GOOD_LINE_DIR": "",
@@ -51,6 +54,11 @@ def defaults() -> dict[str, Any]:
         "DEV_MODE": False,
         # Twilio's auth token; read from TWILIO_AUTH_TOKEN too.
         "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", ""),
+        # The Twilio account's SID (AC...), read from TWILIO_ACCOUNT_SID too: with the auth token, it lets a
+        # line with a messaging number send answers by text during calls. Unset: answers are never offered so.
+        "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID", ""),
+        # Where Twilio's REST API is reached: empty for Twilio's own (a stand-in's address, for tests).
+        "TWILIO_API_URL": "",
         # Request bodies larger than this are refused with 413 (Twilio's are about 2 kB).
         "MAX_CONTENT_LENGTH": 16 * 1024,
         # -- rendered audio (docs/audio.md) --
@@ -63,6 +71,9 @@ def defaults() -> dict[str, Any]:
         # A text conversation's place is kept this many hours after its last message; after that, the
         # next message starts again with the emergency sentence.
         "TEXT_CONVERSATION_HOURS": 4.0,
+        # The longest sending an answer by text during a call may take, all its parts: the caller waits for it,
+        # and Twilio waits 15 seconds for the webhook.
+        "TEXT_SEND_SECONDS": 5.0,
         # -- call records and the dashboard (docs/dashboard.md) --
         # Keep a record of each call's journey (off for trying a line from a terminal, say).
         "RECORD_CALLS": True,
@@ -76,6 +87,8 @@ def defaults() -> dict[str, Any]:
         "RECORD_TIMEOUT_SECONDS": 2.0,
         # Records waiting to be written; when this many wait, new ones are dropped (and logged).
         "RECORD_QUEUE_SIZE": 1000,
+        # The longest a page of figures first waits for the records this server has queued to be written.
+        "RECORD_SETTLE_SECONDS": 0.5,
         # The clinic's dashboard password (hashed at start); unset, the dashboard is switched off.
         "DASHBOARD_PASSWORD": "",
         # scrypt's cost for the password's hash, as a power of two (2**15, werkzeug's default): the work of

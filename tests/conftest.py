@@ -82,6 +82,9 @@ def _test_settings(clock: Clock, folder: Path, **settings: object) -> dict[str, 
         "AUDIO_DIR": str(folder / "audio"),
         "LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"),
         "DASHBOARD_PASSWORD_COST": PASSWORD_COST,
+        # A page a test reads at once after a call shows it, however busy the machine (the records are written
+        # within hundredths of a second; at a load of 14, a PostgreSQL write once took more than 0.5 s).
+        "RECORD_SETTLE_SECONDS": 10.0,
     }
     config.update(settings)
     return config

@@ -24,11 +24,12 @@ from ivr.line.validate import load_line
 from ivr.speech.catalog import store_rendered
 from ivr.speech.telephone import TELEPHONE_RATE, write_telephone_wav
 from ivr.speech.voicing import Voicing
-from tests.conftest import OPEN, Clock
+from tests.conftest import OPEN, TOKEN, Clock
 from tests.delivery import Call, sid
 from tests.known_calls import TODAY, make_the_days_calls, make_the_days_spanish_calls
 from tests.line_files import base_line, write_line
 from tests.pages import Page, csrf_token, read, sign_in
+from tests.texts import Texter
 
 PASSWORD = "correct horse battery staple"
 TONE_SECONDS = 0.6
@@ -742,3 +743,67 @@ def test_every_page_tells_signed_in_staff_when_callers_hear_the_last_good_line(
                      rf"file {re.escape(str(line_file))} has 1 error \(ivr validate", page), page[:3000]
     stranger = app.test_client().get("/dashboard/login").get_data(as_text=True)
     assert "last good version" not in stranger, "the file's path is for staff only"
+
+
+# -- text conversations beside calls ------------------------------------------------------------------
+
+
+def make_the_days_texts(app: Flask, clock: Clock) -> None:
+    """Five text conversations: an answer read, the emergency advice, the clinic's number, a STOP at the main
+    menu, and a texter who went quiet at a menu."""
+    clock.now = OPEN
+    client = app.test_client()
+    for number, messages in (
+        ("+12025550211", ["hi", "2", "1"]),
+        ("+12025550222", ["hi", "I can't breathe"]),
+        ("+12025550233", ["hi", "0"]),
+        ("+12025550244", ["hi", "STOP"]),
+        ("+12025550255", ["hi", "2"]),
+    ):
+        texter = Texter(client, TOKEN, number=number)
+        for message in messages:
+            texter.send(message)
+
+
+@pytest.fixture
+def days_calls_and_texts(dashboard_app: Flask, clock: Clock) -> None:
+    make_the_days_calls(dashboard_app, clock)
+    make_the_days_texts(dashboard_app, clock)
+
+
+def test_text_conversations_are_counted_beside_calls_with_their_safety_figures(
+    clinic: FlaskClient, days_calls_and_texts: None
+) -> None:
+    figures = page(clinic, "/dashboard?period=today")
+    assert figures.terms["Calls"].startswith("10 ") and figures.terms["Text conversations"].startswith("5 ")
+    assert rows(figures, "Calls and text conversations") == {
+        "Calls or conversations": {"Figure": "Calls or conversations", "Phone calls": "10", "Text conversations": "5"},
+        "Got the emergency advice": {"Figure": "Got the emergency advice", "Phone calls": "3",
+                                     "Text conversations": "1"},
+        "Put through, or given the clinic's number": {"Figure": "Put through, or given the clinic's number",
+                                                      "Phone calls": "5", "Text conversations": "1"},
+        "Dropped or gave up": {"Figure": "Dropped or gave up", "Phone calls": "1", "Text conversations": "2"},
+    }
+    assert ("5 text conversations: 1 got the emergency advice, 1 were given the clinic's number to call, and 2 "
+            "gave up") in figures.text
+    assert rows(figures, "Where texters gave up") == {
+        "Main menu": {"Where the texter was": "Main menu", "Conversations that reached it": "5", "Gave up there": "1"},
+        "Swelling and reactions": {"Where the texter was": "Swelling and reactions",
+                                   "Conversations that reached it": "2", "Gave up there": "1"},
+    }
+
+
+def test_both_exports_say_each_rows_channel(clinic: FlaskClient, days_calls_and_texts: None) -> None:
+    calls = csv_rows(clinic.get("/dashboard/export/calls.csv?period=today"))
+    channel = "Channel (voice or text)"
+    assert sorted(row[channel] for row in calls) == ["text"] * 5 + ["voice"] * 10
+    endings = sorted(row["How it ended"] for row in calls if row[channel] == "text")
+    assert endings == sorted(["Heard an answer, then hung up", "Heard the emergency advice",
+                              "Given the clinic's number to call, by text", "Texted STOP", "Hung up at a menu"])
+    steps = csv_rows(clinic.get("/dashboard/export/steps.csv?period=today"))
+    by_call = {row["Call"]: row[channel] for row in steps}
+    assert {by_call[row["Call"]] for row in calls if row[channel] == "text"} == {"text"}
+    assert {by_call[sid(n)] for n in range(1, 11)} == {"voice"}
+    stopped = [row["What happened"] for row in steps if row[channel] == "text"]
+    assert "Texted STOP: the line writes to them no more" in stopped
+    assert "2025550" not in clinic.get("/dashboard/export/calls.csv?period=today").get_data(as_text=True)

@@ -262,3 +262,45 @@ def test_the_switched_off_dashboard_has_no_serious_accessibility_problem(
         finally:
             off.context.close()
 
+
+
+STAFF_PAGES = {"line versions": "/dashboard/line", "staff accounts": "/dashboard/accounts",
+               "staff record": "/dashboard/staff-record", "a new account's mistakes": "/dashboard/accounts",
+               "a line file's differences": "/dashboard/line"}
+
+
+@pytest.mark.parametrize("size", ["1280x900", "390x844"])
+def test_the_staff_pages_have_no_serious_accessibility_problem_and_fit_the_screen(
+    browser: Any, live: tuple[Flask, str], axe_source: str, size: str, tmp_path: Path
+) -> None:
+    from ivr.config import DEFAULT_LINE_FILE
+    from tests.test_line_versions import LINE, publish_text_change
+
+    publish_text_change(live[0], LINE)  # so that a version can be published again
+    tab = open_tab(browser, live[1], size)
+    try:
+        sign_in_by_keyboard(tab)
+        found, overflows = {}, {}
+        for name, url in STAFF_PAGES.items():
+            tab.goto(url)
+            if name == "a new account's mistakes":  # each said beside its field
+                tab.get_by_label("Name", exact=True).fill("Sam")
+                tab.get_by_label("Password (10 characters at least)").fill("short")
+                tab.get_by_label("The password again").fill("other")
+                tab.keyboard.press("Enter")
+                tab.wait_for_selector(".field-error")
+            if name == "a line file's differences":  # sent to be published, with a safety change
+                changed = tmp_path / "line.yaml"
+                changed.write_text(DEFAULT_LINE_FILE.read_text().replace('phone: "+12025550143"',
+                                                                         'phone: "+12025550199"'))
+                tab.get_by_label("Line file (YAML)").set_input_files(str(changed))
+                tab.get_by_label("Why (kept with the version)").fill("The new desk")
+                tab.get_by_role("button", name="Show the differences").click()
+                tab.wait_for_selector("#changes-caption")
+            found[name] = serious_violations(tab, axe_source)
+            overflows[name] = tab.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth") > 0
+        assert found == {name: [] for name in STAFF_PAGES}
+        assert overflows == {name: False for name in STAFF_PAGES}
+    finally:
+        tab.context.close()

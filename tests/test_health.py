@@ -31,7 +31,7 @@ def test_health_names_the_line_version_answering_and_the_records_being_written(
     caller.press("2")
     app.extensions["ivr"].recorder.flush(5)
     version = hashlib.sha256(DEFAULT_LINE_FILE.read_bytes()).hexdigest()[:12]
-    assert health(app) == {"status": "ok", "line": {"version": version, "last_good": False},
+    assert health(app) == {"status": "ok", "line": {"version": version, "published": 1, "last_good": False},
                            "records": {"on": True, "writing": True, "waiting": 0, "dropped": 0}}
     text = app.test_client().get("/healthz").get_data(as_text=True)
     assert CALLER.lstrip("+") not in text and caller.sid not in text, "nothing of a call"
@@ -60,7 +60,8 @@ def test_health_says_when_the_last_good_line_answers(make_app: Callable[..., Fla
         assert time.monotonic() < deadline, "the broken file was not noticed"
         time.sleep(0.05)
     assert health(app)["status"] == "degraded"
-    assert health(app)["line"] == {"version": before["version"], "last_good": True}  # type: ignore[index]
+    assert health(app)["line"] == {"version": before["version"], "published": 1,  # type: ignore[index]
+                                   "last_good": True}
 
 
 def test_every_response_has_a_permissions_policy_and_https_ones_keep_browsers_on_https(

@@ -107,6 +107,25 @@ def test_espanol_turns_the_conversation_to_spanish(texter: Texter, first: str) -
     assert "Hinchazón y reacciones." in texter.text("2")
 
 
+@pytest.mark.parametrize("word", ["back", "menu"])
+def test_back_or_menu_at_the_first_menu_keep_the_language(texter: Texter, word: str) -> None:
+    """On the phone, the first menu offers Spanish on the keys for back and the main menu; a texter's BACK or
+    MENU are those keys' commands, never the offer."""
+    texter.send("hi")
+    reply = texter.text(word)
+    assert "1 For a worrying symptom" in reply
+    assert "Si le preocupa" not in reply
+    assert "2 For swelling and other reactions" in texter.text("hello")
+
+
+def test_espanol_in_a_spanish_conversation_is_no_mistake(texter: Texter) -> None:
+    texter.send("hola")
+    texter.send("2")
+    reply = texter.text("ESPAÑOL")
+    assert "Perdón" not in reply
+    assert "1 Si le preocupa un síntoma" in reply
+
+
 def test_a_first_message_in_spanish_is_answered_in_spanish(texter: Texter) -> None:
     reply = texter.text("tengo hinchazón")
     assert EMERGENCIA in reply

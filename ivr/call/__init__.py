@@ -6,6 +6,7 @@ Imports no Flask; the web views (:mod:`ivr.web`) hand each request to a :class:`
 from ivr.call.flow import LANGUAGE_CHOSEN, CallFlow, CallState, Connect, Finish, Listen, Target, Turn
 from ivr.call.last_good import LastGoodLines, last_good_folder
 from ivr.call.live import Active, LiveLine
+from ivr.call.versioned import VersionedLine, Versions
 
 __all__ = [
     "LANGUAGE_CHOSEN",
@@ -19,5 +20,7 @@ __all__ = [
     "LiveLine",
     "Target",
     "Turn",
+    "VersionedLine",
+    "Versions",
     "last_good_folder",
 ]

@@ -9,15 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
 from rapidfuzz import fuzz
 
 from ivr.call.events import Event
-from ivr.call.matching import Chose, Commanded, Emergency, Invalid, Matcher, Meant, Silence, normalise
+from ivr.call.matching import (
+    WORD_MATCH_CUTOFF,
+    Chose,
+    Commanded,
+    Emergency,
+    Invalid,
+    Matcher,
+    Meant,
+    Silence,
+    normalise,
+)
 from ivr.call.meaning import Reading
 from ivr.languages import builtin
+from ivr.languages.messaging import BY_CALL_RESULTS
 from ivr.line import (
     END,
     AnswerNode,
@@ -41,6 +53,10 @@ Target = Literal["clinic", "after_hours"]
 _Retried = Literal["no_input", "invalid"]
 #: How a caller's "back" trail is bounded, so that a state always fits in a URL.
 MAX_TRAIL = 12
+#: Sends the answer at a node (its id) in a language (its code) to the caller by text message, and says what
+#: became of it: one of BY_CALL_RESULTS ("sent", "landline", "withheld", "failed"). Given to the flow only
+#: where the line can send texts; without one, an answer is never offered by text.
+AnswerTexter = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -121,11 +137,20 @@ class LanguageFlow:
         self._no_option_hints = tuple(self.script.hints([]))
         data = self.matcher.meaning.data if self.matcher.meaning else None
         self._answer_hints = (*data.yes, *data.no) if data else ()
+        self._text_words = tuple(normalise(word) for word in self.script.text_words()) if line.messaging else ()
+        for node_id, node in line.nodes.items():  # after an answer, a caller may ask for it by text
+            if self._text_words and isinstance(node, AnswerNode):
+                self._hints[node_id] = (*self.script.text_words(), *self._hints[node_id])
 
     # -- entry points ---------------------------------------------------------------
 
-    def start(self, now: dt.datetime, offers: list[str] | None = None, event: Event = _START) -> Turn:
+    def start(self, now: dt.datetime, offers: list[str] | None = None, event: Event = _START,
+              texter: AnswerTexter | None = None) -> Turn:
         """The start of a call: ``offers`` are the other languages' offers, said after the emergency sentence."""
+        turn = self._start(now, offers, event)
+        return self._offer_text(turn) if texter is not None else turn
+
+    def _start(self, now: dt.datetime, offers: list[str] | None, event: Event) -> Turn:
         state = CallState(node=self.line.start, rate=self.line.voice.default_rate)
         closed = not is_open(self.line.clinic.hours, now)
         first = self.line.node(self.line.start)
@@ -136,9 +161,12 @@ class LanguageFlow:
         return self._present(state, now, before, event=event)
 
     def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime, *,
-                emergency_checked: bool = False) -> Turn:
-        """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
-        turn = self._respond(state, digits, speech, now, emergency_checked)
+                emergency_checked: bool = False, texter: AnswerTexter | None = None) -> Turn:
+        """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``.
+
+        With a ``texter``, every answer offers itself by text, and the key or word for it sends it.
+        """
+        turn = self._understand(state, digits, speech, now, emergency_checked, texter)
         if digits.strip() or not speech.strip():
             return turn
         why = turn.why or f"rules: {turn.event}"
@@ -147,8 +175,8 @@ class LanguageFlow:
         logger.debug("Understood at %s: %s%s -> %s", state.node, why, asked, turn.node)
         return replace(turn, why=why)
 
-    def _respond(self, state: CallState, digits: str, speech: str, now: dt.datetime,
-                 emergency_checked: bool) -> Turn:
+    def _understand(self, state: CallState, digits: str, speech: str, now: dt.datetime,
+                    emergency_checked: bool, texter: AnswerTexter | None) -> Turn:
         state = self._sane(state)
         if state.asked:
             answered = self._answered(state, digits, speech, now, emergency_checked)
@@ -157,13 +185,22 @@ class LanguageFlow:
             state = replace(state, asked="")
         options = self._options(state.node)
         choice = self.matcher.interpret(options, digits, speech, emergency_checked=emergency_checked)
+        if texter is not None and isinstance(choice, Invalid | Meant) and self._asks_for_text(state, digits, speech):
+            return self._text_answer(state, texter)
         if isinstance(choice, Meant):
             reading = choice.reading
             if choice.overruled and reading.kind == "place" and reading.decision == "go":
                 # The words chose one place and the meaning another: unsure between the two, so asked.
                 reading = replace(reading, decision="ask", why=reading.why + ", but " + OVERRULED)
             why = reading.explain() + (f"; {OVERRULED}" if choice.overruled else "")
-            return replace(self._meant(state, reading, now), why=why)
+            turn = replace(self._meant(state, reading, now), why=why)
+            return turn if texter is None else self._offer_text(turn)
+        if texter is None:
+            return self._respond(state, choice, now)
+        return self._offer_text(self._respond(state, choice, now))
+
+    def _respond(self, state: CallState, choice: Chose | Commanded | Emergency | Invalid | Silence,
+                 now: dt.datetime) -> Turn:
         if isinstance(choice, Chose):
             return self._choose(state, choice.option, now)
         if isinstance(choice, Commanded):
@@ -235,6 +272,41 @@ class LanguageFlow:
         """Something broke while handling the call: apologise and put the caller through."""
         state = self._sane(state or CallState(node=self.line.start))
         return self._connect(state, now, [self.script.apology()], event=Event.named("error"))
+
+    # -- an answer by text ---------------------------------------------------------------
+
+    def _asks_for_text(self, state: CallState, digits: str, speech: str) -> bool:
+        """Whether, at an answer, the caller pressed the key for it by text or said so ("text", "mensaje")."""
+        messaging = self.line.messaging
+        if messaging is None or not isinstance(self.line.nodes.get(state.node), AnswerNode):
+            return False
+        if digits.strip():
+            return digits.strip() == messaging.key
+        if self.matcher.key_said(speech) == messaging.key:
+            return True
+        said = normalise(speech)
+        return bool(said) and any(fuzz.token_set_ratio(said, word) >= WORD_MATCH_CUTOFF for word in self._text_words)
+
+    def _text_answer(self, state: CallState, texter: AnswerTexter) -> Turn:
+        """The caller asked for the answer by text: it is sent (or not), they hear which, and go on from the answer."""
+        node = self.line.node(state.node)
+        assert isinstance(node, AnswerNode)
+        result = texter(self.line.language, state.node)
+        if result not in BY_CALL_RESULTS:
+            result = "failed"
+        texts = [self.script.texted(result), *self.script.options(list(node.options)), self.script.navigation()]
+        return self._listen(replace(state, tries=0), texts, self._hints[state.node], Event.named("text_me", result))
+
+    def _offer_text(self, turn: Turn) -> Turn:
+        """``turn``, with the offer of the answer by text after an answer's text, where it reads one out."""
+        node = self.line.nodes.get(turn.node)
+        if self.line.messaging is None or not isinstance(node, AnswerNode) or not isinstance(turn.then, Listen):
+            return turn
+        text = self.script.node(node)[0]
+        if text not in turn.texts:
+            return turn
+        at = turn.texts.index(text) + 1
+        return replace(turn, texts=(*turn.texts[:at], self.script.text_offer(), *turn.texts[at:]))
 
     # -- moves ----------------------------------------------------------------------
 
@@ -413,19 +485,21 @@ class CallFlow:
 
     # -- entry points ---------------------------------------------------------------
 
-    def start(self, now: dt.datetime, language: str | None = None) -> Turn:
+    def start(self, now: dt.datetime, language: str | None = None, texter: AnswerTexter | None = None) -> Turn:
         """The start of a call: in ``language`` when the caller is remembered choosing it, else the first."""
         code = language if language in self._flows else self.languages[0]
         offers = self._offers[code] if self._several else []
-        turn = self._flows[code].start(now, [text for text, _, _ in offers])
+        turn = self._flows[code].start(now, [text for text, _, _ in offers], texter=texter)
         return self._offering(code, turn) if offers else self._in(code, turn)
 
-    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime) -> Turn:
-        """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``."""
+    def respond(self, state: CallState, digits: str, speech: str, now: dt.datetime,
+                texter: AnswerTexter | None = None) -> Turn:
+        """The caller pressed ``digits`` or said ``speech`` (both empty: silence) at ``state``; with a ``texter``,
+        answers are offered by text (see :meth:`LanguageFlow.respond`)."""
         code = self._language(state)
         flow = self._flows[code]
         if not self._several:
-            return flow.respond(state, digits, speech, now)
+            return flow.respond(state, digits, speech, now, texter=texter)
         checked = not digits.strip() and bool(speech.strip())
         if checked:
             heard = self._heard_in(code, speech, every=state.offered)
@@ -435,8 +509,9 @@ class CallFlow:
         if state.offered:
             chosen = self._chosen(code, digits, speech)
             if chosen is not None:
-                return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN))
-        turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked)
+                return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN, texter=texter))
+        turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked,
+                            texter=texter)
         if state.offered and self._at_start(turn) and turn.event.name != "asked_back":
             # Still at the start (a silence, a word not understood, a repeat): the offer is said again, and
             # still taken, for the caller who did not catch it the first time.

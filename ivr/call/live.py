@@ -32,6 +32,8 @@ class Active:
     #: Why the line file as it is now is not the one answering (None when it is): the file is
     #: broken or unreadable, and this is its last good version.
     not_the_file: str | None = None
+    #: The number of the published version answering, when the line is kept as versions in the database.
+    published: int | None = None
 
     @property
     def version(self) -> str:
@@ -39,7 +41,45 @@ class Active:
         return self.loaded.digest[:12]
 
 
-class LiveLine:
+class Watched:
+    """A line looked at again every ``interval`` seconds by a thread of its own, in each process that uses it
+    (after a fork too: the thread of the process it was made in did not come along)."""
+
+    #: What the thread looks at, for its log lines.
+    watching = "the line"
+
+    def __init__(self, interval: float) -> None:
+        self.interval = max(interval, SHORTEST_INTERVAL)
+        self._watching_in: int | None = None
+        self._watch_lock = threading.Lock()
+        self._stop = threading.Event()
+
+    _active: Active
+
+    def current(self) -> Active:
+        """The version answering now; the first call in a process starts its watcher."""
+        if self._watching_in != os.getpid():
+            self._start_watching()
+        return self._active
+
+    def look(self) -> None:
+        """Look now, and take a new version if there is a good one."""
+
+    def stop(self) -> None:
+        """Stop looking."""
+        self._stop.set()
+
+    def _start_watching(self) -> None:
+        with self._watch_lock:
+            if self._watching_in == os.getpid():
+                return
+            self._watching_in = os.getpid()
+            thread = threading.Thread(target=_watch, args=(weakref.ref(self), self._stop, self.interval),
+                                      name="line-watcher", daemon=True)
+            thread.start()
+
+
+class LiveLine(Watched):
     """The current version of one line file, looked at again every ``interval`` seconds in the background.
 
     With ``kept``, each valid version is kept as the file's last good one, and a file found broken
@@ -47,23 +87,16 @@ class LiveLine:
     """
 
     def __init__(self, path: str | Path, interval: float = 2.0, kept: LastGoodLines | None = None) -> None:
+        super().__init__(interval)
         self.path = Path(path)
-        self.interval = max(interval, SHORTEST_INTERVAL)
+        self.watching = f"line file {self.path}"
         self._kept = kept
         self._signature = self._stat()
         self._active = self._first()
-        self._watching_in: int | None = None
-        self._watch_lock = threading.Lock()
-        self._stop = threading.Event()
 
-    def current(self) -> Active:
-        if self._watching_in != os.getpid():
-            self._start_watching()
+    def current_here(self) -> Active:
+        """The version answering, without starting a watcher (for a line that looks at the file itself)."""
         return self._active
-
-    def stop(self) -> None:
-        """Stop looking at the file."""
-        self._stop.set()
 
     def look(self) -> None:
         """Look at the file now: take it if it changed and is valid. The watcher's work, for tests too."""
@@ -78,7 +111,7 @@ class LiveLine:
                          self.path, invalid)
             self._active = dataclasses.replace(self._active, not_the_file=_said(self.path, invalid))
             return
-        self._active = _activate(loaded)
+        self._active = activate(loaded)
         self._keep(loaded)
         logger.info("Line file %s changed; now serving the new version", self.path)
 
@@ -88,7 +121,7 @@ class LiveLine:
         except LineInvalid as invalid:
             return self._last_good(invalid)
         self._keep(loaded)
-        return _activate(loaded)
+        return activate(loaded)
 
     def _last_good(self, invalid: LineInvalid) -> Active:
         found = self._kept.load(self.path) if self._kept else None
@@ -100,21 +133,11 @@ class LiveLine:
             "file is fixed (ivr validate %s):\n%s",
             self.path, kept.path, f"{kept.kept_at:%Y-%m-%d %H:%M}", self.path, invalid,
         )
-        return dataclasses.replace(_activate(loaded), not_the_file=_said(self.path, invalid))
+        return dataclasses.replace(activate(loaded), not_the_file=_said(self.path, invalid))
 
     def _keep(self, loaded: LoadedLine) -> None:
         if self._kept is not None:
             self._kept.keep(self.path, loaded)
-
-    def _start_watching(self) -> None:
-        with self._watch_lock:
-            if self._watching_in == os.getpid():
-                return
-            # After a fork, too: the thread of the process this was made in did not come along.
-            self._watching_in = os.getpid()
-            thread = threading.Thread(target=_watch, args=(weakref.ref(self), self._stop, self.interval),
-                                      name="line-file", daemon=True)
-            thread.start()
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
@@ -124,17 +147,17 @@ class LiveLine:
         return (info.st_mtime_ns, info.st_size, info.st_ino)
 
 
-def _watch(reference: weakref.ref[LiveLine], stop: threading.Event, interval: float) -> None:
-    """Look at the file every ``interval`` seconds, for as long as its LiveLine is in use."""
+def _watch(reference: weakref.ref[Watched], stop: threading.Event, interval: float) -> None:
+    """Look every ``interval`` seconds, for as long as the line is in use."""
     while not stop.wait(interval):
-        live = reference()
-        if live is None:
+        watched = reference()
+        if watched is None:
             return
         try:
-            live.look()
+            watched.look()
         except Exception:  # the watcher must go on: the next change may mend what this one broke
-            logger.exception("Could not look at line file %s; still serving the last good version", live.path)
-        del live
+            logger.exception("Could not look at %s; still serving the last good version", watched.watching)
+        del watched
 
 
 def _said(path: Path, invalid: LineInvalid) -> str:
@@ -142,7 +165,8 @@ def _said(path: Path, invalid: LineInvalid) -> str:
     return f"line file {path} has {count} error{'' if count == 1 else 's'} (ivr validate {path})"
 
 
-def _activate(loaded: LoadedLine) -> Active:
+def activate(loaded: LoadedLine) -> Active:
+    """The line ready to answer with; its warnings logged."""
     for warning in loaded.warnings:
         logger.warning("%s", warning)
     return Active(loaded, CallFlow(loaded.line))

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 import click
 
-from ivr.commands import audio, call, line, records, serve, text
+from ivr.commands import audio, call, line, records, serve, text, users, versions
 from ivr.commands.errors import CommandError, CommandFailed
 
 logger = logging.getLogger(__name__)
@@ -104,3 +104,5 @@ main.add_command(text.text)
 main.add_command(records.purge)
 main.add_command(audio.render)
 main.add_command(audio.audit_audio)
+main.add_command(versions.line)
+main.add_command(users.users)

@@ -6,12 +6,16 @@ import datetime as dt
 import os
 import tempfile
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 import click
 
 from ivr.commands.call import _ask, _check_url, _explain, _line_file, call_time
 from ivr.commands.errors import BadOption, Command, CommandFailed
 from ivr.phone import FlaskTransport, HttpTransport, LineError, Transport
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 #: The number the terminal texts from: Twilio's own test number, nobody's phone.
 TEST_NUMBER = "+15005550006"
@@ -22,16 +26,19 @@ PICTURE = "[picture]"
 def text_the_line(url: str | None, line_file: str | None, at_time: str | None) -> None:
     """Text a line from the terminal, message by message; raises CommandFailed if it cannot be reached."""
     token = os.environ.get("TWILIO_AUTH_TOKEN") or None
-    transport: Transport
     with tempfile.TemporaryDirectory(prefix="ivr-text-") as folder:
         if url:
             _check_url(url)
             if at_time:
                 raise BadOption("a line texted by URL keeps its own clock: leave out --at", "--at")
-            transport, base = HttpTransport(token), url.rstrip("/")
-        else:
-            transport, base = _in_process(line_file, at_time, folder), "http://localhost"
-        _converse(transport, base, token)
+            _converse(HttpTransport(token), url.rstrip("/"), token)
+            return
+        app = _in_process(line_file, at_time, folder)
+        try:
+            _converse(FlaskTransport(app, token=None), "http://localhost", token)
+        finally:
+            # The conversation's records are written before their throwaway database goes with the folder.
+            app.extensions["ivr"].recorder.flush(5)
 
 
 def _converse(transport: Transport, base: str, token: str | None) -> None:
@@ -63,7 +70,7 @@ def _show(document: str) -> None:
                                dim=True))
 
 
-def _in_process(line_file: str | None, at_time: str | None, folder: str) -> FlaskTransport:
+def _in_process(line_file: str | None, at_time: str | None, folder: str) -> Flask:
     """The line in this process, its conversation kept in a throwaway database, not the clinic's records."""
     from ivr import create_app
     from ivr.line.validate import LineInvalid, format_problems, load_line
@@ -81,7 +88,7 @@ def _in_process(line_file: str | None, at_time: str | None, folder: str) -> Flas
     if at_time:
         moment = call_time(at_time, line.clinic.hours.timezone, now=dt.datetime.now(dt.UTC))
         settings["CLOCK"] = lambda: moment
-    return FlaskTransport(create_app(settings, serving=False), token=None)
+    return create_app(settings, serving=False)
 
 
 @click.command(cls=Command)

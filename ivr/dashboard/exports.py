@@ -18,6 +18,7 @@ from ivr.dashboard.words import call_language, yes
 from ivr.line import Line
 from ivr.store.events import DIAL_RESULTS, EMERGENCY_ROUTES, INPUTS, OUTCOMES, TARGETS, dial_result_label, event_label
 from ivr.store.journeys import ENDINGS, Step, Summary, Transfer, place_of
+from ivr.store.staff import Action
 
 #: A caller is shown by the start of their keyed hash: enough to see repeat callers, no more.
 CALLER_CHARS = 16
@@ -34,6 +35,8 @@ class CallRow:
     """One call, as its row of the calls export and of the list of calls."""
 
     call: str
+    #: "voice" for a phone call, "text" for a conversation by text message.
+    channel: str
     caller: str
     started: str
     ended: str
@@ -55,6 +58,7 @@ class StepRow:
     """One step of a call, as its row of the steps export and of the call's journey."""
 
     call: str
+    channel: str
     language: str
     step: str
     time: str
@@ -72,7 +76,8 @@ class StepRow:
 
 def call_headings(zone: str) -> tuple[str, ...]:
     return (
-        "Call", "Caller (a code for the number, never the number)", f"Started ({zone})", f"Ended ({zone})",
+        "Call", "Channel (voice or text)", "Caller (a code for the number, never the number)", f"Started ({zone})",
+        f"Ended ({zone})",
         "Length (seconds)", "In opening hours", "Language", "Places reached", "How it ended", "Where it ended",
         "Emergency advice", "Transfers", "Somebody at the clinic answered", "Steps", "Twilio's call status",
     )
@@ -80,7 +85,8 @@ def call_headings(zone: str) -> tuple[str, ...]:
 
 def step_headings(zone: str) -> tuple[str, ...]:
     return (
-        "Call", "Language of the call", "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from",
+        "Call", "Channel (voice or text)", "Language of the call",
+        "Step", f"Time ({zone})", "Seconds into the call", "Place", "Came from",
         "What happened", "Then", "Answered with", "Key pressed", "Words said (only if the line keeps them)",
         "Put through to", "Transfer result",
     )
@@ -91,6 +97,7 @@ def call_row(summary: Summary, line: Line, zone: dt.tzinfo, is_open: Callable[[d
     title = _title(line)
     return CallRow(
         call=journey.call_sid,
+        channel=journey.channel,
         caller=(journey.caller_hash or "")[:CALLER_CHARS],
         started=local_time(journey.started_at, zone),
         ended=local_time(journey.ended_at, zone),
@@ -119,6 +126,7 @@ def step_rows(summary: Summary, line: Line, zone: dt.tzinfo) -> list[StepRow]:
     return [
         StepRow(
             call=journey.call_sid,
+            channel=journey.channel,
             language=language,
             step=str(number),
             time=local_time(step.at, zone),
@@ -143,6 +151,12 @@ def calls_csv(rows: Iterable[CallRow], zone: str) -> str:
 
 def steps_csv(rows: Iterable[StepRow], zone: str) -> str:
     return _csv(step_headings(zone), (astuple(row) for row in rows))
+
+
+def staff_csv(actions: Iterable[Action], zone: dt.tzinfo) -> str:
+    """The staff record: when, who, what, and its detail."""
+    rows = ((local_time(a.at, zone), a.who, a.action, a.detail) for a in actions)
+    return _csv((f"When ({zone})", "Who", "What", "Detail"), rows)
 
 
 def safe_cell(value: str) -> str:

@@ -67,6 +67,7 @@ def headlines(now: Figures, before: Figures) -> list[Headline]:
         ("Put through to the clinic", lambda f: f"{f.transfers:,}"),
         ("Transfers answered", lambda f: _of(f.transfers_answered, f.transfers)),
         ("Dropped or gave up", lambda f: f"{f.dropped_or_gave_up:,}"),
+        ("Text conversations", lambda f: f"{_texts(f).calls:,}"),
     ]
     return [Headline(term, value(now), f"{value(before)} in the {length} before") for term, value in items]
 
@@ -77,6 +78,7 @@ def sections(figures: Figures, line: Line) -> list[Section]:
         _emergency(figures, title),
         _transfers(figures, title),
         _endings(figures),
+        _text_conversations(figures, title),
         *_languages(figures, line),
         _when(figures),
         _places(figures, line, title),
@@ -175,6 +177,45 @@ def _endings(figures: Figures) -> Section:
         tables=(Table("How calls ended", ("How the call ended", "Calls", "Share", "Dropped or gave up"), rows),),
         safety=True,
     )
+
+
+def _text_conversations(figures: Figures, title: Callable[[str | None], str]) -> Section:
+    """Text conversations beside calls: the same safety figures, and the places where texters gave up."""
+    texts = _texts(figures)
+    if texts.calls:
+        sentences: tuple[str, ...] = (
+            f"{plural(texts.calls, 'text conversation')}: {texts.emergency_calls:,} got the emergency advice, "
+            f"{texts.transfers:,} were given the clinic's number to call, and {texts.dropped_or_gave_up:,} gave up "
+            "(stopped replying before an answer, or texted STOP).",
+            "A conversation is the messages of one number until it is quiet for the hours its place is kept.",
+        )
+    else:
+        sentences = ("No text conversation in this period.",)
+    beside = (
+        ("Calls or conversations", figures.calls, texts.calls),
+        ("Got the emergency advice", figures.emergency_calls, texts.emergency_calls),
+        ("Put through, or given the clinic's number", figures.transfers, texts.transfers),
+        ("Dropped or gave up", figures.dropped_or_gave_up, texts.dropped_or_gave_up),
+    )
+    gave_up = sorted(((place, found.ended["gave_up"]) for place, found in texts.places.items()
+                      if found.ended["gave_up"]), key=lambda item: (-item[1], title(item[0])))
+    return Section(
+        id="texts",
+        heading="Text messages",
+        sentences=sentences,
+        tables=(
+            Table("Calls and text conversations", ("Figure", "Phone calls", "Text conversations"),
+                  tuple((name, f"{calls:,}", f"{conversations:,}") for name, calls, conversations in beside)),
+            Table("Where texters gave up", ("Where the texter was", "Conversations that reached it", "Gave up there"),
+                  tuple((title(place), f"{texts.places[place].reached:,}", f"{count:,}") for place, count in gave_up),
+                  "No texter gave up."),
+        ),
+        safety=True,
+    )
+
+
+def _texts(figures: Figures) -> Figures:
+    return figures.texts if figures.texts is not None else Figures(figures.period)
 
 
 def _languages(figures: Figures, line: Line) -> list[Section]:

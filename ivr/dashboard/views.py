@@ -28,6 +28,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ivr.dashboard import auth, report, words
+from ivr.dashboard.accounts import a_role
 from ivr.dashboard.audio import audio_finder
 from ivr.dashboard.exports import call_row, calls_csv, step_rows, steps_csv
 from ivr.dashboard.linemap import line_map, place_kinds
@@ -40,6 +41,7 @@ from ivr.store.journeys import PLACE_COLUMNS, Summary, summarise
 from ivr.store.period import Period
 from ivr.store.reading import journey as read_journey
 from ivr.store.reading import journeys as read_journeys
+from ivr.store.staff import account
 from ivr.web import RecordsOff, services, settled_store
 
 logger = logging.getLogger(__name__)
@@ -55,6 +57,10 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; img-src 'self' data:; media-src 'self'; style-src 'self'"
 )
 _OPEN = ("dashboard.login", "dashboard.static")
+#: The role each page needs (see :func:`needs`); a page not named here needs a publisher.
+ROLE_OF: dict[str, str] = {}
+#: Pages whose forms may be larger than MAX_CONTENT_LENGTH lets a webhook be: bytes, by endpoint.
+LARGER_FORMS: dict[str, int] = {}
 #: The most calls the list of a period's calls shows (the newest); the export has them all.
 CALLS_LISTED = 500
 #: What a page to come back to after signing in may look like: a dashboard path and query, plain characters only.
@@ -62,17 +68,40 @@ _NEXT = re.compile(r"/dashboard(/[A-Za-z0-9._~/-]*)?(\?[A-Za-z0-9._~=&%+-]*)?")
 _proxy_warned = False
 
 
+def needs(role: str) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
+    """Say which role a page needs (viewer, editor or publisher); put it under the route."""
+
+    def mark(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+        ROLE_OF[f"{bp.name}.{view.__name__}"] = role
+        return view
+
+    return mark
+
+
 @bp.before_request
 def _guard() -> ResponseReturnValue | None:
-    """Off without a password; forms need their CSRF token; every page but sign-in needs a session."""
+    """Off without a password or an account; forms need their CSRF token; every page but sign-in needs a
+    session, and a role that may see it."""
     if request.endpoint == "dashboard.static":
         return None
-    if auth.gate() is None:
+    gate = auth.gate()
+    if gate is None or not gate.is_on():
         return render_template("dashboard/off.html"), 404
     if request.method == "POST":
+        if request.endpoint in LARGER_FORMS:
+            request.max_content_length = LARGER_FORMS[request.endpoint]
         auth.csrf.protect()
-    if request.endpoint not in _OPEN and not auth.signed_in():
+    if request.endpoint in _OPEN:
+        return None
+    who = auth.staff()
+    if who is None:
         return redirect(url_for("dashboard.login", next=request.full_path.rstrip("?")))
+    needed = ROLE_OF.get(request.endpoint or "", "publisher")
+    if not who.may(needed):
+        message = (f"This needs the {needed} role; your account, {who.name}, is {a_role(who.role)}. "
+                   "A publisher can change your role.")
+        return render_template("dashboard/message.html", title="Your account cannot do this", message=message,
+                               again=None), 403
     return None
 
 
@@ -127,39 +156,60 @@ def not_found(error: HTTPException) -> ResponseReturnValue:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
-    """Sign in with the clinic's password."""
+    """Sign in with a staff account's name and password, or the clinic's password while no account exists."""
     gate = auth.gate()
     if gate is None:  # the guard says so first; this holds under python -O too
         return render_template("dashboard/off.html"), 404
     error = None
+    named = gate.asks_for_a_name()
     if request.method == "POST":
         address = request.remote_addr or "unknown"
         _warn_if_behind_an_unknown_proxy()
         wait = gate.counter.attempt(gate.who(address))
         if wait:
             logger.warning("Dashboard sign-in attempts from %s are over the limit", address)
-            page = render_template("dashboard/login.html", error=None, wait=wait, next=_next())
+            auth.record("sign-in refused", "too many attempts", who=_name_tried(gate, named))
+            page = render_template("dashboard/login.html", error=None, wait=wait, next=_next(), named=named)
             return page, 429, {"Retry-After": str(wait)}
-        if gate.check(request.form.get("password", "")):
-            auth.sign_in()
+        who = gate.check(request.form.get("name", ""), request.form.get("password", ""))
+        if who is not None:
+            auth.sign_in(who)
+            auth.record("signed in")
             response = redirect(_next())
             gate.remember_browser(response)
             return response
         logger.warning("A wrong dashboard password from %s", address)
-        error = "That password is not right. Please try again."
-    return render_template("dashboard/login.html", error=error, wait=None, next=_next()), 401 if error else 200
+        auth.record("sign-in failed", "wrong name or password" if named else "wrong password",
+                    who=_name_tried(gate, named))
+        error = ("That name and password do not match an account. Please try again." if named
+                 else "That password is not right. Please try again.")
+    page = render_template("dashboard/login.html", error=error, wait=None, next=_next(), named=named)
+    return page, 401 if error else 200
 
 
 @bp.post("/logout")
+@needs("viewer")
 def logout() -> ResponseReturnValue:
+    auth.record("signed out")
     auth.sign_out()
     return redirect(url_for("dashboard.login"))
+
+
+def _name_tried(gate: auth.Gate, named: bool) -> str:
+    """Who tried to sign in, for the staff record: an account's name, never what else was typed (it may be
+    a password typed in the wrong box)."""
+    if not named:
+        return "someone at the sign-in page"
+    name = request.form.get("name", "").strip()
+    store = gate.store
+    return name if name and store is not None and account(store, name) is not None else "a name with no account"
 
 
 # -- the pages ----------------------------------------------------------------------------------
 
 
 @bp.get("")
+@needs("viewer")
 def figures() -> ResponseReturnValue:
     """The figures of a period, the safety figures first, each beside the period before."""
     line = _line()
@@ -179,6 +229,7 @@ def figures() -> ResponseReturnValue:
 
 
 @bp.get("/")
+@needs("viewer")
 def figures_with_a_slash() -> ResponseReturnValue:
     """The figures at the address people often type, /dashboard/: sent on to /dashboard, with their query."""
     query = request.query_string.decode("latin-1")
@@ -186,6 +237,7 @@ def figures_with_a_slash() -> ResponseReturnValue:
 
 
 @bp.get("/map")
+@needs("viewer")
 def map_page() -> ResponseReturnValue:
     """Every place of the line: what callers hear, its keys and where they lead, its audio and its figures."""
     line = _line()
@@ -200,6 +252,7 @@ def map_page() -> ResponseReturnValue:
 
 
 @bp.get("/calls")
+@needs("viewer")
 def calls() -> ResponseReturnValue:
     """The period's calls, newest first, each with a link to its journey."""
     line = _line()
@@ -213,6 +266,7 @@ def calls() -> ResponseReturnValue:
 
 
 @bp.get("/calls/<call_sid>")
+@needs("viewer")
 def journey(call_sid: str) -> ResponseReturnValue:
     """One call's journey: every step, where the caller was and what happened. Never the caller's number."""
     line = _line()
@@ -226,6 +280,7 @@ def journey(call_sid: str) -> ResponseReturnValue:
 
 
 @bp.get("/export/calls.csv")
+@needs("viewer")
 def export_calls() -> ResponseReturnValue:
     """The period's calls, one row each."""
     line = _line()
@@ -237,6 +292,7 @@ def export_calls() -> ResponseReturnValue:
 
 
 @bp.get("/export/steps.csv")
+@needs("viewer")
 def export_steps() -> ResponseReturnValue:
     """The period's calls, one row for each step of each."""
     line = _line()
@@ -254,6 +310,7 @@ def page_facts() -> dict[str, object]:
     """What every page's layout needs: the line's name, and whether to offer the signed-in navigation."""
     signed_in = bool(g.get("dashboard_signed_in"))
     return {"line_name": _line().name, "signed_in": signed_in, "presets": PRESETS,
+            "staff": g.get("dashboard_staff"),
             "words": words, "place_columns": PLACE_COLUMNS,
             # Staff only: the message names the file's path.
             "line_not_the_file": services().line.current().not_the_file if signed_in else None}

@@ -10,6 +10,8 @@ from ivr.languages.text import plain, without_accents
 
 #: The commands a whole message can name, as the phone's keys do.
 KEYWORD_COMMANDS = ("main_menu", "back", "repeat", "clinic")
+#: What can become of an answer a caller asked for by text: sent, or why not.
+BY_CALL_RESULTS = ("sent", "landline", "withheld", "failed")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ class MessageWords:
     start_words: frozenset[str]
     help_words: frozenset[str]
     greetings: frozenset[str]
+    #: Said during a call, on a line with messaging on: the offer of an answer by text, and what became of it
+    #: ("offer", and each of :data:`BY_CALL_RESULTS`).
+    by_call: Mapping[str, str]
+    #: What a caller may say instead of pressing the key for it, as they wrote them (matched as speech is).
+    by_call_words: tuple[str, ...]
 
 
 def keyword(message: str) -> str:
@@ -43,4 +50,6 @@ def read_message_words(data: Mapping[str, Any]) -> MessageWords:
         start_words=words("start_words"),
         help_words=words("help_words"),
         greetings=words("greetings"),
+        by_call={str(name): " ".join(str(text).split()) for name, text in (data.get("by_call") or {}).items()},
+        by_call_words=tuple(str(word) for word in data.get("by_call_words") or ()),
     )

@@ -176,6 +176,18 @@ class EmergencyNode(Frozen):
     text: Text | None = None
 
 
+class Messaging(Frozen):
+    """Answers sent by text message during a call ("text me this answer"), from the line's own number.
+
+    The offer is made only when the server can send texts too (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN).
+    """
+
+    #: The line's Twilio number that sends the texts: one with messaging, in E.164 form.
+    number: PhoneNumber
+    #: The key a caller presses after an answer to have it by text; it means nothing else at an answer.
+    key: Key = "6"
+
+
 Node = Annotated[MenuNode | AnswerNode | TransferNode | EmergencyNode, Field(discriminator="type")]
 _ENGLISH = builtin("en")
 
@@ -270,6 +282,8 @@ class Line(Frozen):
     call: CallSettings = CallSettings()
     voice: Voice = Voice()
     keys: Keys = Keys()
+    #: Answers by text message during a call; None: never offered.
+    messaging: Messaging | None = None
     phrases: Phrases = Phrases()
     command_words: CommandWords = CommandWords()
     #: What the line answers questions about, said to a caller who asks about something else: "This line
@@ -294,6 +308,21 @@ class Line(Frozen):
     _views: Views[Line] | None = PrivateAttr(default=None)
     #: In a view of one language: that language.
     _language: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _text_key_is_free_at_answers(self) -> Line:
+        """The key for an answer by text works after every answer: no line key and no answer's option may use it."""
+        if self.messaging is None:
+            return self
+        key = self.messaging.key
+        own = self.keys.by_key().get(key)
+        if own is not None:
+            raise ValueError(f"messaging.key {key!r} is the line's key for {own.replace('_', ' ')}: choose another")
+        for node_id, node in self.nodes.items():
+            if isinstance(node, AnswerNode) and any(option.key == key for option in node.options):
+                raise ValueError(f"messaging.key {key!r} is an option of answer {node_id!r}, where callers press "
+                                 "it to have the answer by text: choose another key for one of them")
+        return self
 
     def node(self, node_id: str) -> MenuNode | AnswerNode | TransferNode | EmergencyNode:
         return self.nodes[node_id]

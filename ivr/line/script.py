@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ivr.languages import builtin, emergency_hints, key_name, spoken_digits
+from ivr.languages import DEFAULT_LANGUAGE, builtin, emergency_hints, key_name, language, spoken_digits
+from ivr.languages.messaging import BY_CALL_RESULTS
 from ivr.line.hours import describe
 from ivr.line.model import (
     OFFER_KEYS,
@@ -165,6 +166,29 @@ class Script:
     def emergency(self) -> str:
         return self._phrase("emergency")
 
+    def text_offer(self) -> str:
+        """After an answer, on a line with messaging on: "To get this answer by text message, press 6, or say
+        text." (the words are the language pack's, ``by_call`` in texts.yaml)."""
+        assert self.line.messaging is not None
+        return self._by_call("offer", key=spoken_key(self.line, self.line.messaging.key))
+
+    def texted(self, result: str) -> str:
+        """What became of the answer the caller asked for by text: one of BY_CALL_RESULTS."""
+        return self._by_call(result)
+
+    def text_words(self) -> tuple[str, ...]:
+        """What a caller may say after an answer to have it by text ("text", "mensaje")."""
+        return language(self.line.language).messages.by_call_words or language(DEFAULT_LANGUAGE).messages.by_call_words
+
+    def _by_call(self, name: str, **values: str) -> str:
+        key = ("by_call", name, *(f"{k}={v}" for k, v in sorted(values.items())))
+        said = self._built.get(key)
+        if said is None:
+            written = (language(self.line.language).messages.by_call.get(name)
+                       or language(DEFAULT_LANGUAGE).messages.by_call[name])
+            said = self._built[key] = fill(written, {**self._line_values, **values})
+        return said
+
     def no_input(self) -> str:
         return self._phrase("no_input")
 
@@ -291,6 +315,8 @@ def _every_text(script: Script) -> tuple[str, ...]:
         script.pace_limit(slowest=True),
         script.pace_limit(slowest=False),
     ]
+    if script.line.messaging is not None:
+        texts += [script.text_offer(), *(script.texted(result) for result in BY_CALL_RESULTS)]
     for node in script.line.nodes.values():
         texts += script.node(node)
     return tuple(dict.fromkeys(texts))

@@ -80,6 +80,11 @@ class TextScript:
             return self.phrase("closed_after_hours", hours=hours, number=phone_number(clinic.after_hours_phone))
         return self.phrase("closed", hours=hours, number=phone_number(clinic.phone))
 
+    def answer_by_text(self, node: AnswerNode) -> list[str]:
+        """An answer a caller asked for by text during a call: the clinic's text, then whose line sent it, the
+        clinic's number and the emergency number (the text outlives the call, and is read without it)."""
+        return [self.text(node.text), self.phrase("from_the_call", number=phone_number(self.line.clinic.phone))]
+
     def turn(self, turn: Turn, now: dt.datetime, notice: str = "") -> list[str]:
         """The blocks of text one turn writes: each a paragraph, or a list one item a line."""
         blocks = [notice] if notice else []

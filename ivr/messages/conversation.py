@@ -18,7 +18,7 @@ from ivr.call.flow import OVERRULED
 from ivr.call.matching import normalise
 from ivr.languages import builtin, language
 from ivr.languages.messaging import keyword
-from ivr.line import EmergencyNode, Line, TransferNode
+from ivr.line import AnswerNode, EmergencyNode, Line, TransferNode
 from ivr.messages.compose import TextScript
 from ivr.messages.segments import parts
 
@@ -49,6 +49,8 @@ class Reply:
     texts: tuple[str, ...]
     state: CallState | None
     stopped: bool | None = None
+    #: The call flow's turn the reply writes, for the call records (None: a keyword the flow never saw).
+    turn: Turn | None = None
 
 
 class TextLine:
@@ -82,10 +84,11 @@ class TextLine:
         if any(word in words for words in self._help.values()):
             helping = next((c for c in self.languages if word in self._help[c]), code)
             return Reply(self._write([self.scripts[helping].help()]), state)
-        chosen = next((c for c in self.languages if word in self._names[c] and c != code), None)
+        # A language's name chooses it, the conversation's own too: the texter asking for it is no mistake.
+        chosen = next((c for c in self.languages if word in self._names[c]), None)
         if chosen is not None and len(self.languages) > 1:
             turn = self.flow.start(now, chosen)
-            return Reply(self._write(self.scripts[chosen].turn(turn, now)), self._kept(turn, None))
+            return Reply(self._write(self.scripts[chosen].turn(turn, now)), self._kept(turn, None), turn=turn)
         if state is None:
             return self._first(message, now)
         return self._next(state, message, now)
@@ -105,11 +108,12 @@ class TextLine:
                 code = turn.language or self.languages[0]
                 script = self.scripts[code]
                 if _is_emergency(turn, self.line):
-                    return Reply(self._emergency(turn, now), start.then.state)
+                    return Reply(self._emergency(turn, now), start.then.state, turn=turn)
                 blocks = [script.greeting, *script.turn(turn, now)]
-                return Reply(self._write(blocks), self._kept(turn, start.then.state))
+                return Reply(self._write(blocks), self._kept(turn, start.then.state), turn=turn)
         script = self.scripts[start.language or self.languages[0]]
-        return Reply(self._write([*script.turn(start, now), *self._offers(start)]), self._kept(start, None))
+        return Reply(self._write([*script.turn(start, now), *self._offers(start)]), self._kept(start, None),
+                     turn=start)
 
     def _understood(self, state: CallState, message: Message, now: dt.datetime) -> Turn | None:
         """The turn a first message leads to, in the line's first language or, failing that, in another that
@@ -128,15 +132,18 @@ class TextLine:
         if state.offered and turn.event.name in _NOT_UNDERSTOOD:
             turn = self._understood(replace(state, tries=0), message, now) or turn
         if _is_emergency(turn, self.line):
-            return Reply(self._emergency(turn, now), replace(state, tries=0))
+            return Reply(self._emergency(turn, now), replace(state, tries=0), turn=turn)
         code = turn.language or self.languages[0]
         notice = self._notice(turn, message, code)
         blocks = self.scripts[code].turn(turn, now, notice)
         offers = self._offers(turn) if isinstance(turn.then, Listen) and turn.then.state.offered else []
-        return Reply(self._write([*blocks, *offers]), self._kept(turn, state))
+        return Reply(self._write([*blocks, *offers]), self._kept(turn, state), turn=turn)
 
     def _respond(self, state: CallState, message: Message, now: dt.datetime) -> Turn:
         digits, words = self._input(state, message.body[:MAX_BODY])
+        if digits and not _KEYS.match(message.body.strip()):
+            # BACK or MENU: the command of the phone's key, never the language a call's first menu offers on it.
+            state = replace(state, offered=False)
         return self.flow.respond(state, digits, words, now)
 
     def _input(self, state: CallState, body: str) -> tuple[str, str]:
@@ -199,6 +206,15 @@ class TextLine:
     @staticmethod
     def _write(blocks: list[str]) -> tuple[str, ...]:
         return tuple(parts(blocks))
+
+    def answer_by_text(self, language: str, node_id: str) -> tuple[str, ...]:
+        """The messages that send the answer at ``node_id`` in ``language`` to a caller who asked for it during
+        a call, each fitting three segments; none when ``node_id`` is no answer."""
+        script = self.scripts.get(language, self.scripts[self.languages[0]])
+        node = script.line.nodes.get(node_id)
+        if not isinstance(node, AnswerNode):
+            return ()
+        return self._write(script.answer_by_text(node))
 
     def apology(self) -> tuple[str, ...]:
         return self._write([self.scripts[self.languages[0]].apology()])

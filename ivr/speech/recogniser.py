@@ -44,6 +44,14 @@ def phone_line(samples: np.ndarray) -> np.ndarray:
     return decoded
 
 
+def _threads() -> int:
+    """As many threads as OpenMP is allowed (``OMP_NUM_THREADS``), else one a core. Several processes sharing
+    the cores (a test suite's workers) each set it lower: OpenMP threads that outnumber the cores spin while
+    they wait for each other, and one transcription then took nearly twice the CPU."""
+    allowed = os.environ.get("OMP_NUM_THREADS", "")
+    return int(allowed) if allowed.isdigit() and int(allowed) > 0 else os.cpu_count() or 1
+
+
 class Recogniser:
     """Whisper on the CPU, listening for one language ("en-US", "es-US"...); the same audio always gives the
     same words."""
@@ -61,7 +69,7 @@ class Recogniser:
             str(self.weights.path),
             device="cpu",
             compute_type=COMPUTE_TYPE,
-            cpu_threads=threads or os.cpu_count() or 1,
+            cpu_threads=threads or _threads(),
             local_files_only=True,
         )
 

@@ -23,24 +23,27 @@ class Kept:
 
     state: str | None
     stopped: bool
+    #: The conversation's id in the call records, while its place is kept.
+    conversation: str | None = None
 
 
 def kept(store: Store, caller_hash: str, line: str, since: dt.datetime) -> Kept:
     """The texter's place if it was kept after ``since``, and whether they said STOP."""
     with store.reading(), store.engine.connect() as connection:
-        state = connection.execute(
-            select(TextConversation.state).where(
+        found = connection.execute(
+            select(TextConversation.state, TextConversation.conversation).where(
                 TextConversation.caller_hash == caller_hash, TextConversation.line == line,
                 TextConversation.updated_at > since)
-        ).scalar()
+        ).first()
         stopped = connection.execute(select(TextOptOut.caller_hash).where(TextOptOut.caller_hash == caller_hash))
-        return Kept(state, stopped.first() is not None)
+        state, conversation = found if found is not None else (None, None)
+        return Kept(state, stopped.first() is not None, conversation)
 
 
 def keep(store: Store, caller_hash: str, line: str, state: str | None, now: dt.datetime,
-         expired: dt.datetime) -> None:
-    """Keep the texter's place (None: forget it); conversations of the line last moved before ``expired``
-    are forgotten on the way, so that no place outlives its few hours."""
+         expired: dt.datetime, conversation: str | None = None) -> None:
+    """Keep the texter's place (None: forget it) and the conversation's id in the records; conversations of
+    the line last moved before ``expired`` are forgotten on the way, so that no place outlives its few hours."""
     insert = postgresql.insert if store.engine.dialect.name == "postgresql" else sqlite.insert
     with store.writing() as connection:
         connection.execute(delete(TextConversation).where(TextConversation.line == line,
@@ -49,9 +52,11 @@ def keep(store: Store, caller_hash: str, line: str, state: str | None, now: dt.d
             connection.execute(delete(TextConversation).where(TextConversation.caller_hash == caller_hash,
                                                               TextConversation.line == line))
             return
-        row = insert(TextConversation).values(caller_hash=caller_hash, line=line, state=state, updated_at=now)
+        row = insert(TextConversation).values(caller_hash=caller_hash, line=line, state=state, updated_at=now,
+                                              conversation=conversation)
         connection.execute(row.on_conflict_do_update(
-            index_elements=["caller_hash", "line"], set_={"state": state, "updated_at": now}))
+            index_elements=["caller_hash", "line"],
+            set_={"state": state, "updated_at": now, "conversation": conversation}))
 
 
 def stop(store: Store, caller_hash: str, now: dt.datetime) -> None:

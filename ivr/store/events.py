@@ -66,6 +66,12 @@ EVENTS: dict[str, EventMeaning] = {
     "said_no": EventMeaning("Said no to the question back: heard the place again", presents=True, said_no=True),
     "out_of_scope": EventMeaning("Asked about something the line does not cover: heard what it covers",
                                  presents=True, out_of_scope=True),
+    "text_me": EventMeaning("Asked for the answer by text message"),
+    "text_me:sent": EventMeaning("Asked for the answer by text message: sent"),
+    "text_me:landline": EventMeaning("Asked for the answer by text message: not sent, the number is a landline"),
+    "text_me:withheld": EventMeaning("Asked for the answer by text message: not sent, the number is hidden"),
+    "text_me:failed": EventMeaning("Asked for the answer by text message: Twilio could not send it"),
+    "stop": EventMeaning("Texted STOP: the line writes to them no more"),
     "end": EventMeaning("Said nothing after hearing how else to reach the clinic: goodbye", silence=True),
 }
 
@@ -89,11 +95,12 @@ DIAL_RESULTS = {
     "unknown": "No result given",
     "none": "The call ended during the transfer",
     "closed": "Nobody to put them through to (clinic closed)",
+    "texted": "Given the number to call, by text",
 }
 #: DialCallStatus values that mean somebody answered.
 ANSWERED = frozenset({"answered", "completed"})
 #: The rows of the "transfers by result" figure, in order: several statuses share one.
-RESULT_ROWS = ("answered", "busy", "no-answer", "failed", "canceled", "unknown", "none", "closed")
+RESULT_ROWS = ("answered", "busy", "no-answer", "failed", "canceled", "unknown", "none", "closed", "texted")
 TARGETS = {"clinic": "The clinic", "after_hours": "The after-hours line", "none": "Nobody (clinic closed)"}
 OUTCOMES = {"listen": "Waited for a choice", "connect": "Put the caller through", "finish": "Ended the call"}
 INPUTS = {"key": "A key", "speech": "Words", "none": "Silence"}

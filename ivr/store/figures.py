@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ivr.store.events import INPUTS, dial_result, meaning
@@ -136,6 +136,9 @@ class Figures:
     node_inputs: dict[str, NodeInputs] = field(default_factory=dict)
     #: Calls by the language they were answered in ("" for a line's only language, or when none was recorded).
     languages: dict[str, LanguageFigures] = field(default_factory=dict)
+    #: The same figures for the period's text conversations (each counted as a "call" there); every other
+    #: figure here is of phone calls alone. None in the figures of the conversations themselves.
+    texts: Figures | None = None
 
     @property
     def out_of_hours(self) -> int:
@@ -177,8 +180,21 @@ class Figures:
 
 def figures(store: Store, line: str, period: Period, places: PlaceKinds,
             is_open: Callable[[dt.datetime], bool]) -> Figures:
-    """Every figure of the dashboard for the calls to ``line`` that started in ``period``."""
-    return tally((summarise(j, places) for j in journeys(store, line, period)), period, places, is_open)
+    """Every figure of the dashboard for the calls to ``line`` that started in ``period``, and the same figures
+    for its text conversations (``texts``)."""
+    texts: list[Summary] = []
+
+    def calls() -> Iterator[Summary]:
+        for journey in journeys(store, line, period):
+            summary = summarise(journey, places)
+            if journey.channel == "text":
+                texts.append(summary)
+            else:
+                yield summary
+
+    found = tally(calls(), period, places, is_open)
+    found.texts = tally(texts, period, places, is_open)
+    return found
 
 
 def tally(summaries: Iterable[Summary], period: Period, places: PlaceKinds,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from ivr.call.events import Event
@@ -50,6 +50,8 @@ class Journey:
     status: str | None = None
     #: The language the call was answered in; None for a line's only language.
     language: str | None = None
+    #: "voice" for a phone call, "text" for a conversation by text message.
+    channel: str = "voice"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ ENDINGS: dict[str, EndingKind] = {
     "emergency": EndingKind("Heard the emergency advice", "emergency"),
     "answered": EndingKind("Put through, and somebody answered", "put_through"),
     "not_answered": EndingKind("Put through, but nobody answered", "put_through"),
+    "given_number": EndingKind("Given the clinic's number to call, by text", "put_through"),
     "in_transfer": EndingKind("The call ended during the transfer", "put_through", "dropped"),
     "heard_answer": EndingKind("Heard an answer, then hung up", "heard"),
     "other_numbers": EndingKind("Heard how else to reach the clinic, then hung up", "other"),
@@ -99,6 +102,7 @@ ENDINGS: dict[str, EndingKind] = {
     "not_understood": EndingKind("Gave answers that are not a choice, then left", "gave_up", "gave_up"),
     "silent": EndingKind("Went silent", "silent", "gave_up"),
     "goodbye": EndingKind("Heard the goodbye", "other"),
+    "stopped": EndingKind("Texted STOP", "gave_up", "gave_up"),
     "dropped": EndingKind("Cut off: Twilio reported the call failed or was canceled", "other", "dropped"),
     "no_steps": EndingKind("No steps recorded", "other"),
     "in_progress": EndingKind("Not ended yet, or its end not reported", "other"),
@@ -149,6 +153,9 @@ def summarise(journey: Journey, places: PlaceKinds) -> Summary:
                 first_answer = step.at
     emergency = _emergency(steps, places)
     transfers = _transfers(steps, places)
+    if journey.channel == "text":  # a texter is given the number to call: no transfer ever ends with a result
+        transfers = [(index, replace(transfer, result="texted") if transfer.result == "none" else transfer)
+                     for index, transfer in transfers]
     ending, ending_place = _ending(journey, places, emergency, transfers)
     if ending_place in places:
         reached.setdefault(ending_place)
@@ -216,7 +223,8 @@ def _ending(
     """How the call ended, and where."""
     steps = journey.steps
     last_place = place_of(steps[-1], places) if steps else ""
-    if journey.ended_at is None:
+    texted = journey.channel == "text"  # a conversation has no end but its last message
+    if journey.ended_at is None and not texted:
         return "in_progress", last_place
     if journey.status not in (None, "completed"):
         return "dropped", last_place
@@ -224,6 +232,8 @@ def _ending(
         return "no_steps", ""
     last = steps[-1]
     event = meaning(last.kind)
+    if texted and Event.read(last.kind).name == "stop":
+        return "stopped", last_place
     if emergency is not None and (event.emergency_phrase or places.get(last.node) == "emergency"):
         return "emergency", last_place
     transfer = _last_transfer_after_the_menus(steps, places, transfers)
@@ -232,6 +242,8 @@ def _ending(
             return "other_numbers", transfer.place
         if transfer.answered:
             return "answered", transfer.place
+        if transfer.result == "texted":
+            return "given_number", transfer.place
         return ("in_transfer" if transfer.result == "none" else "not_answered"), transfer.place
     if event.silence:
         return "silent", last_place

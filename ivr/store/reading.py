@@ -15,7 +15,7 @@ from ivr.store.store import Store
 #: Rows fetched from the database at a time: a year of calls is read without holding it all at once.
 _CHUNK = 2000
 _CALL = (Call.id, Call.call_sid, Call.started_at, Call.caller_hash, Call.ended_at, Call.duration_seconds,
-         Call.status, Call.language)
+         Call.status, Call.language, Call.channel)
 _STEP = (Event.at, Event.node, Event.from_node, Event.kind, Event.outcome, Event.input, Event.digits, Event.speech,
          Event.transfer_to, Event.dial_status)
 
@@ -63,5 +63,5 @@ def _grouped(rows: Any) -> Iterator[Journey]:
 
 
 def _journey(call: list[Any], steps: list[Step]) -> Journey:
-    _, sid, started_at, caller_hash, ended_at, duration, status, language = call
-    return Journey(sid, started_at, tuple(steps), caller_hash, ended_at, duration, status, language)
+    _, sid, started_at, caller_hash, ended_at, duration, status, language, channel = call
+    return Journey(sid, started_at, tuple(steps), caller_hash, ended_at, duration, status, language, channel)

@@ -8,6 +8,8 @@ from typing import Literal
 
 #: What the line did after a turn: waited for the caller, put them through, or ended the call.
 Outcome = Literal["listen", "connect", "finish"]
+#: How the line was reached: a phone call, or text messages.
+Channel = Literal["voice", "text"]
 #: How the caller answered a prompt: a key, words, or nothing at all.
 InputKind = Literal["key", "speech", "none"]
 
@@ -42,6 +44,8 @@ class TurnRecord:
     language: str | None = None
     #: The turn is the caller's choice of ``language``, which then is the call's whatever came before.
     language_chosen: bool = False
+    #: A phone call's turn, or a text conversation's message (kept as the call's).
+    channel: Channel = "voice"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -54,6 +54,8 @@ class Call(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     #: The language the call was answered in (a BCP 47 tag such as "es"); None for a line's only language.
     language: Mapped[str | None] = mapped_column(String(16))
+    #: "voice" for a phone call, "text" for a conversation by text message (its turns are its messages).
+    channel: Mapped[str] = mapped_column(String(8), default="voice", server_default="voice")
 
     __table_args__ = (
         Index("ix_calls_line_started_at", "line", "started_at"),
@@ -96,6 +98,8 @@ class DashboardSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The staff account signed in; None for a sign-in with the clinic's shared password.
+    account: Mapped[str | None] = mapped_column(String(100))
 
 
 class SignInAttempt(Base):
@@ -121,6 +125,8 @@ class TextConversation(Base):
     line: Mapped[str] = mapped_column(String(200), primary_key=True)
     #: The place in the line's call flow, as JSON.
     state: Mapped[str] = mapped_column(Text)
+    #: The conversation's id in the call records (its ``calls.call_sid``), so that its messages are counted as one.
+    conversation: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_text_conversations_updated_at", "updated_at"),)
@@ -133,3 +139,54 @@ class TextOptOut(Base):
 
     caller_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LineVersion(Base):
+    """One version of a line, as published: never changed, never removed; the newest is the one served."""
+
+    __tablename__ = "line_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The line's name, as its file gives it.
+    line: Mapped[str] = mapped_column(String(200))
+    #: 1 for the line's first version, then one more for each publish.
+    number: Mapped[int]
+    #: The line file's text, exactly.
+    text: Mapped[str] = mapped_column(Text)
+    #: sha256 of the text's UTF-8 bytes.
+    digest: Mapped[str] = mapped_column(String(64))
+    #: How it came: "file" (the line file changed), "publish" or "rollback".
+    source: Mapped[str] = mapped_column(String(20))
+    published_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text)
+    #: For a rollback, the number of the version published again.
+    again_of: Mapped[int | None]
+
+    __table_args__ = (UniqueConstraint("line", "number"),)
+
+
+class StaffAccount(Base):
+    """A named account for the dashboard, with its role; only the password's hash is kept."""
+
+    __tablename__ = "staff_accounts"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class StaffAction(Base):
+    """Something a member of staff did (signed in, published, changed an account): who, when, what. Never
+    anything about a caller."""
+
+    __tablename__ = "staff_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    who: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_staff_actions_at", "at"),)

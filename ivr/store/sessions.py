@@ -7,15 +7,18 @@ counts the same attempts: a session opened on one is open on all, and signing ou
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select, update
 
-from ivr.store.schema import DashboardSession, SignInAttempt
+from ivr.store.schema import DashboardSession, SignInAttempt, StaffAccount
 from ivr.store.store import Store
 
 
-def open_session(store: Store, session_id: str, mark: str, now: dt.datetime, lifetime: dt.timedelta) -> None:
-    """Keep a new sign-in until ``now + lifetime``; sign-ins that ended or expired are forgotten."""
+def open_session(store: Store, session_id: str, mark: str, now: dt.datetime, lifetime: dt.timedelta,
+                 account: str | None = None) -> None:
+    """Keep a new sign-in (of ``account``, or with the shared password) until ``now + lifetime``; sign-ins that
+    ended or expired are forgotten."""
     with store.reading(), store.writing() as connection:
         connection.execute(
             delete(DashboardSession).where(
@@ -24,21 +27,34 @@ def open_session(store: Store, session_id: str, mark: str, now: dt.datetime, lif
         )
         connection.execute(
             insert(DashboardSession).values(
-                id=session_id, password_mark=mark, created_at=now, expires_at=now + lifetime
+                id=session_id, password_mark=mark, created_at=now, expires_at=now + lifetime, account=account
             )
         )
 
 
-def session_is_open(store: Store, session_id: str, mark: str, now: dt.datetime) -> bool:
-    """Whether the sign-in is open: not signed out, not expired, and made with the current password."""
-    query = select(DashboardSession.id).where(
-        DashboardSession.id == session_id,
-        DashboardSession.password_mark == mark,
-        DashboardSession.ended_at.is_(None),
-        DashboardSession.expires_at > now,
+@dataclass(frozen=True)
+class OpenSession:
+    #: Which password the sign-in was made with (and the secret key): the caller checks it is still the one.
+    mark: str
+    #: The account signed in; None for the shared password.
+    account: str | None
+    #: The account's role and password hash now; None for the shared password or an account since removed.
+    role: str | None
+    password_hash: str | None
+
+
+def open_sign_in(store: Store, session_id: str, now: dt.datetime) -> OpenSession | None:
+    """The sign-in, if it is open (not signed out, not expired), with its account as it is now."""
+    query = (
+        select(DashboardSession.password_mark, DashboardSession.account, StaffAccount.role,
+               StaffAccount.password_hash)
+        .outerjoin(StaffAccount, StaffAccount.name == DashboardSession.account)
+        .where(DashboardSession.id == session_id, DashboardSession.ended_at.is_(None),
+               DashboardSession.expires_at > now)
     )
     with store.reading(), store.engine.connect() as connection:
-        return connection.execute(query).first() is not None
+        row = connection.execute(query).first()
+    return OpenSession(row.password_mark, row.account, row.role, row.password_hash) if row else None
 
 
 def end_session(store: Store, session_id: str, now: dt.datetime) -> None:

@@ -274,7 +274,7 @@ def _starts(turn: TurnRecord) -> bool:
 
 def _call_row(turn: TurnRecord) -> dict[str, Any]:
     return {"call_sid": turn.call_sid, "line": turn.line, "started_at": turn.at, "caller_hash": turn.caller_hash,
-            "language": turn.language}
+            "language": turn.language, "channel": turn.channel}
 
 
 def _event_row(turn: TurnRecord) -> dict[str, Any]:

@@ -34,9 +34,11 @@ def init_app(app: Flask) -> None:
     from ivr.web.headers import init_app as init_headers
     from ivr.web.records import init_app as init_records
     from ivr.web.services import init_app as init_services
+    from ivr.web.versions import init_app as init_versions
 
     init_services(app)
     init_records(app)
+    init_versions(app)
     init_headers(app)
     app.register_blueprint(voice.bp)
     app.register_blueprint(sms.bp)

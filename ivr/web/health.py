@@ -21,7 +21,7 @@ def healthz() -> Response:
     if isinstance(recorder, StoreRecorder):
         writer = recorder.writer
         records.update(writing=not writer.failing, waiting=writer.waiting, dropped=writer.drops.total)
-    line = {"version": active.version, "last_good": active.not_the_file is not None}
+    line = {"version": active.version, "published": active.published, "last_good": active.not_the_file is not None}
     degraded = line["last_good"] or records.get("writing") is False
     response = jsonify(status="degraded" if degraded else "ok", line=line, records=records)
     response.headers["Cache-Control"] = "no-store"

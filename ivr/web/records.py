@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import shutil
 import tempfile
+import uuid
 import weakref
+from typing import Any
 
 from flask import Flask, current_app, request
 
-from ivr.call import LANGUAGE_CHOSEN, Connect, Finish, Listen, Turn
+from ivr.call import LANGUAGE_CHOSEN, CallState, Connect, Finish, Listen, Turn
+from ivr.call.events import Event
 from ivr.line import END, Line
 from ivr.store import CallEnd, Outcome, RecordsUnavailable, Store, TurnRecord
 from ivr.store.callers import CallerHasher
@@ -26,11 +30,11 @@ logger = logging.getLogger(__name__)
 
 #: Twilio's CallStatus values for a call that is over.
 FINAL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-#: A page of records first waits this long at most for what this server has queued to be written.
-SETTLE_SECONDS = 0.5
 #: Form fields that tell one webhook of a call from another when Twilio sends no idempotency token.
 _IDENTIFYING = ("Digits", "SpeechResult", "DialCallStatus", "CallStatus")
 _MAX_SPEECH = 1000
+#: A text message that is only keys: "2", "0".
+_KEYS = re.compile(r"^[0-9*#]+$")
 #: No Twilio call lasts longer than a day.
 MAX_CALL_SECONDS = 24 * 3600
 
@@ -95,12 +99,12 @@ def store() -> Store:
 
 
 def settled_store() -> Store:
-    """The store, once what this server has queued is written (SETTLE_SECONDS at most).
+    """The store, once what this server has queued is written (RECORD_SETTLE_SECONDS at most).
 
     Records reach the database within a few hundredths of a second anyway; this makes a page
     opened at once after a call (by the clinic, or a test) show it.
     """
-    services().recorder.flush(SETTLE_SECONDS)
+    services().recorder.flush(float(current_app.config["RECORD_SETTLE_SECONDS"]))
     return store()
 
 
@@ -120,6 +124,33 @@ def record_turn(turn: Turn) -> None:
             _remember_language(turn.language)
     except Exception:
         logger.exception("Could not note a turn of a call in its records; the call goes on")
+
+
+def record_message(turn: Turn | None, conversation: str, before: CallState | None, *, first: bool,
+                   stopped: bool) -> None:
+    """Note what a text message did to its conversation, kept as a call of channel "text" whose turns are its
+    messages; never raises, never waits for the database. A STOP is noted as the conversation's last step;
+    a message the flow never saw (HELP, or one to a stopped number) is not."""
+    try:
+        line = _line()
+        if turn is None and stopped and before is not None:
+            turn = Turn((), Finish(), 0, before.node, Event.named("stop"))
+        if turn is None:
+            return
+        form = request.form
+        body = form.get("Body", "").strip()
+        keys = body if _KEYS.match(body) else ""
+        recorder = services().recorder
+        recorder.turn(_record(
+            turn, conversation, _message_key(conversation), before.node if before is not None else "",
+            input="key" if keys else "speech" if body else "none",
+            digits=keys[:32] or None,
+            speech=body[:_MAX_SPEECH] if body and not keys and line.call.record_speech else None,
+            caller_hash=recorder.caller_hash(form.get("From", "")) if first else None,
+            channel="text",
+        ))
+    except Exception:
+        logger.exception("Could not note a text message in the call records; the conversation goes on")
 
 
 def remembered_language(line: Line) -> str | None:
@@ -197,25 +228,33 @@ def _turn_record(turn: Turn) -> TurnRecord | None:
     digits = form.get("Digits", "")[:32]
     speech = form.get("SpeechResult", "")
     answering = endpoint == "voice.respond"
-    node = request.args.get("node", "")
-    then = turn.then
+    return _record(
+        turn, sid, _event_key(sid), request.args.get("node", ""),
+        input=("key" if digits else "speech" if speech else "none") if answering else None,
+        digits=(digits or None) if answering else None,
+        speech=speech[:_MAX_SPEECH] if answering and speech and line.call.record_speech else None,
+        dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
+        caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+    )
+
+
+def _record(turn: Turn, call_sid: str, key: str, from_node: str, **details: Any) -> TurnRecord:
+    """What every turn's record says, a call's or a text conversation's: where it led, what the line did next,
+    the language; ``details`` are how the caller answered, and what only one of them has."""
+    line = _line()
     return TurnRecord(
-        call_sid=sid,
-        key=_event_key(sid),
+        call_sid=call_sid,
+        key=key,
         at=services().clock(),
         line=line.name,
         node=turn.node,
         kind=str(turn.event),
-        outcome=_outcome(then),
-        from_node=node if node in line.nodes or node == END else None,
-        input=("key" if digits else "speech" if speech else "none") if answering else None,
-        digits=(digits or None) if answering else None,
-        speech=speech[:_MAX_SPEECH] if answering and speech and line.call.record_speech else None,
-        transfer_to=then.target if isinstance(then, Connect) else None,
-        dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
-        caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+        outcome=_outcome(turn.then),
+        from_node=from_node if from_node in line.nodes or from_node == END else None,
+        transfer_to=turn.then.target if isinstance(turn.then, Connect) else None,
         language=turn.language or None,
         language_chosen=turn.event == LANGUAGE_CHOSEN,
+        **details,
     )
 
 
@@ -223,6 +262,13 @@ def _outcome(then: Listen | Connect | Finish) -> Outcome:
     if isinstance(then, Listen):
         return "listen"
     return "connect" if isinstance(then, Connect) else "finish"
+
+
+def _message_key(conversation: str) -> str:
+    """The same for every delivery of one message (Twilio's MessageSid), so a replay is written once."""
+    message = request.form.get("MessageSid", "") or request.form.get("SmsSid", "")
+    parts = [conversation, "message", message] if message else [conversation, request.path, uuid.uuid4().hex]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 def _event_key(sid: str) -> str:

@@ -6,11 +6,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask import Flask, current_app, g
 
 from ivr.call import Active, LastGoodLines, LiveLine, last_good_folder
 from ivr.line import Line
+from ivr.messages.sending import TextSender
 from ivr.speech.catalog import AudioCatalog
 from ivr.store.memory import LanguageMemory
 from ivr.store.recorder import NullRecorder, Recorder
@@ -18,20 +20,32 @@ from ivr.store.recorder import NullRecorder, Recorder
 logger = logging.getLogger(__name__)
 
 
-def _utc_now() -> dt.datetime:
+def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class ServedLine(Protocol):
+    """The line a worker answers with: its file's (:class:`LiveLine`) or its newest published version's."""
+
+    def current(self) -> Active: ...
+
+    def look(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
 class Services:
-    line: LiveLine
+    line: ServedLine
     #: The line's prompts rendered to telephone audio, for <Play>.
     audio: AudioCatalog
-    clock: Callable[[], dt.datetime] = _utc_now
+    clock: Callable[[], dt.datetime] = utc_now
     #: Where calls' journeys are kept (ivr.web.records sets it up); by default nowhere.
     recorder: Recorder = field(default_factory=NullRecorder)
     #: Callers' last languages, from the call records (ivr.web.records sets it up); by default none.
     languages: LanguageMemory | None = None
+    #: Sends answers by text during calls; None when the server has no Twilio account to send with.
+    texts: TextSender | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -40,7 +54,16 @@ def init_app(app: Flask) -> None:
     audio = AudioCatalog(app.config["AUDIO_DIR"])
     if app.config["RENDER_ON_START"]:
         render_missing_audio(live.current().loaded.line, audio)
-    app.extensions["ivr"] = Services(line=live, audio=audio, clock=app.config.get("CLOCK") or _utc_now)
+    app.extensions["ivr"] = Services(line=live, audio=audio, clock=app.config.get("CLOCK") or utc_now,
+                                     texts=_text_sender(app))
+
+
+def _text_sender(app: Flask) -> TextSender | None:
+    """What sends answers by text, with the account's SID and auth token; None without both."""
+    account, token = str(app.config["TWILIO_ACCOUNT_SID"]).strip(), str(app.config["TWILIO_AUTH_TOKEN"]).strip()
+    if not account or not token:
+        return None
+    return TextSender(account, token, float(app.config["TEXT_SEND_SECONDS"]), str(app.config["TWILIO_API_URL"]))
 
 
 def render_missing_audio(line: Line, audio: AudioCatalog) -> None:

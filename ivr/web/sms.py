@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import uuid
 import weakref
 
 from flask import Blueprint, Response, current_app, request
@@ -49,9 +50,12 @@ def incoming() -> Response:
     now = services().clock()
     message = Message(request.form.get("Body", ""), _count(request.form.get("NumMedia")))
     caller = _caller_hash()
-    state, stopped = _kept(caller, now)
+    state, stopped, conversation = _kept(caller, now)
     reply = text_line().answer(state, stopped, message, now)
-    _keep(caller, reply, now)
+    if conversation is None or state is None:  # a new conversation (or one that expired): counted anew
+        conversation = new_conversation()
+    records.record_message(reply.turn, conversation, state, first=state is None, stopped=reply.stopped is True)
+    _keep(caller, reply, now, conversation)
     return _xml(twiml.messages(reply.texts))
 
 
@@ -91,22 +95,28 @@ def _caller_hash() -> str | None:
     return services().recorder.caller_hash(request.form.get("From", ""))
 
 
-def _kept(caller: str | None, now: dt.datetime) -> tuple[CallState | None, bool]:
-    """Where the texter is and whether they said STOP; a new conversation when that cannot be known.
+def new_conversation() -> str:
+    """A text conversation's id in the call records, as a call's CallSid is a call's."""
+    return "TX" + uuid.uuid4().hex
+
+
+def _kept(caller: str | None, now: dt.datetime) -> tuple[CallState | None, bool, str | None]:
+    """Where the texter is, whether they said STOP, and the conversation's id; a new conversation when that
+    cannot be known.
 
     A texter whose place cannot be read starts again, with the emergency sentence: never an error.
     """
     if caller is None:
-        return None, False
+        return None, False, None
     try:
         found = kept_conversations.kept(records.store(), caller, _line_name(), now - expiry())
     except RecordsUnavailable as error:
         logger.warning("Text conversations cannot be read (%s); this message starts a conversation", error)
-        return None, False
-    return (state_from_text(found.state) if found.state else None), found.stopped
+        return None, False, None
+    return (state_from_text(found.state) if found.state else None), found.stopped, found.conversation
 
 
-def _keep(caller: str | None, reply: Reply, now: dt.datetime) -> None:
+def _keep(caller: str | None, reply: Reply, now: dt.datetime, conversation: str) -> None:
     if caller is None:
         return
     try:
@@ -117,7 +127,7 @@ def _keep(caller: str | None, reply: Reply, now: dt.datetime) -> None:
         if reply.stopped is False:
             kept_conversations.start(store, caller)
         state = state_text(reply.state) if reply.state is not None else None
-        kept_conversations.keep(store, caller, _line_name(), state, now, now - expiry())
+        kept_conversations.keep(store, caller, _line_name(), state, now, now - expiry(), conversation)
     except Exception as error:
         logger.error("A text conversation's place could not be kept (%s); its next message starts again",
                      type(error).__name__)

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from ivr.call import CallState, Target, Turn
 from ivr.line import Line
 from ivr.speech.naming import NAME_LENGTH
-from ivr.web import records, twiml
+from ivr.web import records, texting, twiml
 from ivr.web.services import active_line, services
 from ivr.web.signature import check_twilio_signature
 
@@ -30,7 +30,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 def incoming() -> Response:
     """A call has come in: greet the caller and offer the main menu."""
     flow = active_line().flow
-    turn = flow.start(services().clock(), records.remembered_language(flow.line))
+    turn = flow.start(services().clock(), records.remembered_language(flow.line), texting.texter())
     records.record_turn(turn)
     return _answer(turn)
 
@@ -42,7 +42,7 @@ def respond() -> Response:
     state = _state_from_query()
     digits = request.form.get("Digits", "")
     speech = request.form.get("SpeechResult", "")
-    turn = flow.respond(state, digits, speech, services().clock())
+    turn = flow.respond(state, digits, speech, services().clock(), texting.texter())
     records.record_turn(turn)
     return _answer(turn)
 

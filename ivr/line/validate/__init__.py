@@ -38,7 +38,7 @@ from ivr.line.validate.errors import (
     format_problems,
 )
 from ivr.line.validate.fields import Section, sections
-from ivr.line.validate.load import LoadedLine, load_line
+from ivr.line.validate.load import LoadedLine, load_line, load_line_text
 from ivr.line.validate.schema import line_json_schema, schema_text, write_schema
 
 __all__ = [
@@ -77,6 +77,7 @@ __all__ = [
     "format_problems",
     "line_json_schema",
     "load_line",
+    "load_line_text",
     "schema_text",
     "sections",
     "write_schema",

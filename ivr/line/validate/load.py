@@ -38,7 +38,7 @@ from ivr.line.validate.syntax import syntax_problems
 from ivr.line.validate.translations import InLanguage, check_translations, line_languages
 from ivr.line.validate.tree import read_tree
 
-__all__ = ["LoadedLine", "YamlLocator", "load_line"]
+__all__ = ["LoadedLine", "YamlLocator", "load_line", "load_line_text"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,18 @@ def load_line(path: str | Path) -> LoadedLine:
     Raises LineInvalid with every error found (and the warnings) when the file has any error.
     """
     path = Path(path)
-    raw = _read(path)
+    return load_line_text(_read(path), str(path))
+
+
+def load_line_text(raw: bytes, name: str) -> LoadedLine:
+    """Check and build the line whose file's bytes are ``raw``; ``name`` stands for the file in problems.
+
+    Raises LineInvalid as :func:`load_line` does.
+    """
+    problem = too_large(len(raw), name)
+    if problem is not None:
+        raise LineInvalid([problem])
+    path = Path(name)
     text = _decode(raw, str(path))
     refused = aliases(text, str(path))
     if refused:
