@@ -59,6 +59,8 @@ class Sample:
     webhook: str
     latency: float
     ok: bool
+    #: The caller spoke (the understanding worked on the words).
+    spoken: bool = False
 
 
 @dataclass
@@ -178,7 +180,7 @@ class _Run:
             answer = await self.post(url, {**form, **step_form(step, rng)})
             ok = answer.problem is None and answer.status == EXPECTED_STATUS[step.webhook]
             if self.measuring(started):
-                self.outcome.samples.append(Sample(step.webhook, answer.latency, ok))
+                self.outcome.samples.append(Sample(step.webhook, answer.latency, ok, step.spoken))
             if not ok:
                 self.error(started, f"{step.webhook}: {answer.problem or f'HTTP {answer.status}'}")
                 return

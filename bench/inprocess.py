@@ -46,7 +46,7 @@ class Cost:
 
 
 @dataclass(frozen=True)
-class _Request:
+class Request:
     environ: dict[str, Any]
     body: bytes
 
@@ -58,12 +58,12 @@ def request_costs(audio: Path, calls: int = 150, repetitions: int = 3) -> list[C
     with tempfile.TemporaryDirectory(prefix="ivr-bench-inprocess-") as folder:
         for name, make in _apps(token, audio, Path(folder)):
             app = make()
-            requests = list(_walks(app, token, calls, follow=name != FLOOR))
-            _run(app, requests)  # warm up: imports, caches, the database's schema
+            requests = list(walks(app, token, calls, follow=name != FLOOR))
+            run(app, requests)  # warm up: imports, caches, the database's schema
             runs = []
             for _ in range(repetitions):
                 started = time.process_time()
-                _run(app, requests)
+                run(app, requests)
                 runs.append((time.process_time() - started) / len(requests))
             costs.append(Cost(name, min(runs) * 1e6, _spaced(app, requests[:SPACED_REQUESTS]) * 1e6))
             store = app.extensions.get("ivr.store")
@@ -73,31 +73,38 @@ def request_costs(audio: Path, calls: int = 150, repetitions: int = 3) -> list[C
 
 
 def _apps(token: str, audio: Path, folder: Path) -> list[tuple[str, Callable[[], Flask]]]:
-    from ivr import create_app
-    from ivr.store.recorder import NullRecorder
-
-    def line(audio_dir: Path, records: bool) -> Callable[[], Flask]:
-        def make() -> Flask:
-            database = folder / f"{secrets.token_hex(4)}.sqlite3"
-            app = create_app({"TWILIO_AUTH_TOKEN": token, "AUDIO_DIR": str(audio_dir),
-                              "DATABASE_URL": f"sqlite:///{database}", "CALLER_HASH_KEY": secrets.token_hex(32),
-                              "SECRET_KEY": secrets.token_hex(32),
-                              # Called back to back, the requests would outrun the writer and records be dropped.
-                              "RECORD_QUEUE_SIZE": 1_000_000})
-            if not records:
-                app.extensions["ivr"].recorder = NullRecorder()
-            return app
-        return make
-
     return [
         (FLOOR, floor.create_app),
-        ("the line: Twilio's voice (`<Say>`), no call records", line(folder / "no-audio", records=False)),
-        ("the line: rendered audio (`<Play>`), no call records", line(audio, records=False)),
-        ("the line as served: rendered audio and call records", line(audio, records=True)),
+        ("the line: Twilio's voice (`<Say>`), no call records",
+         _line(token, folder / "no-audio", folder, records=False)),
+        ("the line: rendered audio (`<Play>`), no call records", _line(token, audio, folder, records=False)),
+        line_app(token, audio, folder),
     ]
 
 
-def _walks(app: Flask, token: str, calls: int, *, follow: bool) -> Iterator[_Request]:
+def line_app(token: str, audio: Path, folder: Path) -> tuple[str, Callable[[], Flask]]:
+    """The line as it is served: rendered audio in ``audio`` and call records in a database in ``folder``."""
+    return "the line as served: rendered audio and call records", _line(token, audio, folder, records=True)
+
+
+def _line(token: str, audio_dir: Path, folder: Path, *, records: bool) -> Callable[[], Flask]:
+    def make() -> Flask:
+        from ivr import create_app
+        from ivr.store.recorder import NullRecorder
+
+        database = folder / f"{secrets.token_hex(4)}.sqlite3"
+        app = create_app({"TWILIO_AUTH_TOKEN": token, "AUDIO_DIR": str(audio_dir),
+                          "DATABASE_URL": f"sqlite:///{database}", "CALLER_HASH_KEY": secrets.token_hex(32),
+                          "SECRET_KEY": secrets.token_hex(32),
+                          # Called back to back, the requests would outrun the writer and records be dropped.
+                          "RECORD_QUEUE_SIZE": 1_000_000})
+        if not records:
+            app.extensions["ivr"].recorder = NullRecorder()
+        return app
+    return make
+
+
+def walks(app: Flask, token: str, calls: int, *, follow: bool) -> Iterator[Request]:
     """Each step of ``calls`` walks, signed, with the URLs one walk through ``app`` took."""
     validator = RequestValidator(token)
     rng = random.Random("inprocess")
@@ -108,7 +115,7 @@ def _walks(app: Flask, token: str, calls: int, *, follow: bool) -> Iterator[_Req
         url = next_url(step, BASE, previous, follow)
         assert url is not None, f"the walk broke at {step.what!r}"
         urls.append(url)
-        body = _call(app, _request(validator, url, {**form, **step_form(step, rng)}))
+        body = call(app, _request(validator, url, {**form, **step_form(step, rng)}))
         previous = ET.fromstring(body) if body else None
     for _ in range(calls):
         form = call_form(rng)
@@ -116,7 +123,7 @@ def _walks(app: Flask, token: str, calls: int, *, follow: bool) -> Iterator[_Req
             yield _request(validator, url, {**form, **step_form(step, rng)})
 
 
-def _request(validator: RequestValidator, url: str, form: dict[str, str]) -> _Request:
+def _request(validator: RequestValidator, url: str, form: dict[str, str]) -> Request:
     parts = urlsplit(url)
     body = urlencode(form).encode()
     environ = {
@@ -125,10 +132,10 @@ def _request(validator: RequestValidator, url: str, form: dict[str, str]) -> _Re
         "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr, "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "CONTENT_LENGTH": str(len(body)), "HTTP_X_TWILIO_SIGNATURE": validator.compute_signature(url, form),
     }
-    return _Request(environ, body)
+    return Request(environ, body)
 
 
-def _call(app: Flask, request: _Request) -> bytes:
+def call(app: Flask, request: Request) -> bytes:
     def start_response(status: str, headers: object, exc_info: object = None) -> None:
         assert status[:3] in ("200", "204"), f"{request.environ['PATH_INFO']}: {status}"
 
@@ -136,26 +143,26 @@ def _call(app: Flask, request: _Request) -> bytes:
     return b"".join(app.wsgi_app(environ, start_response))
 
 
-def _spaced(app: Flask, requests: list[_Request]) -> float:
+def _spaced(app: Flask, requests: list[Request]) -> float:
     """Median wall time of each request, each after a pause."""
     times = []
     rng = random.Random("spaced")
     for request in requests:
         time.sleep(rng.uniform(*SPACE_SECONDS))
         started = time.perf_counter()
-        _call(app, request)
+        call(app, request)
         times.append(time.perf_counter() - started)
-    _flush(app)
+    flush(app)
     return statistics.median(times)
 
 
-def _run(app: Flask, requests: list[_Request]) -> None:
+def run(app: Flask, requests: list[Request]) -> None:
     for request in requests:
-        _call(app, request)
-    _flush(app)  # the records of these calls are part of their cost
+        call(app, request)
+    flush(app)  # the records of these calls are part of their cost
 
 
-def _flush(app: Flask) -> None:
+def flush(app: Flask) -> None:
     services = app.extensions.get("ivr")
     if services is not None:
         services.recorder.flush(60)

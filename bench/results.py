@@ -11,6 +11,9 @@ from bench.micro import LineLoad, Render
 from bench.servers import Usage
 from bench.walk import WEBHOOKS
 
+#: The latency key of the turns where the caller speaks, beside the webhooks' and "all".
+SPOKEN = "spoken turns"
+
 
 @dataclass(frozen=True)
 class Latency:
@@ -58,6 +61,7 @@ def latency_of(latencies: list[float]) -> Latency:
 def summarise(server: str, outcome: Outcome, usage: Usage) -> Level:
     by_webhook = {name: latency_of([s.latency for s in outcome.samples if s.webhook == name]) for name in WEBHOOKS}
     by_webhook["all"] = latency_of([s.latency for s in outcome.samples])
+    by_webhook[SPOKEN] = latency_of([s.latency for s in outcome.samples if s.spoken])
     return Level(
         server=server,
         calls=outcome.load.calls,

@@ -124,6 +124,8 @@ class Usage:
     server_cpu: float = 0.0
     #: The most the server's processes held in memory at once (sum of their RSS), in MB.
     server_rss_mb: float = 0.0
+    #: The same as PSS, each page shared by several of them counted once in all, in MB.
+    server_pss_mb: float = 0.0
     #: CPU time of the load driver itself, as a percentage of one core.
     driver_cpu: float = 0.0
     #: Everything the machine ran meanwhile, as a percentage of one core.
@@ -142,6 +144,7 @@ class _Reading:
     driver: float
     machine: float
     rss_mb: float
+    pss_mb: float
 
 
 @dataclass
@@ -181,6 +184,7 @@ class Monitor:
         return Usage(
             server_cpu=100 * server / elapsed,
             server_rss_mb=max(r.rss_mb for r in within),
+            server_pss_mb=max(r.pss_mb for r in within),
             driver_cpu=100 * (last.driver - first.driver) / elapsed,
             machine_cpu=100 * (last.machine - first.machine) / elapsed,
             worker_restarts=len(last.server.keys() - first.server.keys()),
@@ -192,15 +196,28 @@ class Monitor:
             self._read()
 
     def _read(self) -> None:
-        rss = 0
+        rss = pss = 0
         for process in self.server.processes():
             try:
                 self._seen[process.pid] = _seconds(process.cpu_times())
                 rss += process.memory_info().rss
+                pss += proportional_set_size(process.pid)
             except psutil.NoSuchProcess:
                 continue
         self.readings.append(_Reading(time.monotonic(), dict(self._seen), _seconds(self._driver.cpu_times()),
-                                      _busy(psutil.cpu_times()), rss / 2**20))
+                                      _busy(psutil.cpu_times()), rss / 2**20, pss / 2**20))
+
+
+def proportional_set_size(pid: int) -> int:
+    """A process's PSS in bytes: each page it shares with n processes counts 1/n (0 where Linux does not say)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for text in rollup:
+                if text.startswith("Pss:"):
+                    return int(text.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _seconds(times: Any) -> float:

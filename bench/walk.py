@@ -38,15 +38,22 @@ class Step:
     #: What the step is, for the report.
     what: str
 
+    @property
+    def spoken(self) -> bool:
+        """The caller speaks at this step (a turn the understanding works on)."""
+        return any(name == "SpeechResult" for name, _ in self.form)
 
-#: The walk: greeting, a menu (by voice), an answer, a repeat, back to the main menu,
+
+#: The walk: greeting, a menu (by voice, a description), an answer, a repeat (by voice, a command word), back to
+#: the main menu,
 #: the concerning-symptoms branch, a transfer and its result, the status callback.
 WALK = (
     Step("voice", (("CallStatus", "ringing"),), None, "the call comes in: greeting and main menu"),
-    Step("respond", (("SpeechResult", "swelling"), ("Confidence", "0.91")), "Gather",
-         'says "swelling": the swelling menu'),
+    Step("respond", (("SpeechResult", "my face is still puffy since the injection"), ("Confidence", "0.87")),
+         "Gather", 'describes it, "my face is still puffy since the injection": the swelling menu'),
     Step("respond", (("Digits", "1"),), "Gather", "presses 1: the answer on how long swelling lasts"),
-    Step("respond", (("Digits", "*"),), "Gather", "presses star: the answer again"),
+    Step("respond", (("SpeechResult", "repeat"), ("Confidence", "0.93")), "Gather",
+         'says the command word "repeat": the answer again'),
     Step("respond", (("Digits", "#"),), "Gather", "presses pound: the main menu"),
     Step("respond", (("Digits", "1"),), "Gather", "presses 1: the worrying-symptoms menu"),
     Step("respond", (("Digits", "2"),), "Gather", "presses 2: swelling to be checked, a transfer"),

@@ -101,6 +101,9 @@ def make_app(clock: Clock, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     yield make
     for app in made:  # write what the test left queued while its database is still there
         app.extensions["ivr"].recorder.flush(5)
+        # and stop its line's watcher: a test's app outlives the test until it is collected, and its thread went
+        # on asking a database already dropped for new versions, four times a second, beside later tests' calls
+        app.extensions["ivr"].line.stop()
 
 
 @pytest.fixture(scope="session")

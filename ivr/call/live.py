@@ -52,6 +52,8 @@ class Watched:
         self.interval = max(interval, SHORTEST_INTERVAL)
         self._watching_in: int | None = None
         self._watch_lock = threading.Lock()
+        #: One look at a time: the watcher's, or a test's beside it, never both halfway.
+        self._looking = threading.Lock()
         self._stop = threading.Event()
 
     _active: Active
@@ -100,6 +102,10 @@ class LiveLine(Watched):
 
     def look(self) -> None:
         """Look at the file now: take it if it changed and is valid. The watcher's work, for tests too."""
+        with self._looking:
+            self._look()
+
+    def _look(self) -> None:
         signature = self._stat()
         if signature == self._signature:
             return

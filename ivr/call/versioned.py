@@ -61,6 +61,10 @@ class VersionedLine(Watched):
         The watcher's work; tests call it too. While the database cannot be reached, the version answering
         goes on (the file's, if none could ever be read).
         """
+        with self._looking:  # a version's number is taken before it is loaded: two lookers would skip it
+            self._look()
+
+    def _look(self) -> None:
         self.file.look()
         from_file = self.file.current_here()
         try:

@@ -17,29 +17,25 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from ivr.store.callers import normalise
+
 logger = logging.getLogger(__name__)
 
 #: Where twilio's client sends its requests.
 TWILIO_API = "https://api.twilio.com"
-#: What Twilio gives as ``From`` for a caller it cannot name: a withheld number, a browser or app ("client:..."),
-#: or the keypad spellings of ANONYMOUS, RESTRICTED, UNKNOWN and BLOCKED that carriers pass on.
-_WITHHELD = frozenset({"anonymous", "restricted", "unknown", "private", "unavailable", "blocked",
-                       "+266696687", "+7378742833", "+86282452253", "+8656696", "+2562533"})
 #: twilio's client logs each request at INFO; nothing of it is wanted in the line's logs.
 _QUIET = logging.getLogger(f"{__name__}.twilio")
 _QUIET.setLevel(logging.WARNING)
 
 
 def why_not(number: str) -> str | None:
-    """Why no text can go to ``number`` (Twilio's ``From``): "withheld" (hidden, a browser, not a phone number)
-    or "landline" (where phonenumbers can tell); None when it may take one."""
-    written = number.strip()
-    if not written.startswith("+") or written.lower() in _WITHHELD or written in _WITHHELD:
+    """Why no text can go to ``number`` (Twilio's ``From``): "withheld" (hidden, a browser, not a phone number;
+    the same test as the records' caller hash) or "landline" (where phonenumbers can tell); None when it may
+    take one."""
+    e164 = normalise(number)
+    if e164 is None:
         return "withheld"
-    try:
-        parsed = phonenumbers.parse(written, None)
-    except phonenumbers.NumberParseException:
-        return "withheld"
+    parsed = phonenumbers.parse(e164, None)
     if not phonenumbers.is_valid_number(parsed):
         return "withheld"
     if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE:

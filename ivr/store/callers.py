@@ -7,7 +7,9 @@ import hmac
 
 import phonenumbers
 
-#: Caller IDs Twilio gives for withheld numbers: many different people, so never one "caller".
+#: Caller IDs Twilio gives for withheld numbers (the keypad spellings of ANONYMOUS, RESTRICTED, UNKNOWN and
+#: BLOCKED that carriers pass on): many different people, so never one "caller". Words such as "anonymous",
+#: or a browser's "client:...", do not start with "+" and are refused before.
 WITHHELD = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
 
 

@@ -24,6 +24,8 @@ INTEGER_MAX = 2**31 - 1
 #: Control characters (NUL included) have no place in a record; tabs and line breaks become spaces.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[\t\n\r]")
+#: Any character that is not kept as it is: a string without one, short enough and ASCII, fits as it is.
+_UNFIT = re.compile(r"[\x00-\x1f\x7f]")
 #: The table each kind of record is written to (a turn's line and caller go to its call).
 _COLUMNS: dict[type, Table] = {TurnRecord: Event.__table__, CallEnd: Call.__table__}  # type: ignore[dict-item]
 _RENAMED = {"duration": "duration_seconds"}
@@ -31,26 +33,40 @@ _RENAMED = {"duration": "duration_seconds"}
 
 def fitted(record: Record) -> Record:
     """``record`` with every text cut to its column and every number clamped to what its column holds."""
-    table = _COLUMNS[type(record)]
     changes: dict[str, Any] = {}
-    for field in dataclasses.fields(record):
-        name = _RENAMED.get(field.name, field.name)
-        column = table.c[name] if name in table.c else Call.__table__.c.get(name)
-        value = getattr(record, field.name)
-        if column is None or value is None:
+    for name, column in _PLANS[type(record)]:
+        value = getattr(record, name)
+        if value is None:
             continue
         fitted_value = _fit(value, column)
         if fitted_value is not value:
-            changes[field.name] = fitted_value
+            changes[name] = fitted_value
     return dataclasses.replace(record, **changes) if changes else record
+
+
+def _plan(kind: type) -> tuple[tuple[str, ColumnElement[Any]], ...]:
+    """Each field of a kind of record that has a column, and the column: worked out once, not per record."""
+    table = _COLUMNS[kind]
+    plan = []
+    for field in dataclasses.fields(kind):
+        name = _RENAMED.get(field.name, field.name)
+        column = table.c[name] if name in table.c else Call.__table__.c.get(name)
+        if column is not None:
+            plan.append((field.name, column))
+    return tuple(plan)
+
+
+_PLANS = {kind: _plan(kind) for kind in _COLUMNS}
 
 
 def _fit(value: object, column: ColumnElement[Any]) -> object:
     if isinstance(value, str):
+        length = column.type.length if isinstance(column.type, String) else None
+        if value.isascii() and (not length or len(value) <= length) and _UNFIT.search(value) is None:
+            return value  # what nearly every webhook sends: nothing to change
         text = _SPACES.sub(" ", _CONTROL.sub("", value))
         # A lone surrogate (from a badly encoded form) cannot be written as UTF-8.
         text = text.encode("utf-8", "replace").decode("utf-8")
-        length = column.type.length if isinstance(column.type, String) else None
         text = text[:length] if length else text
         return value if text == value else text
     if isinstance(value, int) and not isinstance(value, bool) and isinstance(column.type, Integer):

@@ -16,6 +16,7 @@ from ivr.messages.sending import TextSender
 from ivr.speech.catalog import AudioCatalog
 from ivr.store.memory import LanguageMemory
 from ivr.store.recorder import NullRecorder, Recorder
+from ivr.web.documents import Documents
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class Services:
     languages: LanguageMemory | None = None
     #: Sends answers by text during calls; None when the server has no Twilio account to send with.
     texts: TextSender | None = None
+    #: The TwiML documents already made for turns, by everything a document depends on.
+    documents: Documents = field(default_factory=Documents)
 
 
 def init_app(app: Flask) -> None:

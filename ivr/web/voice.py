@@ -144,10 +144,19 @@ def _int(value: str | None) -> int:
 
 
 def _answer(turn: Turn) -> Response:
+    """The turn's TwiML, made once for each turn, line version, rendered audio and base URL (ivr.web.documents)."""
+    active = active_line()
+    audio = services().audio.names() if active.loaded.line.voice.mode == "play" else None
+    base = (current_app.config["PUBLIC_URL"], request.host_url, request.script_root)
+    key = (turn, audio, base)
+    return _xml(services().documents.get(active.loaded, key, lambda: _document(turn)))
+
+
+def _document(turn: Turn) -> str:
     line = active_line().loaded.line
     caller = turn.language or line.language
     others = {code: _speech(line.in_language(code)) for code in set(turn.text_languages) - {caller}}
-    return _xml(twiml.build(turn, _Links(), _speech(line.in_language(caller)), others))
+    return twiml.build(turn, _Links(), _speech(line.in_language(caller)), others)
 
 
 def _speech(line: Line) -> twiml.Speech:
