@@ -24,6 +24,13 @@ class Thresholds:
     margin: float
     #: Below this nothing is understood.
     floor: float
+    #: The line's classifier of emergencies (:mod:`ivr.call.meaning.classifier`) gives the advice at or above
+    #: this probability, whatever the nearest examples say (above 1: never).
+    classifier: float = 2.0
+    #: ... and only where the nearest emergency sign is this far ahead of the mild things ("my throat is dry").
+    classifier_mild_margin: float = 0.0
+    #: ... and only where the nearest emergency sign scores at least this.
+    classifier_floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,9 @@ def load_understanding(code: str) -> Understanding | None:
         code=code,
         nearest=int(data.get("nearest", 3)),
         thresholds=Thresholds(float(limits["emergency"]), float(limits["emergency_margin"]), float(limits["sure"]),
-                              float(limits["margin"]), float(limits["floor"])),
+                              float(limits["margin"]), float(limits["floor"]), float(limits.get("classifier", 2.0)),
+                              float(limits.get("classifier_mild_margin", 0.0)),
+                              float(limits.get("classifier_floor", 0.0))),
         yes=_texts(data["yes"]),
         no=_texts(data["no"]),
         emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},

@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from ivr.call.meaning.classifier import Classifier, train
 from ivr.call.meaning.encoder import embed, embed_kept
 from ivr.call.meaning.pack import Understanding
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
@@ -104,6 +105,10 @@ class MeaningSense:
         for row, owner in enumerate(owners):
             by_owner.setdefault(owner, []).append(row)
         self._places = [_Place(kind, target, np.array(rows)) for (kind, target), rows in by_owner.items()]
+        self._emergency = np.array([kind == "emergency" for kind, _ in owners], dtype=bool)
+        self._classifier = train(self._vectors, self._emergency)
+        #: The classifier last trained without some examples (``read``'s ``without``), and which.
+        self._left_out: tuple[frozenset[str], Classifier | None] = (frozenset(), self._classifier)
 
     def read(self, speech: str, *, without: frozenset[str] = frozenset()) -> Reading:
         """Where ``speech`` leads by its meaning, and whether the line should take it, ask, or neither.
@@ -112,9 +117,12 @@ class MeaningSense:
         tuned with, each left out in turn).
         """
         limits = self.data.thresholds
-        similarities = self._vectors @ embed([speech])[0]
+        said = embed([speech])[0]
+        similarities = self._vectors @ said
         if without:
             similarities = np.where([text in without for text in self._texts], -1.0, similarities)
+        classifier = self._classifier_without(without)
+        learned = classifier.probability(said) if classifier is not None else 0.0
         nearest = self.data.nearest
         scored = sorted(
             ((float(np.sort(similarities[place.rows])[-nearest:].mean()), place) for place in self._places),
@@ -122,9 +130,18 @@ class MeaningSense:
         )
         best_score, best = scored[0]
         guarded = ""
+        others = [pair for pair in scored if pair[1].kind != "emergency"]
+        nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
+                       and best_score - others[0][0] >= limits.emergency_margin)
+        if not nearest_say and learned >= limits.classifier:
+            sign_score, sign = next(pair for pair in scored if pair[1].kind == "emergency")
+            mild = next((score for score, place in scored if place.kind == "mild"), -1.0)
+            if sign_score >= limits.classifier_floor and sign_score - mild >= limits.classifier_mild_margin:
+                    return Reading("go", "emergency", sign.target, sign_score, others[0][1].target, others[0][0],
+                               f"the line's classifier of emergencies {learned:.2f}, at or above "
+                               f"{limits.classifier:.2f}")
         if best.kind == "emergency":
-            others = [pair for pair in scored if pair[1].kind != "emergency"]
-            if best_score < limits.emergency or best_score - others[0][0] < limits.emergency_margin:
+            if not nearest_say:
                 guarded = (f"an emergency ({best.target} {best_score:.2f}) below {limits.emergency:.2f} or within "
                            f"{limits.emergency_margin:.2f} of the next is not taken; ")
                 scored = others
@@ -156,6 +173,15 @@ class MeaningSense:
         if target in self.concerning:
             return reading("ask", "a concerning place, unsure")
         return reading("ask", f"unsure between it and {runner.target}")
+
+    def _classifier_without(self, without: frozenset[str]) -> Classifier | None:
+        """The classifier, or one trained without the examples ``without`` (kept for the next reading)."""
+        if not without:
+            return self._classifier
+        if self._left_out[0] != without:
+            kept = np.array([text not in without for text in self._texts])
+            self._left_out = (without, train(self._vectors[kept], self._emergency[kept]))
+        return self._left_out[1]
 
 
 def _node(place: _Place) -> str:
