@@ -9,6 +9,8 @@ plain gradient descent from zero, so the same examples always give the same clas
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +19,10 @@ import numpy as np
 _PASSES = 300
 _STEP = 5.0
 _PENALTY = 1e-3
+#: Classifiers kept in this process, by their examples: each app of a line (a test makes many) trains once.
+_KEPT = 16
+_kept: dict[tuple[tuple[str, ...], bytes], Classifier | None] = {}
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,17 @@ class Classifier:
     def probability(self, vector: np.ndarray) -> float:
         """How likely the words of ``vector`` tell of an emergency, by the line's examples."""
         return float(1.0 / (1.0 + np.exp(-(vector @ self.weights[:-1] + self.weights[-1]))))
+
+
+def train_kept(texts: Sequence[str], vectors: np.ndarray, emergency: np.ndarray) -> Classifier | None:
+    """:func:`train`, once in this process for the same examples (``texts``, whose ``vectors`` these are)."""
+    key = (tuple(texts), emergency.tobytes())
+    with _lock:
+        if key not in _kept:
+            if len(_kept) >= _KEPT:
+                _kept.pop(next(iter(_kept)))
+            _kept[key] = train(vectors, emergency)
+        return _kept[key]
 
 
 def train(vectors: np.ndarray, emergency: np.ndarray) -> Classifier | None:

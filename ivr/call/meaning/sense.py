@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from ivr.call.meaning.classifier import Classifier, train
+from ivr.call.meaning.classifier import Classifier, train, train_kept
 from ivr.call.meaning.encoder import embed, embed_kept
 from ivr.call.meaning.pack import Understanding
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
@@ -106,7 +106,7 @@ class MeaningSense:
             by_owner.setdefault(owner, []).append(row)
         self._places = [_Place(kind, target, np.array(rows)) for (kind, target), rows in by_owner.items()]
         self._emergency = np.array([kind == "emergency" for kind, _ in owners], dtype=bool)
-        self._classifier = train(self._vectors, self._emergency)
+        self._classifier = train_kept(texts, self._vectors, self._emergency)
         #: The classifier last trained without some examples (``read``'s ``without``), and which.
         self._left_out: tuple[frozenset[str], Classifier | None] = (frozenset(), self._classifier)
 
