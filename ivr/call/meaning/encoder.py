@@ -38,11 +38,13 @@ def _model() -> Any:
     return USE(threads=1)
 
 
+@functools.cache
 def preload() -> None:
     """Load the model now (in the server's parent, before its workers fork).
 
     The package reads its weights and vocabulary at the first sentence, not when made: one sentence is embedded
-    here, since the line's examples may come from disk (:mod:`ivr.call.meaning.kept`) without the model.
+    here, since the line's examples may come from disk (:mod:`ivr.call.meaning.kept`) without the model. A
+    line's understanding calls it too, so that no caller's turn waits for the weights (2 s, more when busy).
     """
     embed(["loaded before the workers fork"])
 

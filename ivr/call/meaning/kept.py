@@ -10,6 +10,7 @@ be read or does not fit its texts is embedded again, and a folder that cannot be
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -48,7 +49,6 @@ def read(folder: Path, texts: Sequence[str], width: int) -> np.ndarray | None:
     path = file_for(folder, texts)
     try:
         vectors = np.load(path, allow_pickle=False)
-        os.utime(path)  # recently used: the last to be removed
     except FileNotFoundError:
         return None
     except (OSError, ValueError, EOFError) as error:
@@ -57,6 +57,8 @@ def read(folder: Path, texts: Sequence[str], width: int) -> np.ndarray | None:
     if vectors.shape != (len(texts), width) or vectors.dtype != np.float32:
         logger.warning("The kept vectors in %s do not fit their examples: they are embedded again", path)
         return None
+    with contextlib.suppress(OSError):  # a file of another user's is read, not marked
+        os.utime(path)  # recently used: the last to be removed
     return vectors
 
 

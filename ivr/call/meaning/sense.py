@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from ivr.call.meaning.classifier import Classifier, train, train_kept
-from ivr.call.meaning.encoder import embed, embed_kept
+from ivr.call.meaning.encoder import embed, embed_kept, preload
 from ivr.call.meaning.pack import Understanding
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
@@ -101,6 +101,7 @@ class MeaningSense:
         add("mild", "mild", data.mild)
         self._texts = texts
         self._vectors = embed_kept(texts)
+        preload()  # the weights, which reading the vectors from disk did not need
         by_owner: dict[tuple[Kind, str], list[int]] = {}
         for row, owner in enumerate(owners):
             by_owner.setdefault(owner, []).append(row)
