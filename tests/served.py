@@ -51,21 +51,36 @@ def ivr_serve(folder: Path, log: Path, **settings: str) -> Iterator[Served]:
     On leaving, the server is stopped as an operator would (SIGTERM) and waited for, so that its
     workers have written, or logged, every record they held.
     """
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if key != "IVR_WORKERS"}
-    env.update({"TWILIO_AUTH_TOKEN": TOKEN, "IVR_AUDIO_DIR": str(folder / "audio"), "IVR_CALLER_HASH_KEY": "k" * 32,
-                "IVR_SECRET_KEY": "s" * 32, "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"),
-                "IVR_DASHBOARD_PASSWORD_COST": str(PASSWORD_COST), **settings})
-    with log.open("wb") as output:
-        server = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
-                                  env=env, stdout=output, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}", log, server.pid)
-    try:
-        _wait_until_both_workers_answer(served, server)
+    with ivr_servers([(folder, log)], **settings) as (served,):
         yield served
+
+
+@contextlib.contextmanager
+def ivr_servers(places: list[tuple[Path, Path]], **settings: str) -> Iterator[list[Served]]:
+    """As :func:`ivr_serve`, one server for each (folder, log) with the same settings (a database they share),
+    all started at once: a clinic's servers boot side by side, and a test waits for them once."""
+    env = {key: value for key, value in os.environ.items() if key != "IVR_WORKERS"}
+    started: list[tuple[Served, subprocess.Popen[bytes]]] = []
+    try:
+        for folder, log in places:
+            port = free_port()
+            env.update({"TWILIO_AUTH_TOKEN": TOKEN, "IVR_AUDIO_DIR": str(folder / "audio"),
+                        "IVR_CALLER_HASH_KEY": "k" * 32, "IVR_SECRET_KEY": "s" * 32,
+                        "IVR_LAST_GOOD_LINE_DIR": str(folder / "last-good-lines"),
+                        "IVR_DASHBOARD_PASSWORD_COST": str(PASSWORD_COST), **settings})
+            with log.open("wb") as output:
+                server = subprocess.Popen([sys.executable, "-m", "ivr", "serve", "--port", str(port)],
+                                          env=env, stdout=output, stderr=subprocess.STDOUT)
+            started.append((Served(f"http://127.0.0.1:{port}", log, server.pid), server))
+        for served, server in started:
+            _wait_until_both_workers_answer(served, server)
+        time.sleep(1.0)  # the second worker of each may still be building its app
+        yield [served for served, _ in started]
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        for _, server in started:
+            server.terminate()
+        for _, server in started:
+            server.wait(timeout=60)
 
 
 def _wait_until_both_workers_answer(served: Served, server: subprocess.Popen[bytes]) -> None:
@@ -74,7 +89,6 @@ def _wait_until_both_workers_answer(served: Served, server: subprocess.Popen[byt
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"ivr serve did not start:\n{served.log_text()[-3000:]}")
         time.sleep(0.2)
-    time.sleep(1.0)  # the second worker may still be building its app
 
 
 def _answers(served: Served) -> bool:

@@ -264,6 +264,10 @@ def test_the_switched_off_dashboard_has_no_serious_accessibility_problem(
 
 
 
+def wider_than_the_screen(tab: Any) -> bool:
+    return bool(tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") > 0)
+
+
 STAFF_PAGES = {"line versions": "/dashboard/line", "staff accounts": "/dashboard/accounts",
                "staff record": "/dashboard/staff-record", "a new account's mistakes": "/dashboard/accounts",
                "a line file's differences": "/dashboard/line"}
@@ -297,10 +301,44 @@ def test_the_staff_pages_have_no_serious_accessibility_problem_and_fit_the_scree
                 tab.get_by_label("Why (kept with the version)").fill("The new desk")
                 tab.get_by_role("button", name="Show the differences").click()
                 tab.wait_for_selector("#changes-caption")
-            found[name] = serious_violations(tab, axe_source)
-            overflows[name] = tab.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth") > 0
+            found[name], overflows[name] = serious_violations(tab, axe_source), wider_than_the_screen(tab)
         assert found == {name: [] for name in STAFF_PAGES}
         assert overflows == {name: False for name in STAFF_PAGES}
+    finally:
+        tab.context.close()
+
+
+#: The drafts' list, a draft and a mistake at its field are checked on the clinic's walk (tests/test_clinic_walk.py).
+DRAFT_PAGES = ("a draft as YAML", "a draft saved by someone else meanwhile")
+
+
+@pytest.mark.parametrize("size", ["1280x900", "390x844"])
+def test_the_draft_pages_have_no_serious_accessibility_problem_and_fit_the_screen(
+    browser: Any, live: tuple[Flask, str], axe_source: str, size: str
+) -> None:
+    from ivr.store.drafts import draft, save_draft
+
+    store = live[0].extensions["ivr.store"]
+    tab = open_tab(browser, live[1], size)
+    try:
+        sign_in_by_keyboard(tab)
+        tab.goto("/dashboard/drafts")
+        tab.get_by_role("button", name="Start a draft from this version").click()
+        tab.wait_for_selector(".draft-form")
+        found, overflows = {}, {}
+        for name in DRAFT_PAGES:
+            if name == "a draft as YAML":
+                tab.get_by_role("link", name="See or change the whole draft as YAML").click()
+                tab.wait_for_selector("#draft-text")
+            else:
+                number = int(tab.url.rsplit("/", 2)[-2])
+                newest = draft(store, number)
+                save_draft(store, number, newest.text + "\n", opened_at=newest.revision, by="Eddie",
+                           now=live[0].config["CLOCK"]())
+                tab.get_by_role("button", name="Save the draft").click()
+                tab.wait_for_selector("text=saved this draft after you opened it")
+            found[name], overflows[name] = serious_violations(tab, axe_source), wider_than_the_screen(tab)
+        assert found == {name: [] for name in DRAFT_PAGES}
+        assert overflows == {name: False for name in DRAFT_PAGES}
     finally:
         tab.context.close()

@@ -13,7 +13,7 @@ from ivr.config import DEFAULT_LINE_FILE
 from tests.calls import Caller
 from tests.conftest import TOKEN
 from tests.delivery import sid
-from tests.served import HttpClient, Served, ivr_serve
+from tests.served import HttpClient, Served, ivr_servers
 from tests.test_commands import ivr
 
 pytestmark = pytest.mark.slow
@@ -65,9 +65,7 @@ def test_a_published_version_and_a_rollback_are_heard_on_every_worker_of_every_s
     one, two = tmp_path / "one", tmp_path / "two"
     one.mkdir()
     two.mkdir()
-    with ivr_serve(one, one / "server.log", IVR_DATABASE_URL=database_url) as first, \
-            ivr_serve(two, two / "server.log", IVR_DATABASE_URL=database_url) as second:
-        servers = [first, second]
+    with ivr_servers([(one, one / "server.log"), (two, two / "server.log")], IVR_DATABASE_URL=database_url) as servers:
         _heard_everywhere(servers, OLD, 0)
 
         published = ivr("line", "publish", str(_changed_line(tmp_path)), "--note", "Shorter, as the nurse asked",

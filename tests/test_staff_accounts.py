@@ -39,6 +39,15 @@ TABLE: list[tuple[str, str, str, str]] = [
     ("dashboard.rollback", "POST", "/dashboard/line/99/rollback", "publisher"),
     ("dashboard.review", "POST", "/dashboard/line/review", "publisher"),
     ("dashboard.publish_reviewed", "POST", "/dashboard/line/publish", "publisher"),
+    ("dashboard.drafts_page", "GET", "/dashboard/drafts", "editor"),
+    ("dashboard.start_draft", "POST", "/dashboard/drafts", "editor"),
+    ("dashboard.draft_page", "GET", "/dashboard/drafts/99", "editor"),
+    ("dashboard.save_form", "POST", "/dashboard/drafts/99", "editor"),
+    ("dashboard.draft_yaml", "GET", "/dashboard/drafts/99/yaml", "editor"),
+    ("dashboard.save_yaml", "POST", "/dashboard/drafts/99/yaml", "editor"),
+    ("dashboard.draft_file", "GET", "/dashboard/drafts/99.yaml", "editor"),
+    ("dashboard.discard", "POST", "/dashboard/drafts/99/discard", "editor"),
+    ("dashboard.review_draft", "POST", "/dashboard/drafts/99/review", "publisher"),
     ("dashboard.accounts", "GET", "/dashboard/accounts", "publisher"),
     ("dashboard.accounts", "POST", "/dashboard/accounts", "publisher"),
     ("dashboard.account_role", "POST", "/dashboard/accounts/nobody/role", "publisher"),
@@ -53,6 +62,11 @@ RANKS = ("viewer", "editor", "publisher")
 @pytest.fixture
 def staff_app(make_app: Callable[..., Flask]) -> Flask:
     """A dashboard with the three accounts, and the old shared password still set."""
+    return with_staff(make_app)
+
+
+def with_staff(make_app: Callable[..., Flask]) -> Flask:
+    """An app whose dashboard has the three accounts, and the old shared password still set."""
     app = make_app(DASHBOARD_PASSWORD=SHARED, SECRET_KEY="a-secret-key")
     for name, password in PASSWORDS.items():
         add_account(_store(app), name, ROLE_OF[name], hash_password(password, PASSWORD_COST), app.config["CLOCK"]())

@@ -4,6 +4,7 @@ after its differences from the live version are shown in plain words."""
 
 from __future__ import annotations
 
+import logging
 import re
 import zoneinfo
 
@@ -17,10 +18,12 @@ from ivr.line.differences import differences
 from ivr.line.validate import LineInvalid, format_problems, load_line_text
 from ivr.line.validate.limits import MAX_BYTES
 from ivr.store import Store
+from ivr.store.drafts import DraftGone, draft_text, mark_published
 from ivr.store.versions import history, newest_number, version
 from ivr.web import services
 from ivr.web.versions import NotPublished, publish_text, roll_back
 
+logger = logging.getLogger(__name__)
 _registered: list[bool] = []
 
 
@@ -43,10 +46,10 @@ _UPLOAD_BYTES = 3 * MAX_BYTES + 64 * 1024
 
 def versions(problem: str = "", status: int = 200) -> ResponseReturnValue:
     """Every version of the line, newest first."""
-    line = _line_name()
+    line = line_name()
     active = services().line.current()
     zone = zoneinfo.ZoneInfo(active.loaded.line.clinic.hours.timezone)
-    rows = [(local_time(found.published_at, zone), found) for found in history(_store(), line)]
+    rows = [(local_time(found.published_at, zone), found) for found in history(versions_store(), line)]
     who = auth.staff()
     return render_template("dashboard/versions.html", rows=rows, answering=active.published, zone=str(zone),
                            done=request.args.get("done", ""), problem=problem,
@@ -55,7 +58,7 @@ def versions(problem: str = "", status: int = 200) -> ResponseReturnValue:
 
 def version_file(number: int) -> ResponseReturnValue:
     """One version's line file, exactly as it was published."""
-    found = version(_store(), _line_name(), number)
+    found = version(versions_store(), line_name(), number)
     if found is None:
         abort(404)
     slug = re.sub(r"[^a-z0-9]+", "-", found.line.lower()).strip("-") or "line"
@@ -68,7 +71,7 @@ def rollback(number: int) -> ResponseReturnValue:
     who = auth.staff()
     name = who.name if who else "nobody signed in"
     try:
-        made = roll_back(_store(), _line_name(), number, by=name, note=request.form.get("note", ""))
+        made = roll_back(versions_store(), line_name(), number, by=name, note=request.form.get("note", ""))
     except NotPublished as refused:
         return versions(f"Not rolled back: {refused}.", 400)
     except LineInvalid as invalid:
@@ -82,57 +85,89 @@ def rollback(number: int) -> ResponseReturnValue:
 def review(problem: str = "") -> ResponseReturnValue:
     """A line file sent to be published: its problems, or its differences from the live version in plain words,
     with a button to publish it (and a second confirmation when what keeps callers safe changes)."""
-    note = request.form.get("note", "").strip()
     upload = request.files.get("file")
-    raw = upload.read(MAX_BYTES + 1) if upload is not None else request.form.get("text", "").encode("utf-8")
+    raw = upload.read(MAX_BYTES + 1) if upload is not None else form_text("text").encode("utf-8")
     if not raw.strip():
         return versions("Not published: choose a line file to publish.", 400)
+    name = upload.filename if upload is not None and upload.filename else "the file sent"
+    return show_review(raw, name, request.form.get("note", "").strip(), problem, draft=request.form.get("draft", ""))
+
+
+def show_review(raw: bytes, name: str, note: str, problem: str = "", *, draft: str = "") -> ResponseReturnValue:
+    """The review page of a line file's bytes (sent, or a draft's): its problems, or its differences from the
+    live version. ``draft`` is the draft's number, which the publish form carries, so that publishing closes it."""
     try:
-        loaded = load_line_text(raw, upload.filename if upload is not None and upload.filename else "the file sent")
+        loaded = load_line_text(raw, name)
     except LineInvalid as invalid:
         return render_template("dashboard/review.html", problems=format_problems(invalid.problems), changes=[],
-                               note=note, text="", base=None, problem=""), 400
-    if loaded.line.name != _line_name():
+                               note=note, text="", base=None, problem="", draft=draft), 400
+    if loaded.line.name != line_name():
         return versions(f"Not published: the file is the line {loaded.line.name!r}, not this server's line "
-                        f"{_line_name()!r} (the line's name is its first setting, name:).", 400)
-    base = newest_number(_store(), _line_name())
-    live = version(_store(), _line_name(), base) if base else None
+                        f"{line_name()!r} (the line's name is its first setting, name:).", 400)
+    base = newest_number(versions_store(), line_name())
+    live = version(versions_store(), line_name(), base) if base else None
     changes = differences(live.text if live else "", raw.decode("utf-8"))
     return render_template("dashboard/review.html", problems="", changes=changes, note=note,
-                           text=raw.decode("utf-8"), base=base, problem=problem,
+                           text=raw.decode("utf-8"), base=base, problem=problem, draft=draft,
                            safety=any(change.safety for change in changes)), 400 if problem else 200
 
 
 def publish_reviewed() -> ResponseReturnValue:
     """Publish the file reviewed, if the live version is still the one it was compared with."""
     form = request.form
-    text, note = form.get("text", ""), form.get("note", "").strip()
-    base = newest_number(_store(), _line_name())
+    text, note = form_text("text"), form.get("note", "").strip()
+    base = newest_number(versions_store(), line_name())
     if str(base) != form.get("base", ""):
         return review("Someone published another version since you opened this page: the differences below are "
                       "from the version live now. Check them again.")
     if not note:
         return review("Say why, in the note: every version is kept with who published it, when and why.")
-    live = version(_store(), _line_name(), base) if base else None
+    live = version(versions_store(), line_name(), base) if base else None
     if any(c.safety for c in differences(live.text if live else "", text)) and form.get("safety") != "checked":
         return review("This changes what keeps callers safe: tick the box to say you have checked it.")
     who = auth.staff()
     try:
-        made = publish_text(_store(), text.encode("utf-8"), name="the file sent", by=who.name if who else "nobody",
-                            note=note)
+        made = publish_text(versions_store(), text.encode("utf-8"), name="the file sent",
+                            by=who.name if who else "nobody", note=note)
     except (LineInvalid, NotPublished):
         return review()
-    auth.record("published", f"version {made.number}: {made.note}")
+    draft = form.get("draft", "")
+    if draft.isdigit():
+        _close_draft(int(draft), made.number, text)
+    from_draft = f" (draft {draft})" if draft.isdigit() else ""
+    auth.record("published", f"version {made.number}: {made.note}{from_draft}")
     done = f"Version {made.number} is published. Callers hear it within seconds."
     return redirect(url_for("dashboard.versions", done=done))
 
 
-def _line_name() -> str:
+def form_text(name: str) -> str:
+    """A text sent in a form, its line breaks as a line file's: browsers send those of a textarea or a hidden
+    field as CR LF, which would otherwise be kept in the version and in every export of it."""
+    return request.form.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def line_name() -> str:
+    """The name of the line this server answers."""
     return services().line.current().loaded.line.name
 
 
-def _store() -> Store:
+def versions_store() -> Store:
+    """The database that keeps the line's versions and drafts."""
     gate = auth.gate()
     if gate is None or gate.store is None:
         raise auth.SignInUnavailable("there is no database to keep the line's versions in")
     return gate.store
+
+
+def _close_draft(number: int, version_number: int, text: str) -> None:
+    """The draft just published is no longer edited, unless someone saved it again since it was reviewed."""
+    found = draft_text(versions_store(), number)
+    # A draft started from a file keeps the file's line breaks; the text published has a line file's.
+    if found is None or found.replace("\r\n", "\n") != text:
+        logger.info("Draft %s was published as version %s and saved again since: it stays open", number,
+                    version_number)
+        return
+    try:
+        mark_published(versions_store(), number, version_number)
+    except DraftGone:
+        logger.info("Draft %s was published as version %s, and was closed already", number, version_number)

@@ -190,3 +190,40 @@ class StaffAction(Base):
     detail: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_staff_actions_at", "at"),)
+
+
+class LineDraft(Base):
+    """A draft of a line, edited on the dashboard until it is published or thrown away."""
+
+    __tablename__ = "line_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[str] = mapped_column(String(200))
+    #: Where it started, in plain words: "version 3", "the file line.yaml".
+    started_from: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: When it was thrown away, and by whom; None while it is being edited.
+    discarded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    discarded_by: Mapped[str | None] = mapped_column(String(200))
+    #: The version it was published as, if it was.
+    published_as: Mapped[int | None]
+
+    __table_args__ = (Index("ix_line_drafts_line", "line"),)
+
+
+class LineDraftRevision(Base):
+    """One save of a draft: its whole text, who saved it and when. Two saves of the same revision cannot both be
+    kept (the unique constraint), which is how a second editor's save is noticed rather than written over."""
+
+    __tablename__ = "line_draft_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("line_drafts.id", ondelete="CASCADE"))
+    #: 1 for the text it started with, then one more for each save.
+    revision: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("draft_id", "revision"),)

@@ -24,7 +24,7 @@ from tests.calls import CALLER, Answer
 from tests.conftest import TOKEN, Clock
 from tests.stress.conftest import FUZZ
 from tests.test_any_input import LINE, assert_call_goes_on_or_ends_on_purpose
-from tests.twiml_schema import twiml_schema
+from tests.twiml_schema import check_against_schema
 
 WEBHOOKS = ("/voice", "/voice/respond", "/voice/dial-finished", "/voice/status")
 MAX_DOCUMENT_BYTES = 64 * 1024
@@ -105,10 +105,6 @@ def raw_requests(draw: st.DrawFn) -> RawRequest:
     return RawRequest(query_string, body, content_type)
 
 
-#: Documents already checked against the schema: most answers repeat, and the schema is slow.
-_VALID_DOCUMENTS: set[str] = set()
-
-
 def check_twiml(document: str) -> None:
     """What every TwiML answer must be: parseable, small, no <Say> too long, valid against Twilio's schema."""
     assert document.startswith("<?xml"), "nothing may come before the XML declaration"
@@ -117,9 +113,7 @@ def check_twiml(document: str) -> None:
     assert root.tag == "Response"
     for say in root.iter("Say"):
         assert len(say.text or "") <= MAX_SAY_CHARS, "Twilio refuses a <Say> over 3,000 characters"
-    if document not in _VALID_DOCUMENTS:
-        twiml_schema().validate(document)
-        _VALID_DOCUMENTS.add(document)
+    check_against_schema(document)
     assert_call_goes_on_or_ends_on_purpose(Answer(200, document, root))
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +69,32 @@ def load_line(path: str | Path) -> LoadedLine:
 def load_line_text(raw: bytes, name: str) -> LoadedLine:
     """Check and build the line whose file's bytes are ``raw``; ``name`` stands for the file in problems.
 
-    Raises LineInvalid as :func:`load_line` does.
+    Raises LineInvalid as :func:`load_line` does. The same bytes under the same name give the same line,
+    which is kept (the last few): a server reads the one text as the file and as the database's version, and
+    every app and worker starting on it would otherwise check it again, for a third of a second each time.
     """
+    key = (hashlib.sha256(raw).hexdigest(), name)
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+    if kept is None:
+        kept = _check_and_build(raw, name)
+        with _kept_lock:
+            _kept[key] = kept
+            while len(_kept) > KEPT_LINES:
+                _kept.popitem(last=False)
+    logger.info("loaded line %s: %d nodes, %d warnings", kept.path, len(kept.line.nodes), len(kept.warnings))
+    return kept
+
+
+#: How many checked lines are kept, by their bytes and name (a server needs one or two; tests a few more).
+KEPT_LINES = 8
+_kept: OrderedDict[tuple[str, str], LoadedLine] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _check_and_build(raw: bytes, name: str) -> LoadedLine:
     problem = too_large(len(raw), name)
     if problem is not None:
         raise LineInvalid([problem])
@@ -87,7 +113,6 @@ def load_line_text(raw: bytes, name: str) -> LoadedLine:
     problems = _in_file_order(_quoting_their_lines(list(dict.fromkeys(problems)), text))
     if line is None or any(problem.is_error for problem in problems):
         raise LineInvalid(problems)
-    logger.info("loaded line %s: %d nodes, %d warnings", path, len(line.nodes), len(problems))
     return LoadedLine(line.in_language(), path, tuple(problems), hashlib.sha256(raw).hexdigest())
 
 
