@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import site
+import sys
 import sysconfig
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,18 @@ def bundled_line_folder() -> Path:
 
 
 DEFAULT_LINE_FILE = bundled_line_folder() / _DEFAULT_LINE_NAME
+
+
+def environment_folder(name: str) -> Path:
+    """Where files made from installed packages are kept (joined models, examples' vectors): the environment's
+    ``share/ivr/<name>`` (a virtual environment's own folder, which git never sees), or the user's cache when
+    the environment is not writable."""
+    shared = Path(sys.prefix) / "share" / "ivr" / name
+    existing = next(folder for folder in (shared, *shared.parents) if folder.exists())
+    if os.access(existing, os.W_OK):
+        return shared
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "ivr" / name
 
 
 def defaults() -> dict[str, Any]:

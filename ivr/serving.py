@@ -82,6 +82,10 @@ def _without_server_banner() -> None:
 def serve(host: str, port: int, workers: int) -> None:
     """Serve until stopped. The app is built (and the line checked) before any worker starts."""
     from ivr import create_app
+    from ivr.call.meaning import preload
 
+    # The understanding model (130 MB) is loaded here, before the workers fork, so that they share it; so are
+    # the line's examples' vectors, when building the app builds the line's call flow.
+    preload()
     create_app()  # fail here, once, with the line's problems, rather than in every worker
     run(create_app, gunicorn_options(host, port, workers))

@@ -18,6 +18,10 @@ CALLS: dict[str, tuple[dt.datetime, tuple[str, ...]]] = {
     "in Spanish": (OPEN, ("9", "2", "1", "0")),
     "faster": (OPEN, ("8", "2", "1", "0")),
     "a silence first": (OPEN, ("silence", "2", "silence", "1", "0")),
+    # Spoken turns: a question back (no, then yes), words the line does not cover, an answer by its meaning.
+    "asked back": (OPEN, ("say my eyes feel funny", "say no", "say my eyes feel funny", "say yes")),
+    "out of scope": (OPEN, ("say my knee hurts when i walk", "2", "say my knee hurts when i walk", "1", "0")),
+    "said, not pressed": (OPEN, ("say my vision went blurry after the botox",)),
 }
 
 
@@ -28,7 +32,10 @@ def _heard(app: Flask, clock: Clock, name: str) -> list[str]:
     caller = Caller(app.test_client(), TOKEN)
     documents = [caller.dial_in().document]
     for step in steps:
-        documents.append((caller.stay_silent() if step == "silence" else caller.press(step)).document)
+        if step.startswith("say "):
+            documents.append(caller.say(step.removeprefix("say ")).document)
+        else:
+            documents.append((caller.stay_silent() if step == "silence" else caller.press(step)).document)
     clock.now = OPEN
     return documents
 
@@ -51,3 +58,8 @@ def test_the_calls_differ_where_their_state_does(app: Flask, clock: Clock) -> No
     assert "rate=175" in heard["faster"][-2] and heard["faster"][-2] != heard["open hours"][-2], "the pace"
     assert "tries=1" in heard["a silence first"][3], "a silence is counted"
     assert heard["a silence first"][3] != heard["open hours"][1], "the re-prompt after a silence"
+    assert "Is that right?" in heard["asked back"][1] and "Is that right?" not in heard["asked back"][2]
+    assert heard["asked back"][2] != heard["open hours"][0], "no returns to the menu, not to the greeting"
+    assert heard["out of scope"][1] != heard["open hours"][0] and "This line answers" in heard["out of scope"][1]
+    assert heard["out of scope"][3] != heard["out of scope"][1], "the same words at another place"
+    assert "<Dial" in heard["said, not pressed"][1] and "<Dial" in heard["asked back"][4]

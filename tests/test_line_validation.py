@@ -182,7 +182,7 @@ def test_an_unknown_field_is_named_with_its_line_and_node(tmp_path: Path) -> Non
     assert str(file.problem(UnknownField)) == (
         f"{file.at('colour')}: error: node 'main': "
         "option on key 2, colour: unknown field (check its spelling and indentation); "
-        "the fields here are key, label, words, goto"
+        "the fields here are key, label, words, goto, examples"
     )
 
 

@@ -10,6 +10,8 @@ EventName = Literal[
     "start", "language", "option", "no_input", "invalid", "repeat", "back", "main_menu", "slower", "faster",
     "pace_limit", "clinic_key", "emergency_phrase", "gave_up", "dial", "error",
     "text_me", "stop",
+    # Understanding by meaning (ivr/call/meaning): a place taken, asked about, a no to the question, out of scope.
+    "meant", "asked_back", "said_no", "out_of_scope",
 ]
 EVENT_NAMES: tuple[str, ...] = get_args(EventName)
 

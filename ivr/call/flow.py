@@ -7,6 +7,7 @@ ends in listening, connecting or a deliberate goodbye: no path ends in silence.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -15,7 +16,18 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from ivr.call.events import Event
-from ivr.call.matching import WORD_MATCH_CUTOFF, Chose, Commanded, Emergency, Invalid, Matcher, Silence, normalise
+from ivr.call.matching import (
+    WORD_MATCH_CUTOFF,
+    Chose,
+    Commanded,
+    Emergency,
+    Invalid,
+    Matcher,
+    Meant,
+    Silence,
+    normalise,
+)
+from ivr.call.meaning import Reading
 from ivr.languages import builtin
 from ivr.languages.messaging import BY_CALL_RESULTS
 from ivr.line import (
@@ -30,6 +42,11 @@ from ivr.line import (
     is_open,
     opening_offers,
 )
+
+logger = logging.getLogger(__name__)
+
+#: Said in a turn's ``why`` when the words of an option or command matched too, and the meaning won.
+OVERRULED = "the words matched too"
 
 Target = Literal["clinic", "after_hours"]
 #: Why a caller is asked again: they said nothing, or nothing that is a choice there.
@@ -56,6 +73,8 @@ class CallState:
     language: str = ""
     #: The caller is answering the start of the call, where the line's other languages are offered.
     offered: bool = False
+    #: The place the line has just asked the caller about ("It sounds like ... Is that right?"), if any.
+    asked: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,8 @@ class Turn:
     language: str = ""
     #: The language of each text, where some are in another than the caller's (the offers of the others).
     text_languages: tuple[str, ...] = ()
+    #: How the caller's words were understood, for ``ivr call --explain`` ("" for keys and silence).
+    why: str = ""
 
     def language_of(self, index: int) -> str:
         """The language ``texts[index]`` is said in."""
@@ -114,6 +135,8 @@ class LanguageFlow:
         #: What the speech recogniser should expect, at each node and where no option is offered.
         self._hints = {node_id: tuple(self.script.hints(self._options(node_id))) for node_id in line.nodes}
         self._no_option_hints = tuple(self.script.hints([]))
+        data = self.matcher.meaning.data if self.matcher.meaning else None
+        self._answer_hints = (*data.yes, *data.no) if data else ()
         self._text_words = tuple(normalise(word) for word in self.script.text_words()) if line.messaging else ()
         for node_id, node in line.nodes.items():  # after an answer, a caller may ask for it by text
             if self._text_words and isinstance(node, AnswerNode):
@@ -143,13 +166,37 @@ class LanguageFlow:
 
         With a ``texter``, every answer offers itself by text, and the key or word for it sends it.
         """
+        turn = self._understand(state, digits, speech, now, emergency_checked, texter)
+        if digits.strip() or not speech.strip():
+            return turn
+        why = turn.why or f"rules: {turn.event}"
+        asked = " (asked back)" if turn.event.name == "asked_back" else ""
+        # How the words were understood, never the words themselves (``ivr call --explain`` shows it).
+        logger.debug("Understood at %s: %s%s -> %s", state.node, why, asked, turn.node)
+        return replace(turn, why=why)
+
+    def _understand(self, state: CallState, digits: str, speech: str, now: dt.datetime,
+                    emergency_checked: bool, texter: AnswerTexter | None) -> Turn:
         state = self._sane(state)
+        if state.asked:
+            answered = self._answered(state, digits, speech, now, emergency_checked)
+            if answered is not None:
+                return answered
+            state = replace(state, asked="")
         options = self._options(state.node)
         choice = self.matcher.interpret(options, digits, speech, emergency_checked=emergency_checked)
+        if texter is not None and isinstance(choice, Invalid | Meant) and self._asks_for_text(state, digits, speech):
+            return self._text_answer(state, texter)
+        if isinstance(choice, Meant):
+            reading = choice.reading
+            if choice.overruled and reading.kind == "place" and reading.decision == "go":
+                # The words chose one place and the meaning another: unsure between the two, so asked.
+                reading = replace(reading, decision="ask", why=reading.why + ", but " + OVERRULED)
+            why = reading.explain() + (f"; {OVERRULED}" if choice.overruled else "")
+            turn = replace(self._meant(state, reading, now), why=why)
+            return turn if texter is None else self._offer_text(turn)
         if texter is None:
             return self._respond(state, choice, now)
-        if isinstance(choice, Invalid) and self._asks_for_text(state, digits, speech):
-            return self._text_answer(state, texter)
         return self._offer_text(self._respond(state, choice, now))
 
     def _respond(self, state: CallState, choice: Chose | Commanded | Emergency | Invalid | Silence,
@@ -162,6 +209,56 @@ class LanguageFlow:
             return self._emergency(state, [], event=Event.named("emergency_phrase"))
         reason: _Retried = "no_input" if isinstance(choice, Silence) else "invalid"
         return self._retry(state, choice, now, reason)
+
+    def _answered(self, state: CallState, digits: str, speech: str, now: dt.datetime,
+                  emergency_checked: bool) -> Turn | None:
+        """The caller's answer to the question back: yes takes them there, no back to where they were; None
+        when they said something else (an emergency in it is heard first), which is understood as at any turn."""
+        if speech.strip() and not digits.strip() and not emergency_checked and self.matcher.emergency.heard_in(speech):
+            return None
+        answer = self.matcher.answer(digits, speech)
+        if answer == "yes":
+            trail = (*state.trail, state.node)[-MAX_TRAIL:]
+            return self._present(_moved(state, state.asked, trail), now, [], event=Event.named("meant", state.asked))
+        if answer == "no":
+            return self._present(replace(state, asked="", tries=0), now, [],
+                                 event=Event.named("said_no", state.asked))
+        return None
+
+    def _meant(self, state: CallState, reading: Reading, now: dt.datetime) -> Turn:
+        """Where the caller's words lead by their meaning: the emergency advice at once, a place (asked about
+        first when unsure), a command, or what the line covers and how to reach the clinic."""
+        if reading.kind == "emergency":
+            return self._emergency(state, [], event=Event.named("emergency_phrase", "meaning"))
+        if reading.kind == "command":
+            return self._command(state, reading.target, now)
+        if reading.kind == "out_of_scope":
+            return self._out_of_scope(state, now)
+        if reading.decision == "ask":
+            question = self.script.ask_back(self._about(reading.target))
+            asking = replace(state, asked=reading.target)
+            return self._listen(asking, [question], self._answer_hints, Event.named("asked_back", reading.target))
+        trail = (*state.trail, state.node)[-MAX_TRAIL:]
+        return self._present(_moved(state, reading.target, trail), now, [], event=Event.named("meant", reading.target))
+
+    def _out_of_scope(self, state: CallState, now: dt.datetime) -> Turn:
+        """What the line covers and how to reach the clinic, then where the caller was, again. It counts as a
+        try, so that a caller the line keeps failing is put through in the end."""
+        tries = state.tries + 1
+        if tries >= self.line.call.max_tries:
+            return self._give_up(state, now, "invalid")
+        said = [self.script.out_of_scope(), self.script.clinic_number()]
+        return self._present(replace(state, tries=tries), now, said, event=Event.named("out_of_scope"), again=True)
+
+    def _about(self, node_id: str) -> str:
+        """What a place is about, as the question back names it: its ``about``, else the label leading there."""
+        node = self.line.nodes.get(node_id)
+        about = getattr(node, "about", None)
+        if about:
+            return str(about)
+        labels = (option.label for options in map(self._options, self.line.nodes) for option in options
+                  if option.goto == node_id)
+        return str(next(labels, node_id))
 
     def dial_finished(self, state: CallState, target: Target, status: str, now: dt.datetime) -> Turn:
         """Twilio's <Dial> ended with DialCallStatus ``status``."""
@@ -333,13 +430,14 @@ class LanguageFlow:
         rate = state.rate if state.rate in self.line.voice.rates else self.line.voice.default_rate
         tries = min(max(state.tries, 0), self.line.call.max_tries)
         failed = state.failed if state.failed in ("clinic", "after_hours") else None
-        return replace(state, node=node, trail=trail, tries=tries, rate=rate, failed=failed)
+        asked = state.asked if state.asked in known else ""
+        return replace(state, node=node, trail=trail, tries=tries, rate=rate, failed=failed, asked=asked)
 
 
 def _moved(state: CallState, node: str, trail: tuple[str, ...]) -> CallState:
     """``state`` taken to ``node``: its tries start again, and a failed transfer is forgotten (the caller chose
     to go on); its language and pace go with it."""
-    return replace(state, node=node, trail=trail, tries=0, failed=None)
+    return replace(state, node=node, trail=trail, tries=0, failed=None, asked="")
 
 
 #: How close (0-100) what a caller says must be to a language's word for it ("espanol") to choose it.
@@ -406,6 +504,7 @@ class CallFlow:
         if checked:
             heard = self._heard_in(code, speech, every=state.offered)
             if heard:
+                logger.debug("Understood at %s: rules: an emergency, in %s", state.node, ", ".join(heard))
                 return self._emergency_in(heard, code, state)
         if state.offered:
             chosen = self._chosen(code, digits, speech)
@@ -413,7 +512,7 @@ class CallFlow:
                 return self._in(chosen, self._flows[chosen].start(now, event=LANGUAGE_CHOSEN, texter=texter))
         turn = flow.respond(replace(state, offered=False), digits, speech, now, emergency_checked=checked,
                             texter=texter)
-        if state.offered and self._at_start(turn):
+        if state.offered and self._at_start(turn) and turn.event.name != "asked_back":
             # Still at the start (a silence, a word not understood, a repeat): the offer is said again, and
             # still taken, for the caller who did not catch it the first time.
             offers = tuple(text for text, _, _ in self._offers[code])

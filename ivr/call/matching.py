@@ -14,6 +14,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 from ivr.call.emergency import EmergencySense
+from ivr.call.meaning import MeaningSense, Reading, load_understanding
 from ivr.languages import SpokenKeys, builtin
 from ivr.line import Line, Option
 
@@ -21,6 +22,10 @@ Command = Literal["repeat", "back", "main_menu", "clinic", "slower", "faster"]
 
 #: Below this similarity (0-100) a spoken word is not taken as an option.
 WORD_MATCH_CUTOFF = 85
+
+#: What the rules chose from this many words or fewer ("swellin", "go back") stands: the meaning is read from a
+#: caller's descriptions, not from an option's word said alone.
+SHORT_WORDS = 2
 
 _NOT_WORD = re.compile(r"[^\w' ]+")
 
@@ -45,6 +50,15 @@ class Emergency:
 
 
 @dataclass(frozen=True)
+class Meant:
+    """The caller's words were understood by their meaning, not by the words of an option here."""
+
+    reading: Reading
+    #: The options' or commands' words understood something else, which the meaning overruled.
+    overruled: bool = False
+
+
+@dataclass(frozen=True)
 class Invalid:
     """A key that is not a choice here, or words that match nothing."""
 
@@ -56,7 +70,9 @@ class Silence:
     """No key and no words: the caller has not answered yet."""
 
 
-Choice = Chose | Commanded | Emergency | Invalid | Silence
+Choice = Chose | Commanded | Emergency | Meant | Invalid | Silence
+#: An answer to the question back: yes, no, or something else said.
+Answer = Literal["yes", "no"] | None
 
 
 def normalise(speech: str) -> str:
@@ -109,12 +125,21 @@ class Matcher:
         self.line = line
         self._commands_by_key = line.keys.by_key()
         self.emergency = EmergencySense(line)
+        #: Every language's ways of saying one is fine, set aside before the meaning is read: a caller may say
+        #: "my breathing is fine" in another of the line's languages than the call's.
+        self._fine = [self.emergency, *(EmergencySense(line.in_language(code)) for code in line.language_codes
+                                        if code != line.language)]
         self._spoken_keys = normalised_keys(builtin(line.language).spoken_keys)
         self._command_words: list[tuple[str, Chose | Commanded]] = [
             (normalise(w), Commanded(command))  # type: ignore[arg-type]
             for command, spoken in line.command_words.model_dump().items()
             for w in spoken
         ]
+        data = load_understanding(line.language)
+        #: The understanding by meaning, where the line's language has its data.
+        self.meaning = MeaningSense(line, data) if data is not None else None
+        self._yes = frozenset(normalise(word) for word in data.yes) if data else frozenset()
+        self._no = frozenset(normalise(word) for word in data.no) if data else frozenset()
         #: Each option's normalised words, by the option's identity (the options live as long as the line).
         self._option_words = {
             id(option): self._prepare(option)
@@ -141,7 +166,48 @@ class Matcher:
         if key is not None:
             return self._by_key(options, key, spoken=True)
         rest = self.emergency.without_fine(speech)
-        return self._by_words(options, words if rest is None else normalise(rest))
+        heard = words if rest is None else normalise(rest)
+        ruled = self._by_words(options, heard)
+        if self.meaning is None or (isinstance(ruled, Chose | Commanded) and (
+                self._exactly(ruled, options, heard) or len(heard.split()) <= SHORT_WORDS)):
+            return ruled
+        said = self._without_fine(speech)
+        if not said:
+            return ruled  # nothing but "I'm fine"
+        reading = self.meaning.read(said)
+        if reading.decision == "none":
+            return ruled
+        if isinstance(ruled, Chose) and reading.kind == "place" and ruled.option.goto == reading.target:
+            return ruled
+        return Meant(reading, overruled=isinstance(ruled, Chose | Commanded))
+
+    def answer(self, digits: str, speech: str) -> Answer:
+        """What a caller answered to the question back: key 1 or a word of yes, key 2 or a word of no."""
+        key = digits.strip() or self.key_said(speech) or ""
+        if key in ("1", "2"):
+            return "yes" if key == "1" else "no"
+        tokens = normalise(speech).split()
+        if not tokens:
+            return None
+        said = " ".join(tokens)
+        if said in self._no or tokens[0] in self._no:
+            return "no"
+        if said in self._yes or tokens[0] in self._yes:
+            return "yes"
+        return None
+
+    def _without_fine(self, speech: str) -> str:
+        """What the caller said, less what says, in any of the line's languages, that something is fine."""
+        for sense in self._fine:
+            rest = sense.without_fine(speech)
+            speech = speech if rest is None else rest
+        return normalise(speech)
+
+    def _exactly(self, ruled: Chose | Commanded, options: list[Option], said: str) -> bool:
+        """Whether the caller said no more than a word of what the rules chose ("go back", "swelling")."""
+        if isinstance(ruled, Chose):
+            return said in {phrase for phrase, _ in self._words_of(ruled.option)}
+        return said in {phrase for phrase, choice in self._command_words if choice == ruled}
 
     def _by_key(self, options: list[Option], key: str, *, spoken: bool) -> Choice:
         for option in options:

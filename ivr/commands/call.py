@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import re
 import shutil
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import click
 
@@ -233,6 +234,35 @@ def _speaker(line_file: str | None, language: str | None = None) -> Callable[[st
 @click.option("--language", default=None, metavar="CODE",
               help="Choose this language at the start of the call, as a caller does, by saying its name "
               '(es: "español"), in a line that offers it.')
-def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool, language: str | None) -> None:
+@click.option("--explain", is_flag=True, help="Show how each spoken turn was understood: by the rules, or by its "
+              "meaning (the place, its score, the next place, why, and whether the line asked back); in process only.")
+def call(url: str | None, line_file: str | None, at_time: str | None, speak: bool, language: str | None,
+         explain: bool) -> None:
     """Place a call on a line and hear it as text; type keys or words to answer."""
-    place_call(url=url, line_file=line_file, at_time=at_time, speak=speak, language=language)
+    if explain and url:
+        raise BadOption("a line called by URL understands in its own server: leave out --explain", "--explain")
+    with _explaining() if explain else contextlib.nullcontext():
+        place_call(url=url, line_file=line_file, at_time=at_time, speak=speak, language=language)
+
+
+@contextlib.contextmanager
+def _explaining() -> Iterator[None]:
+    """Show the call flow's account of how it understood each spoken turn, as the call goes."""
+    flow_log = logging.getLogger("ivr.call.flow")
+    handler = _Explainer()
+    level, propagate = flow_log.level, flow_log.propagate
+    flow_log.setLevel(logging.DEBUG)
+    flow_log.propagate = False  # shown once, here, not again by --verbose's handler
+    flow_log.addHandler(handler)
+    try:
+        yield
+    finally:
+        flow_log.removeHandler(handler)
+        flow_log.setLevel(level)
+        flow_log.propagate = propagate
+
+
+class _Explainer(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Understood"):
+            click.echo(click.style("  [" + record.getMessage() + "]", fg="yellow"))

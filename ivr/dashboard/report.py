@@ -390,7 +390,12 @@ def _no_input(figures: Figures, title: Callable[[str | None], str]) -> Section:
             ("Place", "Answers", "Silence", "Silence rate", "Not a choice", "Not a choice rate"),
             tuple((title(n.node), f"{n.responses:,}", f"{n.no_input:,}", share(n.no_input, n.responses),
                    f"{n.invalid:,}", share(n.invalid, n.responses)) for n in places),
-        ),),
+        ), Table(
+            "Understood by meaning, by place: asked back, said no to the question, and out of scope",
+            ("Place", "Answers", "Asked back", "Said no", "Out of scope"),
+            tuple((title(n.node), f"{n.responses:,}", f"{n.asked_back:,}", f"{n.said_no:,}", f"{n.out_of_scope:,}")
+                  for n in sorted(places, key=lambda n: (-(n.asked_back + n.out_of_scope), n.node))),
+        )),
     )
 
 

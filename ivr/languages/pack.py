@@ -63,6 +63,8 @@ class Pack:
     normalise: Callable[[str], str] | None
     #: What the emergency understanding reads (``emergency.yaml``), where the language has it.
     emergency: Traversable | None
+    #: How callers are understood by meaning (``understanding.yaml``), where the language has it.
+    understanding: Traversable | None
     #: What the line writes by text message (``texts.yaml``; English's where the language has none).
     messages: MessageWords
 
@@ -108,6 +110,7 @@ def read_pack(code: str) -> Pack:
     audit = speech.get("audit")
     module = importlib.import_module(f"ivr.languages.{code}")
     emergency = home / "emergency.yaml"
+    understanding = home / "understanding.yaml"
     texts = home / "texts.yaml" if (home / "texts.yaml").is_file() else folder() / DEFAULT_LANGUAGE / "texts.yaml"
     return Pack(
         code=code,
@@ -131,6 +134,7 @@ def read_pack(code: str) -> Pack:
         if audit else None,
         normalise=getattr(module, "normalise", None),
         emergency=emergency if emergency.is_file() else None,
+        understanding=understanding if understanding.is_file() else None,
         messages=read_message_words(_yaml(texts)),
     )
 

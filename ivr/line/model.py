@@ -136,6 +136,9 @@ class Option(Frozen):
     #: Words or phrases a caller may say to choose it.
     words: Words
     goto: NodeId
+    #: Things callers say that mean this option, in their own words ("I can't see straight"): the line
+    #: understands what is said by its meaning, nearest to these, the label and the words (ivr/call/meaning).
+    examples: Sayings = []
 
 
 class MenuNode(Frozen):
@@ -158,6 +161,12 @@ class TransferNode(Frozen):
     title: Word
     #: Said before the call is put through.
     text: Text
+    #: A place for a concerning symptom: a caller who describes it at any menu or answer is taken here, as
+    #: one who describes an emergency is taken to the emergency advice.
+    concerning: bool = False
+    #: What the place is about, as the line asks a caller it is unsure of: "It sounds like {about}. Is that
+    #: right?". Left out: the label of the first option that leads here.
+    about: Text | None = None
 
 
 class EmergencyNode(Frozen):
@@ -219,6 +228,12 @@ class Phrases(Frozen):
     main_menu_offer: Text = _ENGLISH.phrases["main_menu_offer"]
     goodbye: Text = _ENGLISH.phrases["goodbye"]
     apology: Text = _ENGLISH.phrases["apology"]
+    #: Asked once of a caller the line is unsure of: {about} is what it thinks they mean.
+    ask_back: Text = _ENGLISH.phrases["ask_back"]
+    #: Said to a caller who asks about something the line does not cover, before how to reach the clinic.
+    out_of_scope: Text = _ENGLISH.phrases["out_of_scope"]
+    #: The same, for a line that names no topic.
+    out_of_scope_general: Text = _ENGLISH.phrases["out_of_scope_general"]
     #: At the start of a call in a line of several languages, said in this language by its own voice.
     language_offer: Text = _ENGLISH.phrases["language_offer"]
 
@@ -271,6 +286,9 @@ class Line(Frozen):
     messaging: Messaging | None = None
     phrases: Phrases = Phrases()
     command_words: CommandWords = CommandWords()
+    #: What the line answers questions about, said to a caller who asks about something else: "This line
+    #: answers questions about {topic}." Left out: the caller hears that the line cannot answer it.
+    topic: Text | None = None
     #: Spoken phrases that skip the menus and go straight to the emergency advice. They add to the
     #: line's built-in understanding of emergencies (ivr/call/emergency), which needs no list here.
     emergency_phrases: Sayings = []

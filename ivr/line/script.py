@@ -215,6 +215,16 @@ class Script:
             return [self._phrase("after_hours_number", number=spoken_digits(after_hours))]
         return [self._phrase("clinic_number", number=spoken_digits(self.line.clinic.phone))]
 
+    def ask_back(self, about: str) -> str:
+        return self._phrase("ask_back", about=about)
+
+    def out_of_scope(self) -> str:
+        topic = self.line.topic
+        return self._phrase("out_of_scope", topic=topic) if topic else self._phrase("out_of_scope_general")
+
+    def clinic_number(self) -> str:
+        return self._phrase("clinic_number", number=spoken_digits(self.line.clinic.phone))
+
     def putting_through(self) -> str:
         return self._phrase("putting_through")
 

@@ -57,6 +57,7 @@ def seen_in(source: Any, code: str) -> dict[str, Any]:
     spoken = settings.speech_language or (source.call.speech_language if first else _fallback_tag(code))
     return {
         "greeting": picked(source.greeting, code),
+        "topic": picked(source.topic, code),
         "nodes": {node_id: in_one_language(node, code) for node_id, node in source.nodes.items()},
         "phrases": _with_builtins(source.phrases, code, builtin(code).phrases if has(code) else {}),
         "command_words": _with_builtins(source.command_words, code, builtin(code).command_words if has(code) else {}),

@@ -19,7 +19,7 @@ from ivr.line import END, AnswerNode, EmergencyNode, Line, MenuNode, Option, Scr
 from ivr.messages.segments import plain
 
 #: Events after which the texter is shown only what they can reply, not the whole answer again.
-_AGAIN = frozenset({"invalid", "no_input"})
+_AGAIN = frozenset({"invalid", "no_input", "out_of_scope"})
 #: Events that start a conversation: the greeting comes first.
 _STARTS = frozenset({"start", "language"})
 
@@ -107,6 +107,10 @@ class TextScript:
         node = self.line.node(then.state.node)
         again = turn.event.name in _AGAIN
         blocks = [self.greeting] if turn.event.name in _STARTS else []
+        if turn.event.name == "asked_back":  # the question back alone, its answer still to come
+            return [*blocks, turn.texts[-1]]
+        if turn.event.name == "out_of_scope":  # what the line covers, before the menu again
+            blocks.append(turn.texts[0])
         if isinstance(node, MenuNode):
             prompt = [] if again or turn.event.name in _STARTS else [self.text(node.prompt)]
             return [*blocks, *prompt, self.menu(node.options)]

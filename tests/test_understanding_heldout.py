@@ -1,0 +1,61 @@
+"""Issue 19's targets, on the held-out half of the understanding corpora: what callers say in their own words,
+at the Botox line's main menu, through the call flow (tests/understanding_corpus/measure.py)."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from ivr.call.flow import CallFlow
+from ivr.config import DEFAULT_LINE_FILE
+from ivr.line.validate import load_line
+from tests.understanding_corpus import LANGUAGES
+from tests.understanding_corpus.measure import Figures, measure
+
+#: About a minute: the flow's examples embedded, then 805 turns or more.
+pytestmark = pytest.mark.slow
+
+#: Issue 19's targets: the share of each class that must reach its place (within two turns, counting the
+#: question back), at most this share of false emergency advice, and of "not understood".
+REACHED = {"breathing": 0.95, "swallowing": 0.95, "speaking": 0.95, "chest": 0.90, "weakness": 0.90,
+           "vision": 0.90}
+FALSE_EMERGENCY = 0.01
+NOT_UNDERSTOOD = 0.15
+#: What the line reaches today, below the targets (docs/understanding.md has the figures): a fall below
+#: these is a regression. They sit one utterance (5 points) under the measured figure.
+TODAY = {
+    "en": {"breathing": 0.85, "swallowing": 0.75, "speaking": 0.85, "chest": 0.95, "weakness": 0.90,
+           "vision": 0.65, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.80},
+    "es": {"breathing": 0.90, "swallowing": 0.60, "speaking": 0.60, "chest": 0.90, "weakness": 0.75,
+           "vision": 0.75, "eyelid": 0.95, "redness": 0.90, "swelling_lasts": 0.70},
+}
+
+
+
+
+@functools.cache
+def _figures(language: str) -> Figures:
+    return measure(CallFlow(load_line(DEFAULT_LINE_FILE).line), language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_false_emergencies_and_words_not_understood_stay_within_the_targets(language: str) -> None:
+    figures = _figures(language)
+    assert figures.false_emergency <= FALSE_EMERGENCY, figures.false_emergencies
+    assert figures.not_understood_share <= NOT_UNDERSTOOD
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_concerning_class_reaches_its_place_at_least_as_often_as_today(language: str) -> None:
+    figures = _figures(language)
+    fallen = {label: f"{figures.share(label):.0%}" for label, floor in TODAY[language].items()
+              if figures.share(label) < floor}
+    assert fallen == {}, "\n".join(figures.rows())
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19: not yet met for every class (docs/understanding.md)")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_concerning_class_meets_issue_19s_target(language: str) -> None:
+    figures = _figures(language)
+    assert {label: figures.share(label) for label, target in REACHED.items() if figures.share(label) < target} == {}

@@ -1,0 +1,104 @@
+"""Callers understood by what they mean: concerning places from anywhere, the question back, and what the line
+covers, heard as Twilio's signed webhooks are answered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from tests.calls import Caller
+from tests.conftest import OPEN, Clock
+from tests.delivery import Call, sid
+from tests.pages import read, sign_in
+from tests.test_commands import ivr
+from tests.test_dashboard import PASSWORD, SECRET, rows
+
+VISION_CHECK = "Blurred or double vision after Botox should be checked by the clinic."
+EMERGENCY = "If you have trouble breathing, swallowing or speaking, hang up now and call 9 1 1."
+
+
+def _at(caller: Caller, *keys: str) -> None:
+    caller.dial_in()
+    for key in keys:
+        caller.press(key)
+
+
+@pytest.mark.parametrize("place", [(), ("4",), ("2", "1")], ids=["main menu", "pain answer", "swelling answer"])
+def test_blurred_vision_in_a_callers_own_words_is_put_through_to_the_clinic_from_anywhere(
+        caller: Caller, place: tuple[str, ...]) -> None:
+    _at(caller, *place)
+    answer = caller.say("my vision went blurry after the botox")
+    assert VISION_CHECK in answer.heard
+    assert answer.dialled_number == "+12025550143"
+
+
+def test_chest_pain_in_a_callers_own_words_gets_the_emergency_advice_at_once_never_a_question(caller: Caller) -> None:
+    _at(caller, "3")
+    answer = caller.say("my chest feels really tight and heavy")
+    assert answer.heard.count(EMERGENCY) == 2
+    assert "Is that right?" not in answer.heard
+    assert answer.gather is None and answer.verbs[-1] == "Hangup"
+
+
+def test_a_caller_the_line_is_unsure_of_is_asked_once_and_yes_puts_them_through(caller: Caller) -> None:
+    _at(caller)
+    question = caller.say("my eyes feel funny")
+    assert question.heard == ("It sounds like blurred or double vision. Is that right? "
+                              "Say yes or press 1. Say no or press 2.")
+    assert question.gather is not None
+    answer = caller.say("yes")
+    assert VISION_CHECK in answer.heard and answer.dialled_number == "+12025550143"
+
+
+def test_no_to_the_question_returns_the_caller_to_where_they_were(caller: Caller) -> None:
+    _at(caller, "4")
+    pain = caller.last.heard  # type: ignore[union-attr]
+    caller.say("my eyes feel funny")
+    answer = caller.press("2")
+    assert answer.dial is None and answer.heard.startswith(pain.split(".")[0])
+
+
+def test_the_question_is_asked_in_the_callers_language(caller: Caller) -> None:
+    _at(caller, "9")
+    question = caller.say("i'm tired all the time")
+    assert question.heard.startswith("Parece que se trata de debilidad lejos de donde le inyectaron. ¿Es así?")
+    answer = caller.say("sí")
+    assert "Si siente debilidad lejos de donde le inyectaron" in answer.heard
+
+
+def test_out_of_scope_words_hear_what_the_line_covers_the_clinics_number_and_the_menu_again(caller: Caller) -> None:
+    _at(caller)
+    answer = caller.say("my knee hurts when i walk")
+    assert answer.heard.startswith("This line answers questions about swelling, inflammation and other effects "
+                                   "after Botox.")
+    assert "The number for Example Skin Clinic is 2 0 2, 5 5 5, 0 1 4 3." in answer.heard
+    assert "Sorry, I did not understand that." not in answer.heard
+    assert "For a worrying symptom, press 1." in answer.heard and answer.gather is not None
+
+
+def test_the_text_phone_explains_how_each_spoken_turn_was_understood() -> None:
+    ran = ivr("call", "--explain", "--at", "tuesday 10:00", stdin="my eyes feel funny\n2\nrepeat\n")
+    assert ran.status == 0, ran.err
+    assert "[Understood at main: meaning: place check-vision" in ran.out
+    assert "a concerning place, unsure (asked back) -> main]" in ran.out
+    assert "[Understood at main: rules: repeat -> main]" in ran.out
+
+
+def test_the_dashboard_counts_questions_back_noes_and_out_of_scope_words_by_place(
+        make_app: Callable[..., Flask], database_url: str, clock: Clock) -> None:
+    app = make_app(DATABASE_URL=database_url, DASHBOARD_PASSWORD=PASSWORD, SECRET_KEY=SECRET)
+    clock.now = OPEN
+    unsure = Call(app, sid(1), "+12025550111")
+    unsure.dial_in()
+    unsure.say("my eyes feel funny")  # asked back at the main menu
+    unsure.press("2")  # no
+    unsure.say("my knee hurts when i walk")  # out of scope at the main menu
+    unsure.hang_up(40)
+    clinic = app.test_client()
+    sign_in(clinic, PASSWORD)
+    figures = read(clinic.get("/dashboard?period=today").get_data(as_text=True))
+    main = rows(figures, "Understood by meaning, by place: asked back, said no to the question, and out of scope")
+    assert main["Main menu"] == {"Place": "Main menu", "Answers": "3", "Asked back": "1", "Said no": "1",
+                                 "Out of scope": "1"}
