@@ -54,7 +54,10 @@ def versions(problem: str = "", status: int = 200) -> ResponseReturnValue:
     zone = zoneinfo.ZoneInfo(active.loaded.line.clinic.hours.timezone)
     rows = [(local_time(found.published_at, zone), found) for found in history(versions_store(), line)]
     who = auth.staff()
-    return render_template("dashboard/versions.html", rows=rows, answering=active.published, zone=str(zone),
+    # What the database says is published, not the version this worker has taken yet: the page that comes back
+    # from publishing may be made by a worker that takes it a second later, and must not offer it again.
+    answering = newest_number(versions_store(), line) or active.published
+    return render_template("dashboard/versions.html", rows=rows, answering=answering, zone=str(zone),
                            done=request.args.get("done", ""), problem=problem,
                            may_publish=bool(who and who.may("publisher"))), status
 
