@@ -49,7 +49,7 @@ def defaults() -> dict[str, Any]:
         # The line's YAML file.
         "LINE_FILE": str(DEFAULT_LINE_FILE),
         # How often (seconds) a worker looks whether the line file changed.
-        "LINE_RELOAD_SECONDS": 2.0,
+        "LINE_RELOAD_SECONDS": 1.0,
         # Keep the line as versions in the call records' database and answer with the newest published one
         # (the line file seeds the first, and each valid change of the file is published); false: the file alone.
         "LINE_VERSIONS": True,
