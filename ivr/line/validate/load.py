@@ -69,11 +69,12 @@ def load_line(path: str | Path) -> LoadedLine:
 def load_line_text(raw: bytes, name: str) -> LoadedLine:
     """Check and build the line whose file's bytes are ``raw``; ``name`` stands for the file in problems.
 
-    Raises LineInvalid as :func:`load_line` does. The same bytes under the same name give the same line,
-    which is kept (the last few): a server reads the one text as the file and as the database's version, and
-    every app and worker starting on it would otherwise check it again, for a third of a second each time.
+    Raises LineInvalid as :func:`load_line` does. The same bytes give the same line, which is kept (the last
+    few; its warnings name the file as ``name`` does): a server reads the one text as the file and as the
+    database's version, and every app and worker starting on it would otherwise check it again, for a third of
+    a second or more each time.
     """
-    key = (hashlib.sha256(raw).hexdigest(), name)
+    key = hashlib.sha256(raw).hexdigest()
     with _kept_lock:
         kept = _kept.get(key)
         if kept is not None:
@@ -84,13 +85,16 @@ def load_line_text(raw: bytes, name: str) -> LoadedLine:
             _kept[key] = kept
             while len(_kept) > KEPT_LINES:
                 _kept.popitem(last=False)
+    elif str(kept.path) != name:  # the same text read under another name: the file, then its version 1
+        kept = dataclasses.replace(kept, path=Path(name), warnings=tuple(
+            dataclasses.replace(warning, file=name) for warning in kept.warnings))
     logger.info("loaded line %s: %d nodes, %d warnings", kept.path, len(kept.line.nodes), len(kept.warnings))
     return kept
 
 
-#: How many checked lines are kept, by their bytes and name (a server needs one or two; tests a few more).
+#: How many checked lines are kept, by their bytes' digest (a server needs one or two; tests a few more).
 KEPT_LINES = 8
-_kept: OrderedDict[tuple[str, str], LoadedLine] = OrderedDict()
+_kept: OrderedDict[str, LoadedLine] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
