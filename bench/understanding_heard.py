@@ -11,6 +11,7 @@ then measured exactly as the clean text is (:func:`tests.understanding_corpus.me
 
 Transcripts are kept in a scratch folder (``--scratch``, by default the environment's ``share/ivr/heard``),
 one JSON file per language, voice and model, so a rerun measures again without speaking or listening.
+``--so-far`` measures, clean and heard alike, only the utterances a run (perhaps still going) has heard.
 """
 
 from __future__ import annotations
@@ -54,13 +55,15 @@ def _heard(engine: Engine, voice: str, recogniser: Recogniser, text: str, scratc
     return recogniser.transcribe(phone_line(to_telephone(samples, rate)), TELEPHONE_RATE)
 
 
-def transcripts(language: str, utterances: list[Utterance], scratch: Path, threads: int) -> dict[str, str]:
-    """What the recogniser heard of each utterance's text, from the cache where it is there."""
+def transcripts(language: str, utterances: list[Utterance], scratch: Path, threads: int,
+                so_far: bool = False) -> dict[str, str]:
+    """What the recogniser heard of each utterance's text, from the cache where it is there (``so_far``: only
+    from the cache)."""
     engine_name, voice, tag = SPEAKERS[language]
     recogniser = Recogniser(tag, threads=threads)
     path = _cache_file(scratch, language, recogniser)
     known: dict[str, str] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    wanted = [u.text for u in utterances if u.text not in known]
+    wanted = [] if so_far else [u.text for u in utterances if u.text not in known]
     if wanted:
         engine = engine_class(engine_name)()
         engine.check_voice(voice)
@@ -80,12 +83,13 @@ def _save(path: Path, known: dict[str, str]) -> None:
     partial.replace(path)
 
 
-def heard_figures(language: str, scratch: Path, threads: int) -> tuple[Figures, Figures]:
+def heard_figures(language: str, scratch: Path, threads: int, so_far: bool = False) -> tuple[Figures, Figures]:
     """``language``'s held-out figures on the clean text and on what the recogniser heard."""
     from ivr.call.flow import CallFlow
 
     utterances = half(language, "heldout")
-    heard = transcripts(language, utterances, scratch, threads)
+    heard = transcripts(language, utterances, scratch, threads, so_far)
+    utterances = [u for u in utterances if u.text in heard]
     flow = CallFlow(load_line(DEFAULT_LINE_FILE).line)
     clean = measure(flow, language, "heldout", utterances)
     through = measure(flow, language, "heldout", [replace(u, text=heard[u.text]) for u in utterances])
@@ -97,12 +101,13 @@ def heard_figures(language: str, scratch: Path, threads: int) -> tuple[Figures, 
 @click.option("--scratch", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where transcripts are kept (default: the environment's share/ivr/heard).")
 @click.option("--threads", type=int, default=1, show_default=True, help="The recogniser's CPU threads.")
-def main(languages: tuple[str, ...], scratch: Path | None, threads: int) -> None:
+@click.option("--so-far", is_flag=True, help="Measure only the utterances already heard; hear none.")
+def main(languages: tuple[str, ...], scratch: Path | None, threads: int, so_far: bool) -> None:
     """Print each language's held-out figures, clean and heard through a phone line, side by side."""
     folder = scratch or environment_folder("heard")
     for language in languages or LANGUAGES:
         started = time.monotonic()
-        clean, through = heard_figures(language, folder, threads)
+        clean, through = heard_figures(language, folder, threads, so_far)
         click.echo(f"{language} (held out; clean | heard), {time.monotonic() - started:.0f} s:")
         for left, right in zip(clean.rows(), through.rows(), strict=True):
             click.echo(f"  {left:40} | {right.split(': ', 1)[1]}")
