@@ -49,7 +49,7 @@ def defaults() -> dict[str, Any]:
         # The line's YAML file.
         "LINE_FILE": str(DEFAULT_LINE_FILE),
         # How often (seconds) a worker looks whether the line file changed.
-        "LINE_RELOAD_SECONDS": 2.0,
+        "LINE_RELOAD_SECONDS": 1.0,
         # Keep the line as versions in the call records' database and answer with the newest published one
         # (the line file seeds the first, and each valid change of the file is published); false: the file alone.
         "LINE_VERSIONS": True,
@@ -80,6 +80,9 @@ def defaults() -> dict[str, Any]:
         # Render the line's missing audio when the app starts, before it answers (takes seconds).
         # Off: run `ivr render` after changing the line; prompts with no audio are read by Twilio's <Say>.
         "RENDER_ON_START": False,
+        # Before a version is published (the dashboard, ivr line publish), transcribe its changed prompts, as
+        # ivr audit-audio does, and show how clearly each is heard (they are rendered whatever this says).
+        "PUBLISH_AUDIT": True,
         # -- text messages (docs/text-messages.md) --
         # A text conversation's place is kept this many hours after its last message; after that, the
         # next message starts again with the emergency sentence.

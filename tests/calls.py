@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
@@ -12,6 +14,23 @@ from twilio.request_validator import RequestValidator
 from tests.twiml_schema import check_against_schema
 
 CALLER = "+12025550100"
+
+
+def transcripts_from(client: FlaskClient) -> Callable[[str], str]:
+    """What each played prompt says, as the app serves its transcript beside its audio."""
+
+    def transcript(url: str) -> str:
+        with client.get(urlsplit(url).path.removesuffix(".wav") + ".txt") as response:
+            assert response.status_code == 200, url
+            return response.get_data(as_text=True)
+
+    return transcript
+
+
+def transcripts_over_http(url: str) -> str:
+    """What a prompt played from a served line says, as the server serves its transcript beside its audio."""
+    with urllib.request.urlopen(url.removesuffix(".wav") + ".txt", timeout=10) as response:
+        return str(response.read().decode("utf-8"))
 
 
 def sign(token: str, url: str, form: dict[str, str]) -> str:
@@ -36,6 +55,14 @@ class Answer:
         the text of a <Say> that changes pace is in its <prosody>."""
         assert self.root is not None
         return " ".join("".join(el.itertext()).strip() for el in self.root.iter("Say"))
+
+    def heard_with(self, transcript: Callable[[str], str]) -> str:
+        """What the caller hears, <Say> and <Play> alike, in order: a played prompt's words as
+        ``transcript(url)`` gives them (the line serves each prompt's text beside its audio)."""
+        assert self.root is not None
+        said = ["".join(el.itertext()).strip() if el.tag == "Say" else transcript((el.text or "").strip())
+                for el in self.root.iter() if el.tag in ("Say", "Play")]
+        return " ".join(said)
 
     @property
     def played(self) -> list[str]:

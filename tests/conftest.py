@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -51,6 +53,7 @@ def own_instance_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("IVR_AUDIO_DIR", str(folder / "audio"))
     monkeypatch.setenv("IVR_DATABASE_URL", f"sqlite:///{folder / 'calls.sqlite3'}")
     monkeypatch.setenv("IVR_LAST_GOOD_LINE_DIR", str(folder / "last-good-lines"))
+    monkeypatch.setenv("IVR_PUBLISH_AUDIT", "false")  # Whisper takes seconds to load
     return folder
 
 
@@ -85,6 +88,8 @@ def _test_settings(clock: Clock, folder: Path, **settings: object) -> dict[str, 
         # A page a test reads at once after a call shows it, however busy the machine (the records are written
         # within hundredths of a second; at a load of 14, a PostgreSQL write once took more than 0.5 s).
         "RECORD_SETTLE_SECONDS": 10.0,
+        # Whisper takes seconds to load: one test audits a publish's changed prompts (test_line_versions.py).
+        "PUBLISH_AUDIT": False,
     }
     config.update(settings)
     return config
@@ -131,10 +136,34 @@ def caller(client: FlaskClient) -> Caller:
     return Caller(client, TOKEN)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The audit's few long tests first (each transcribes a rendered line, for minutes): in parallel a
-    worker starts them at once while the others share the rest, rather than one finishing alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("audit") is None)
+    """The long tests (``long``: each a minute or more of CPU) first, and spread over the workers.
+
+    pytest-xdist's worksteal hands worker i the i-th of as many contiguous shares of the collection as there
+    are workers, and an idle worker later steals from the END of another's share. So each share here begins
+    with its turn of the long tests: every worker starts its long tests at once and none is left running
+    three of them in a row while the others have finished.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    # The audit's first (the longest: each transcribes the whole line), then the rest in their order.
+    long_tests = sorted((item for item in items if item.get_closest_marker("long")),
+                        key=lambda item: item.get_closest_marker("audit") is None)
+    items[:] = _spread(long_tests, [item for item in items if not item.get_closest_marker("long")], workers)
+
+
+def _spread(long_tests: list[pytest.Item], others: list[pytest.Item], workers: int) -> list[pytest.Item]:
+    """Each worker's share, as xdist cuts them (the i-th: what is left over the workers left), led by every
+    ``workers``-th long test."""
+    shares: list[list[pytest.Item]] = [long_tests[i::workers] for i in range(workers)]
+    left = len(long_tests) + len(others)
+    rest = iter(others)
+    for i, share in enumerate(shares):
+        size = left // (workers - i)
+        share.extend(itertools.islice(rest, max(size - len(share), 0)))
+        left -= len(share)
+    shares[-1].extend(rest)
+    return [item for share in shares for item in share]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

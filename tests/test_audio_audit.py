@@ -122,6 +122,7 @@ _BOTOX_VOICE = load_line(DEFAULT_LINE_FILE).line.voice
 
 @pytest.mark.audit
 @pytest.mark.slow
+@pytest.mark.long
 @pytest.mark.parametrize("rate", _BOTOX_VOICE.rates)
 def test_the_botox_line_is_intelligible_over_a_phone_line_at_every_rate(tmp_path: Path, rate: int) -> None:
     """The bars (docs/audio.md): at the default rate a median word error rate of at most 0.05 over all

@@ -1,7 +1,7 @@
 """A clinic changes its line in a real browser, as the README tells it to: an editor changes an answer on one
-server, a mistake is explained at its field and fixed, a publisher on a second server sharing the database
-publishes it with a note, and callers hear it on every worker of both; then it is rolled back. Every page
-visited is checked by axe at a desktop's size and a phone's."""
+server, a mistake is explained at its field and fixed, the draft is tried on the page's phone, a publisher on
+a second server sharing the database publishes it with a note, and callers hear it on every worker of both;
+then it is rolled back. Every page visited is checked by axe at a desktop's size and a phone's."""
 
 from __future__ import annotations
 
@@ -127,6 +127,16 @@ def test_a_clinic_changes_an_answer_in_the_browser_and_callers_on_both_servers_h
         assert "a publisher can publish it. Your account, Eddie, is an editor." in tab.inner_text("main")
         assert tab.get_by_role("button", name="Show the differences from the live version").count() == 0
         walk.check("a draft without mistakes, to an editor")
+        # He tries it on the page's phone before anyone publishes it: swelling (2), how long it lasts (1).
+        with tab.expect_navigation():
+            tab.get_by_role("button", name=f"Call draft {draft.rsplit('/', 1)[1]} on the page's phone").click()
+        walk.check("the draft on the page's phone")
+        for key in ("2", "1"):
+            with tab.expect_navigation():
+                tab.get_by_role("group", name="Press a key").get_by_role("button", name=key, exact=True).click()
+        assert NEW in tab.locator("ol.heard").inner_text(), "the trial call hears the draft, not the live line"
+        walk.check("a trial call's answer")
+        tab.goto(f"{first.base}{draft}")
         refused = tab.request.post(f"{first.base}{draft}/review", form={
             "csrf_token": tab.locator("input[name=csrf_token]").first.input_value(),
             "revision": tab.locator("input[name=revision]").first.input_value(), "note": "Mine"})
@@ -154,7 +164,6 @@ def test_a_clinic_changes_an_answer_in_the_browser_and_callers_on_both_servers_h
         print(f"\npublished in the browser: heard on every worker of both servers {reached:.2f} s after the "
               f"button was pressed ({published:.2f} s after the page came back)")
 
-        tab.reload()  # the page that came back may have been made before its worker took version 2
         tab.get_by_label("Why publish version 1 again").fill("Back to the old wording")
         began = time.monotonic()
         walk.press("Publish version 1 again", "/dashboard/line")

@@ -10,15 +10,18 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.dashboard.auth import hash_password
+from ivr.speech.catalog import AudioCatalog
+from ivr.speech.voicing import Voicing
 from ivr.store import Store
 from ivr.store.staff import add_account
 from ivr.store.versions import history, publish
-from tests.calls import Caller
+from tests.calls import Caller, transcripts_from
 from tests.conftest import PASSWORD_COST, TOKEN
 from tests.pages import csrf_token, read
 from tests.test_staff_accounts import sign_in
@@ -37,7 +40,7 @@ def _how_long_swelling_lasts(app: Flask) -> str:
     caller = Caller(app.test_client(), TOKEN)
     caller.dial_in()
     caller.press("2")
-    return caller.press("1").heard
+    return caller.press("1").heard_with(transcripts_from(app.test_client()))
 
 
 def _publish(app: Flask, text: str, note: str) -> int:
@@ -235,3 +238,65 @@ def test_choices_put_in_another_order_are_said_as_such_and_a_removed_place_by_it
     without = text.replace("\n  botulism:\n    type: answer\n", "\n  botulism-gone:\n    type: answer\n")
     said = [(d.where, d.what) for d in differences(text, without)]
     assert ("Answer 'Botulism from Botox'", "added") in said and ("Answer 'Botulism from Botox'", "removed") in said
+
+
+def _catalog(app: Flask) -> AudioCatalog:
+    catalog: AudioCatalog = app.extensions["ivr"].audio
+    return catalog
+
+
+@pytest.mark.slow
+def test_publishing_renders_the_changed_answer_first_and_shows_how_clearly_it_is_heard(
+    make_app: Callable[..., Flask]
+) -> None:
+    app = make_app(SECRET_KEY="a-secret-key", PUBLISH_AUDIT=True)
+    pat = _publisher(app)
+    changed = DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "within two days at most.")
+    status, html = _send_file(pat, changed, "Shorter")
+    assert status == 200
+    rows = read(html).table("How clearly the changed prompts are heard")
+    assert len(rows) == 2, "only the changed answer is rendered and audited"
+    prompt, heard, wer, met = rows[1]
+    assert NEW in prompt
+    assert "(answer, en-US)" in prompt and "two days" in heard.lower()
+    assert float(wer) <= 0.25 and met == "yes"
+    voicing = Voicing.of(app.extensions["ivr"].line.current().loaded.line)
+    new_text = next(text for text in _answer_texts(changed) if NEW in text)
+    assert all(_catalog(app).has(voicing.name(new_text, rate)) for rate in (125, 150, 175)), \
+        "rendered at every pace before anyone publishes"
+    assert pat.post("/dashboard/line/publish", data=_form(html)).status_code == 302
+
+
+def test_a_version_whose_changed_prompts_cannot_be_rendered_is_not_published(make_app: Callable[..., Flask]) -> None:
+    app = make_app(SECRET_KEY="a-secret-key")
+    pat = _publisher(app)
+    changed = DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "within two days at most.")
+    no_voice = changed.replace("  engine: flite\n  name: rms\n", "  engine: flite\n  name: nobody-at-all\n")
+    status, html = _send_file(pat, no_voice, "Another voice")
+    assert status == 400
+    assert "could not be rendered" in read(html).text and 'action="/dashboard/line/publish"' not in html
+    forced = pat.post("/dashboard/line/publish", data={"csrf_token": csrf_token(html), "text": no_voice,
+                                                       "note": "Another voice", "base": "1"})
+    assert forced.status_code == 400 and "could not be rendered" in read(forced.get_data(as_text=True)).text
+    assert len(history(_store(app), LINE)) == 1
+
+
+def test_ivr_line_publish_renders_the_changed_prompts_first(tmp_path: Path) -> None:
+    from tests.test_commands import ivr
+
+    env = {"IVR_DATABASE_URL": f"sqlite:///{tmp_path}/records.sqlite3", "IVR_AUDIO_DIR": str(tmp_path / "audio")}
+    assert "No version of this line is live yet" in ivr("line", "publish", str(DEFAULT_LINE_FILE), "--note", "first",
+                                                        env=env).out
+    changed = tmp_path / "line.yaml"
+    changed.write_text(DEFAULT_LINE_FILE.read_text().replace("within one to two days.", "within two days at most."))
+    published = ivr("line", "publish", str(changed), "--note", "Shorter", env=env)
+    assert published.status == 0, published.err
+    assert "1 changed prompt rendered" in published.out and "(3 files" in published.out
+    assert len(list((tmp_path / "audio").glob("*.wav"))) == 3
+
+
+def _answer_texts(text: str) -> list[str]:
+    from ivr.line.validate import load_line_text
+
+    line = load_line_text(text.encode("utf-8"), "changed").line
+    return [node.text for node in line.nodes.values() if hasattr(node, "text") and isinstance(node.text, str)]

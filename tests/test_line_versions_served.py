@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ivr.config import DEFAULT_LINE_FILE
-from tests.calls import Caller
+from tests.calls import Caller, transcripts_over_http
 from tests.conftest import TOKEN
 from tests.delivery import sid
 from tests.served import HttpClient, Served, ivr_servers
@@ -40,7 +40,7 @@ def _how_long_swelling_lasts(served: Served, n: int) -> str:
     caller = Caller(HttpClient(served.base), TOKEN, base=served.base, sid=sid(n))  # type: ignore[arg-type]
     caller.dial_in()
     caller.press("2")
-    return caller.press("1").heard
+    return caller.press("1").heard_with(transcripts_over_http)  # a changed answer is rendered before publishing
 
 
 def _heard_everywhere(servers: list[Served], sentence: str, first: int) -> float:

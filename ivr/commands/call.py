@@ -19,10 +19,6 @@ import click
 from ivr.commands.errors import BadOption, Command, CommandFailed
 from ivr.phone import Call, FlaskTransport, HttpTransport, LineError, LineRefused, Listener, Transport
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WHEN = re.compile(rf"^\s*(?P<day>{'|'.join(_WEEKDAYS)})?\s*(?:at\s+)?(?P<time>\d{{1,2}}:\d{{2}})?\s*$", re.I)
-_AT_EXAMPLES = '"saturday 20:00", "monday", "13:30" or 2026-11-28T20:00-05:00'
-
 
 def place_call(url: str | None, line_file: str | None, at_time: str | None, speak: bool = False,
                language: str | None = None) -> None:
@@ -125,33 +121,13 @@ def _in_process(line_file: str | None, at_time: str | None) -> FlaskTransport:
 
 
 def call_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
-    """When ``--at`` says the call is made: a full ISO time, or a day and time in the clinic's zone.
-
-    "saturday 20:00" is the next Saturday at 20:00 (today, if today is Saturday); "monday" is
-    next Monday at 10:00; "13:30" is today.
-    """
-    import zoneinfo
+    """When ``--at`` says the call is made (:func:`ivr.call.trial.when_called`)."""
+    from ivr.call.trial import NotATime, when_called
 
     try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        moment = None
-    if moment is not None:
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-        return moment
-    match = _WHEN.match(text)
-    if not match or not (match.group("day") or match.group("time")):
-        raise BadOption(f"{text!r} is not a time: write, for example, {_AT_EXAMPLES}", "--at")
-    local = now.astimezone(zoneinfo.ZoneInfo(zone))
-    hour, minute = (int(part) for part in (match.group("time") or "10:00").split(":"))
-    if hour > 23 or minute > 59:
-        raise BadOption(f"{text!r} is not a time of day: use the 24-hour clock", "--at")
-    days_ahead = 0
-    if match.group("day"):
-        days_ahead = (_WEEKDAYS.index(match.group("day").lower()) - local.weekday()) % 7
-    day = local.date() + dt.timedelta(days=days_ahead)
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=local.tzinfo)
+        return when_called(text, zone, now)
+    except NotATime as error:
+        raise BadOption(str(error), "--at") from None
 
 
 def _line_file(line_file: str | None) -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ivr.commands.errors import BadOption, Command, CommandFailed
 from ivr.commands.records_db import at_the_terminal, open_records
 from ivr.store import Store
+
+if TYPE_CHECKING:
+    from ivr.line import Line
 
 LINE_OPTION = click.option("--line", "line_name", default=None, metavar="NAME",
                            help="The line's name, when the database keeps several (ivr line history lists them).")
@@ -41,7 +45,7 @@ def line() -> None:
 @click.option("--note", required=True, help="Why: kept with the version, with who published it and when.")
 def publish(file: Path, note: str) -> None:
     """Check FILE as ivr validate does and publish it: every server answers with it within seconds."""
-    from ivr.line.validate import LineInvalid, format_problems
+    from ivr.line.validate import LineInvalid, format_problems, load_line_text
     from ivr.store.staff import record_action
     from ivr.web.services import utc_now
     from ivr.web.versions import NotPublished, publish_text
@@ -49,6 +53,8 @@ def publish(file: Path, note: str) -> None:
     raw = file.read_bytes()
     store = open_records()
     try:
+        if note.strip():
+            _render_changed(store, load_line_text(raw, str(file)).line)
         made = publish_text(store, raw, name=str(file), by=at_the_terminal(), note=note)
         record_action(store, utc_now(), at_the_terminal(), "published",
                       f"version {made.number} of {made.line}, from {file.name}: {made.note}")
@@ -59,6 +65,40 @@ def publish(file: Path, note: str) -> None:
     finally:
         store.close()
     click.echo(f"Published {file} as version {made.number} of {made.line!r}: servers answer with it within seconds.")
+
+
+def _render_changed(store: Store, new: Line) -> None:
+    """Render the prompts of ``new`` whose audio the live version has not got, into the servers' audio (raises
+    CommandFailed when one cannot be), and say how clearly the audit hears each."""
+    from ivr import settings
+    from ivr.line.validate import LineInvalid, load_line_text
+    from ivr.speech.changed import render_changed
+    from ivr.speech.engine import RenderError
+    from ivr.store.versions import newest_number, version
+
+    number = newest_number(store, new.name)
+    found = version(store, new.name, number) if number else None
+    if found is None:
+        click.echo("No version of this line is live yet: render its audio with ivr render.")
+        return
+    try:
+        live = load_line_text(found.text.encode("utf-8"), f"version {number}").line
+    except LineInvalid:
+        live = None
+    config = settings()
+    try:
+        audio = render_changed(live, new, config["AUDIO_DIR"], audit=bool(config["PUBLISH_AUDIT"]))
+    except (RenderError, OSError) as error:
+        raise CommandFailed(f"Not published: the changed prompts could not be rendered ({error}), so callers "
+                            "would hear them read by Twilio's voice instead.") from None
+    click.echo(f"{audio.count} changed prompt{'s' if audio.count != 1 else ''} rendered into {config['AUDIO_DIR']} "
+               f"({audio.rendered} files, {audio.render_seconds:.1f} s).")
+    if audio.not_audited:
+        click.echo(f"Not audited: {audio.not_audited}.")
+    for prompt in audio.heard:
+        verdict = "within" if prompt.met else "ABOVE"
+        click.echo(f"  WER {prompt.wer:.2f} ({verdict} the bar of {prompt.limit:.2f}), {prompt.kind}, "
+                   f"{prompt.language}: {prompt.text[:70]!r} heard as {prompt.heard[:70]!r}")
 
 
 @line.command(cls=Command)

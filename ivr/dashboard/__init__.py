@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from ivr.dashboard import auth, drafts, line_versions, people, views
+from ivr.dashboard import auth, drafts, line_versions, people, try_it, views
 from ivr.web import instance_key, open_store, text_setting
 
 logger = logging.getLogger(__name__)
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     people.register()
     line_versions.register()
     drafts.register()
+    try_it.register()
     app.register_blueprint(views.bp)
     for status in (404, 405):
         app.register_error_handler(status, views.not_found)

@@ -8,15 +8,18 @@ import logging
 import re
 import zoneinfo
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
 from ivr.dashboard.exports import local_time
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
+from ivr.line import Line
 from ivr.line.differences import differences
 from ivr.line.validate import LineInvalid, format_problems, load_line_text
 from ivr.line.validate.limits import MAX_BYTES
+from ivr.speech.changed import ChangedAudio, render_changed
+from ivr.speech.engine import RenderError
 from ivr.store import Store
 from ivr.store.drafts import DraftGone, draft_text, mark_published
 from ivr.store.versions import history, newest_number, version
@@ -51,7 +54,10 @@ def versions(problem: str = "", status: int = 200) -> ResponseReturnValue:
     zone = zoneinfo.ZoneInfo(active.loaded.line.clinic.hours.timezone)
     rows = [(local_time(found.published_at, zone), found) for found in history(versions_store(), line)]
     who = auth.staff()
-    return render_template("dashboard/versions.html", rows=rows, answering=active.published, zone=str(zone),
+    # What the database says is published, not the version this worker has taken yet: the page that comes back
+    # from publishing may be made by a worker that takes it a second later, and must not offer it again.
+    answering = newest_number(versions_store(), line) or active.published
+    return render_template("dashboard/versions.html", rows=rows, answering=answering, zone=str(zone),
                            done=request.args.get("done", ""), problem=problem,
                            may_publish=bool(who and who.may("publisher"))), status
 
@@ -107,8 +113,12 @@ def show_review(raw: bytes, name: str, note: str, problem: str = "", *, draft: s
     base = newest_number(versions_store(), line_name())
     live = version(versions_store(), line_name(), base) if base else None
     changes = differences(live.text if live else "", raw.decode("utf-8"))
+    try:
+        audio: ChangedAudio | None = _render_changed(loaded.line, audit=bool(current_app.config["PUBLISH_AUDIT"]))
+    except (RenderError, OSError) as error:
+        audio, problem = None, _not_rendered(error)
     return render_template("dashboard/review.html", problems="", changes=changes, note=note,
-                           text=raw.decode("utf-8"), base=base, problem=problem, draft=draft,
+                           text=raw.decode("utf-8"), base=base, problem=problem, audio=audio, draft=draft,
                            safety=any(change.safety for change in changes)), 400 if problem else 200
 
 
@@ -125,6 +135,12 @@ def publish_reviewed() -> ResponseReturnValue:
     live = version(versions_store(), line_name(), base) if base else None
     if any(c.safety for c in differences(live.text if live else "", text)) and form.get("safety") != "checked":
         return review("This changes what keeps callers safe: tick the box to say you have checked it.")
+    try:
+        _render_changed(load_line_text(text.encode("utf-8"), "the file sent").line, audit=False)
+    except LineInvalid:
+        return review()
+    except (RenderError, OSError) as error:
+        return review(_not_rendered(error))
     who = auth.staff()
     try:
         made = publish_text(versions_store(), text.encode("utf-8"), name="the file sent",
@@ -138,6 +154,17 @@ def publish_reviewed() -> ResponseReturnValue:
     auth.record("published", f"version {made.number}: {made.note}{from_draft}")
     done = f"Version {made.number} is published. Callers hear it within seconds."
     return redirect(url_for("dashboard.versions", done=done))
+
+
+def _render_changed(line: Line, audit: bool) -> ChangedAudio:
+    """Render the prompts of ``line`` that callers of the live version hear no audio for, into the audio the
+    servers play; with ``audit``, transcribe them too."""
+    return render_changed(services().line.current().loaded.line, line, services().audio.directory, audit=audit)
+
+
+def _not_rendered(error: Exception) -> str:
+    return (f"Not published: the changed prompts could not be rendered ({error}), so callers would hear them "
+            "read by Twilio's voice instead. The version live now goes on.")
 
 
 def form_text(name: str) -> str:

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+import pytest
 from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
@@ -117,6 +118,7 @@ def check_twiml(document: str) -> None:
     assert_call_goes_on_or_ends_on_purpose(Answer(200, document, root))
 
 
+@pytest.mark.long
 @FUZZ
 @given(request=raw_requests(), signing=st.sampled_from(["signed", "signed", "signed", "unsigned", "wrong"]),
        now=MOMENT)

@@ -4,6 +4,7 @@ The app's database and log are in the stress folder, which the suite's last test
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ START_WORDS = language("en").messages.start_words | language("es").messages.star
 CONVERSATIONS = settings(FUZZ, max_examples=max(FUZZ.max_examples // 4, 100))
 
 
+@pytest.mark.long
 @CONVERSATIONS
 @given(st.lists(st.tuples(BODY, st.sampled_from([0, 0, 1, 3])), min_size=1, max_size=6),
        st.sampled_from([CALLER, "+442071838750", "anonymous", ""]))
