@@ -19,7 +19,8 @@ CALLS: dict[str, tuple[dt.datetime, tuple[str, ...]]] = {
     "faster": (OPEN, ("8", "2", "1", "0")),
     "a silence first": (OPEN, ("silence", "2", "silence", "1", "0")),
     # Spoken turns: a question back (no, then yes), words the line does not cover, an answer by its meaning.
-    "asked back": (OPEN, ("say my eyes feel funny", "say no", "say my eyes feel funny", "say yes")),
+    "asked back": (OPEN, ("say something is off with my eyes", "say no",
+                          "say something is off with my eyes", "say yes")),
     "out of scope": (OPEN, ("say my knee hurts when i walk", "2", "say my knee hurts when i walk", "1", "0")),
     "said, not pressed": (OPEN, ("say my vision went blurry after the botox",)),
 }

@@ -212,3 +212,16 @@ def test_a_caller_whose_own_speech_is_strange_still_hears_the_advice(
         caller.press("9")
     answer = caller.say(words)
     assert answer.verbs[-1] == "Hangup", answer.heard
+
+
+@pytest.mark.parametrize(
+    ("words", "danger"),
+    [("I am not able to breathe well", True), ("I can't really swallow well", True),
+     ("I don't breathe well at all", True), ("I don't know, my breathing is fine", False),
+     ("my breathing is fine", False)],
+)
+def test_a_caller_saying_they_cannot_breathe_well_is_not_taken_for_one_whose_breathing_is_fine(
+    words: str, danger: bool
+) -> None:
+    """ "breathe well" was set aside as a caller's saying all was well, though "not able to" came before it."""
+    assert reaches_emergency_advice(SHIPPED, said_at(SHIPPED, SHIPPED.line.start, words)) is danger

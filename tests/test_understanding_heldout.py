@@ -25,9 +25,9 @@ NOT_UNDERSTOOD = 0.15
 #: What the line reaches today, below the targets (docs/understanding.md has the figures): a fall below
 #: these is a regression. They sit one utterance (5 points) under the measured figure.
 TODAY = {
-    "en": {"breathing": 0.85, "swallowing": 0.75, "speaking": 0.85, "chest": 0.95, "weakness": 0.90,
-           "vision": 0.65, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.80},
-    "es": {"breathing": 0.90, "swallowing": 0.60, "speaking": 0.60, "chest": 0.90, "weakness": 0.75,
+    "en": {"breathing": 0.85, "swallowing": 0.90, "speaking": 0.85, "chest": 0.95, "weakness": 0.90,
+           "vision": 0.80, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
+    "es": {"breathing": 0.90, "swallowing": 0.75, "speaking": 0.75, "chest": 0.90, "weakness": 0.85,
            "vision": 0.75, "eyelid": 0.95, "redness": 0.90, "swelling_lasts": 0.70},
 }
 

@@ -44,7 +44,7 @@ def test_chest_pain_in_a_callers_own_words_gets_the_emergency_advice_at_once_nev
 
 def test_a_caller_the_line_is_unsure_of_is_asked_once_and_yes_puts_them_through(caller: Caller) -> None:
     _at(caller)
-    question = caller.say("my eyes feel funny")
+    question = caller.say("something is off with my eyes")
     assert question.heard == ("It sounds like blurred or double vision. Is that right? "
                               "Say yes or press 1. Say no or press 2.")
     assert question.gather is not None
@@ -55,7 +55,7 @@ def test_a_caller_the_line_is_unsure_of_is_asked_once_and_yes_puts_them_through(
 def test_no_to_the_question_returns_the_caller_to_where_they_were(caller: Caller) -> None:
     _at(caller, "4")
     pain = caller.last.heard  # type: ignore[union-attr]
-    caller.say("my eyes feel funny")
+    caller.say("something is off with my eyes")
     answer = caller.press("2")
     assert answer.dial is None and answer.heard.startswith(pain.split(".")[0])
 
@@ -79,7 +79,7 @@ def test_out_of_scope_words_hear_what_the_line_covers_the_clinics_number_and_the
 
 
 def test_the_text_phone_explains_how_each_spoken_turn_was_understood() -> None:
-    ran = ivr("call", "--explain", "--at", "tuesday 10:00", stdin="my eyes feel funny\n2\nrepeat\n")
+    ran = ivr("call", "--explain", "--at", "tuesday 10:00", stdin="something is off with my eyes\n2\nrepeat\n")
     assert ran.status == 0, ran.err
     assert "[Understood at main: meaning: place check-vision" in ran.out
     assert "a concerning place, unsure (asked back) -> main]" in ran.out
@@ -92,7 +92,7 @@ def test_the_dashboard_counts_questions_back_noes_and_out_of_scope_words_by_plac
     clock.now = OPEN
     unsure = Call(app, sid(1), "+12025550111")
     unsure.dial_in()
-    unsure.say("my eyes feel funny")  # asked back at the main menu
+    unsure.say("something is off with my eyes")  # asked back at the main menu
     unsure.press("2")  # no
     unsure.say("my knee hurts when i walk")  # out of scope at the main menu
     unsure.hang_up(40)

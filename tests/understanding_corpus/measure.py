@@ -71,14 +71,14 @@ class Figures:
 
     @property
     def false_emergency(self) -> float:
-        return len(self.false_emergencies) / self.others
+        return len(self.false_emergencies) / max(self.others, 1)
 
     @property
     def not_understood_share(self) -> float:
-        return self.not_understood / self.utterances
+        return self.not_understood / max(self.utterances, 1)
 
     def rows(self) -> list[str]:
-        labels = [*CONCERNING, *sorted(set(self.total) - set(CONCERNING))]
+        labels = [label for label in [*CONCERNING, *sorted(set(self.total) - set(CONCERNING))] if self.total[label]]
         lines = [f"{label}: {self.right[label]}/{self.total[label]} ({self.share(label):.0%})" for label in labels]
         lines.append(f"false emergency: {len(self.false_emergencies)}/{self.others} ({self.false_emergency:.1%})")
         lines.append(f"not understood: {self.not_understood}/{self.utterances} ({self.not_understood_share:.1%})")

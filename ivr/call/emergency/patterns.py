@@ -4,6 +4,10 @@ A pattern is a row of elements: ``<class>`` (any word of a class, ``<a|b>`` of e
 a plain word (``to|with``: either), ``~N`` (up to N words, none of them of the class
 ``stop``: "and", "but", where one thing said ends and another starts); ``?`` after a
 class or word makes it optional. The language files in ``languages/`` are written in it.
+
+A pattern may be kept from counting after certain words (``not_after``): ``"<no>"`` right after such a word,
+``"<not> ~2"`` after one at most two words before it, in the same stretch of speech (no ``stop`` between), so
+that "I am not able to breathe well" is not read as saying the breathing is fine.
 """
 
 from __future__ import annotations
@@ -46,24 +50,24 @@ class Pattern:
     elements: tuple[_Element, ...]
     #: Counts only in an utterance of at most this many words.
     max_words: int | None = None
-    #: Does not count right after a word this element accepts.
-    not_after: _Element | None = None
+    #: Does not count after a word one of these accepts: right after it, or up to its gap's words after it.
+    not_after: tuple[_Element, ...] = ()
 
     @classmethod
     def parse(cls, text: str, known_classes: set[str], max_words: int | None = None,
-              not_after: str | None = None) -> Pattern:
+              not_after: str | list[str] | None = None) -> Pattern:
         elements = tuple(_element(part, known_classes, text) for part in text.split())
         if not elements or elements[0].gap or elements[-1].gap:
             raise PatternError(f"pattern {text!r} must start and end with a word or a class")
-        after = _element(not_after, known_classes, text) if not_after else None
-        return cls(text, elements, max_words, after)
+        befores = [not_after] if isinstance(not_after, str) else not_after or []
+        return cls(text, elements, max_words, tuple(_before(before, known_classes, text) for before in befores))
 
     def spans(self, words: Sequence[Word], utterance_length: int) -> Iterator[tuple[int, int]]:
         """Each place the pattern matches, as (first word, past the last word), the longest at each start."""
         if self.max_words is not None and utterance_length > self.max_words:
             return
         for start in range(len(words)):
-            if self.not_after is not None and start > 0 and self.not_after.accepts(words[start - 1]):
+            if any(_follows(before, words, start) for before in self.not_after):
                 continue
             end = max(self._ends(words, 0, start), default=None)
             if end is not None and end > start:
@@ -87,6 +91,29 @@ class Pattern:
             yield from self._ends(words, index + 1, position)
         if position < len(words) and element.accepts(words[position]):
             yield from self._ends(words, index + 1, position + 1)
+
+
+def _before(text: str, known_classes: set[str], pattern: str) -> _Element:
+    """A ``not_after``: one word or class, and the words it reaches over (``"<not> ~2"``) as its gap."""
+    parts = text.split()
+    reach = _element(parts[1], known_classes, pattern).gap if len(parts) == 2 else 0
+    if len(parts) > 2 or (len(parts) == 2 and not reach):
+        raise PatternError(f"in pattern {pattern!r}: not_after {text!r} should be a word or a class, then ~N or not")
+    element = _element(parts[0], known_classes, pattern)
+    if element.gap:
+        raise PatternError(f"in pattern {pattern!r}: not_after {text!r} should start with a word or a class")
+    return _Element(element.classes, element.words, gap=reach)
+
+
+def _follows(before: _Element, words: Sequence[Word], start: int) -> bool:
+    """Whether the word at ``start`` comes right after a word ``before`` accepts, or at most its gap's words
+    after one, none of those between a ``stop``."""
+    for back in range(start - 1, max(-1, start - 2 - before.gap), -1):
+        if before.accepts(words[back]):
+            return True
+        if STOP in words[back].classes:
+            return False
+    return False
 
 
 def _element(part: str, known_classes: set[str], pattern: str) -> _Element:
