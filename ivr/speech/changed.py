@@ -14,12 +14,10 @@ from pathlib import Path
 
 from ivr.line import Line
 from ivr.speech.audit import AuditError, AuditReport, audit_line, bars_for
-from ivr.speech.catalog import AudioCatalog
 from ivr.speech.engine import PromptFailed
 from ivr.speech.languages import SpokenLanguage, spoken_language, spoken_languages
 from ivr.speech.recogniser import Recogniser, RecogniserUnavailable
-from ivr.speech.render import Job as RenderJob
-from ivr.speech.render import RenderPlan, render_plan
+from ivr.speech.render import plan_line, render_plan
 
 
 @dataclass(frozen=True)
@@ -123,15 +121,7 @@ def _live_names(live: Line | None, language: SpokenLanguage, rate: int) -> set[s
 
 
 def _render(language: SpokenLanguage, directory: Path) -> int:
-    voicing = language.voicing
-    there = AudioCatalog(directory).names()
-    jobs = {}
-    for text in language.texts:
-        for rate in language.voice.rates:
-            name = voicing.name(text, rate)
-            if name not in there:
-                jobs[name] = RenderJob(text, voicing.spoken(text), rate, name)
-    report = render_plan(RenderPlan(voicing, directory, tuple(jobs.values()), len(there)))
+    report = render_plan(plan_line(language.line, directory, language=language))
     if report.failed:
         failure = report.failed[0]
         raise PromptFailed(f"{len(report.failed)} of the changed prompts could not be rendered; the first, "
