@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from ivr.dashboard import auth
 from ivr.dashboard.draft_forms import DraftForm, apply, changes, draft_form, field_labels, languages_of
-from ivr.dashboard.line_versions import form_text, line_name, show_review, versions_store
+from ivr.dashboard.line_versions import form_text, line_file_breaks, line_name, show_review, versions_store
 from ivr.dashboard.views import LARGER_FORMS, bp, needs
 from ivr.line import editing
 from ivr.line.editing import NotEditable, Path
@@ -91,7 +91,7 @@ def start_draft() -> ResponseReturnValue:
             return drafts_page(f"Not started: the file is larger than a line file can be ({MAX_BYTES // 1024} kB).",
                                400)
         try:
-            text = raw.decode("utf-8-sig")
+            text = line_file_breaks(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
             return drafts_page("Not started: the file is not text saved as UTF-8 (choose UTF-8 in the editor's "
                                "Save As).", 400)

@@ -170,7 +170,12 @@ def _not_rendered(error: Exception) -> str:
 def form_text(name: str) -> str:
     """A text sent in a form, its line breaks as a line file's: browsers send those of a textarea or a hidden
     field as CR LF, which would otherwise be kept in the version and in every export of it."""
-    return request.form.get(name, "").replace("\r\n", "\n").replace("\r", "\n")
+    return line_file_breaks(request.form.get(name, ""))
+
+
+def line_file_breaks(text: str) -> str:
+    """``text`` with a line file's line breaks (LF), whatever a browser or another system's editor wrote."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def line_name() -> str:
@@ -189,8 +194,7 @@ def versions_store() -> Store:
 def _close_draft(number: int, version_number: int, text: str) -> None:
     """The draft just published is no longer edited, unless someone saved it again since it was reviewed."""
     found = draft_text(versions_store(), number)
-    # A draft started from a file keeps the file's line breaks; the text published has a line file's.
-    if found is None or found.replace("\r\n", "\n") != text:
+    if found is None or found != text:
         logger.info("Draft %s was published as version %s and saved again since: it stays open", number,
                     version_number)
         return
