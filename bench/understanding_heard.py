@@ -31,7 +31,7 @@ from ivr.line.validate import load_line
 from ivr.speech.engine import Engine, engine_class
 from ivr.speech.recogniser import Recogniser, phone_line
 from ivr.speech.telephone import TELEPHONE_RATE, to_telephone
-from tests.understanding_corpus import LANGUAGES, Utterance, half
+from tests.understanding_corpus import CONCERNING, LANGUAGES, Half, Utterance, half
 from tests.understanding_corpus.measure import Figures, measure
 
 logger = logging.getLogger(__name__)
@@ -83,16 +83,19 @@ def _save(path: Path, known: dict[str, str]) -> None:
     partial.replace(path)
 
 
-def heard_figures(language: str, scratch: Path, threads: int, so_far: bool = False) -> tuple[Figures, Figures]:
-    """``language``'s held-out figures on the clean text and on what the recogniser heard."""
+def heard_figures(language: str, scratch: Path, threads: int, so_far: bool = False, which: Half = "heldout",
+                  concerning: bool = False) -> tuple[Figures, Figures]:
+    """``language``'s figures on the half ``which`` (``concerning``: its concerning classes alone), on the clean
+    text and on what the recogniser heard. On the tune half each utterance's written text is left out of its
+    own reading, heard or not."""
     from ivr.call.flow import CallFlow
 
-    utterances = half(language, "heldout")
+    utterances = [u for u in half(language, which) if not concerning or u.label in CONCERNING]
     heard = transcripts(language, utterances, scratch, threads, so_far)
     utterances = [u for u in utterances if u.text in heard]
     flow = CallFlow(load_line(DEFAULT_LINE_FILE).line)
-    clean = measure(flow, language, "heldout", utterances)
-    through = measure(flow, language, "heldout", [replace(u, text=heard[u.text]) for u in utterances])
+    clean = measure(flow, language, which, utterances)
+    through = measure(flow, language, which, [replace(u, text=heard[u.text], written=u.text) for u in utterances])
     return clean, through
 
 
@@ -102,15 +105,25 @@ def heard_figures(language: str, scratch: Path, threads: int, so_far: bool = Fal
               help="Where transcripts are kept (default: the environment's share/ivr/heard).")
 @click.option("--threads", type=int, default=1, show_default=True, help="The recogniser's CPU threads.")
 @click.option("--so-far", is_flag=True, help="Measure only the utterances already heard; hear none.")
-def main(languages: tuple[str, ...], scratch: Path | None, threads: int, so_far: bool) -> None:
+@click.option("--tune", is_flag=True, help="The tune half (each example left out of its own reading).")
+@click.option("--concerning", is_flag=True, help="Only the concerning classes (breathing ... swelling that lasts).")
+@click.option("--misses", is_flag=True, help="Print each concerning utterance heard amiss (only with --tune).")
+def main(languages: tuple[str, ...], scratch: Path | None, threads: int, so_far: bool, tune: bool, concerning: bool,
+         misses: bool) -> None:
     """Print each language's held-out figures, clean and heard through a phone line, side by side."""
     folder = scratch or environment_folder("heard")
+    which: Half = "tune" if tune else "heldout"
+    if misses and not tune:
+        raise click.UsageError("--misses reads the tune half only: the held-out half's misses are not for tuning")
     for language in languages or LANGUAGES:
         started = time.monotonic()
-        clean, through = heard_figures(language, folder, threads, so_far)
-        click.echo(f"{language} (held out; clean | heard), {time.monotonic() - started:.0f} s:")
+        clean, through = heard_figures(language, folder, threads, so_far, which, concerning)
+        click.echo(f"{language} ({which}; clean | heard), {time.monotonic() - started:.0f} s:")
         for left, right in zip(clean.rows(), through.rows(), strict=True):
             click.echo(f"  {left:40} | {right.split(': ', 1)[1]}")
+        if misses:
+            for label, text, place in through.misses:
+                click.echo(f"  missed heard {label}: {text!r} -> {place}")
 
 
 if __name__ == "__main__":

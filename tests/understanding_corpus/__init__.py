@@ -51,6 +51,8 @@ class Utterance:
     label: str
     target: str
     half: Half
+    #: The text as the corpus has it, where ``text`` is something else (what a recogniser heard of it).
+    written: str = ""
 
     def accepted(self) -> frozenset[str]:
         """The places that count as understanding this utterance."""

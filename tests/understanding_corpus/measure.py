@@ -65,6 +65,8 @@ class Figures:
     utterances: int = 0
     #: Where each class went.
     places: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    #: The concerning utterances that did not reach their place: (class, what was said, where it led).
+    misses: list[tuple[str, str, str]] = field(default_factory=list)
 
     def share(self, label: str) -> float:
         return self.right[label] / self.total[label]
@@ -94,15 +96,18 @@ def measure(flow: CallFlow, language: str, which: Half = "heldout",
     read = meaning.read if meaning is not None else None
     for utterance in utterances if utterances is not None else half(language, which):
         if meaning is not None and which == "tune":  # each tuned example left out of its own reading
-            left_out = frozenset({utterance.text, " ".join(utterance.text.split())})
+            left_out = frozenset({text for written in (utterance.text, utterance.written) if written
+                                  for text in (written, " ".join(written.split()))})
             meaning.read = functools.partial(read, without=left_out)  # type: ignore[method-assign]
         place, asked, emergency = reached(flow, language, utterance.text)
         figures.places[utterance.label][place] += 1
         figures.utterances += 1
         figures.total[utterance.label] += 1
         figures.asked += asked
-        figures.right[utterance.label] += place in utterance.accepted() or (
-            utterance.label in ("slower", "faster") and place == "pace")
+        right = place in utterance.accepted() or (utterance.label in ("slower", "faster") and place == "pace")
+        figures.right[utterance.label] += right
+        if not right and utterance.label in CONCERNING:
+            figures.misses.append((utterance.label, utterance.text, place))
         figures.not_understood += place == "not_understood"
         if utterance.label not in EMERGENCY_CLASSES:
             figures.others += 1
