@@ -198,10 +198,11 @@ class Matcher:
 
     def _without_fine(self, speech: str) -> str:
         """What the caller said, less what says, in any of the line's languages, that something is fine."""
+        said = speech
         for sense in self._fine:
-            rest = sense.without_fine(speech)
-            speech = speech if rest is None else rest
-        return normalise(speech)
+            rest = sense.without_fine(said)
+            said = said if rest is None else rest
+        return speech if said == speech else normalise(said)
 
     def _exactly(self, ruled: Chose | Commanded, options: list[Option], said: str) -> bool:
         """Whether the caller said no more than a word of what the rules chose ("go back", "swelling")."""

@@ -31,6 +31,12 @@ class Thresholds:
     classifier_mild_margin: float = 0.0
     #: ... and only where the nearest emergency sign scores at least this.
     classifier_floor: float = 0.0
+    #: Where the two agree, less sure each: the nearest examples' best place is an emergency sign, ``agree_margin``
+    #: ahead of every other place, and the classifier gives at least this (with the floor and the mild margin
+    #: above). A caller in danger whose words are near no one example ("the words get stuck before they come
+    #: out") is caught by both at once more often than by either alone.
+    agree: float = 2.0
+    agree_margin: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,8 @@ def load_understanding(code: str) -> Understanding | None:
         thresholds=Thresholds(float(limits["emergency"]), float(limits["emergency_margin"]), float(limits["sure"]),
                               float(limits["margin"]), float(limits["floor"]), float(limits.get("classifier", 2.0)),
                               float(limits.get("classifier_mild_margin", 0.0)),
-                              float(limits.get("classifier_floor", 0.0))),
+                              float(limits.get("classifier_floor", 0.0)), float(limits.get("agree", 2.0)),
+                              float(limits.get("agree_margin", 0.0))),
         yes=_texts(data["yes"]),
         no=_texts(data["no"]),
         emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},

@@ -10,6 +10,8 @@ are the line's high-precision layer.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +26,8 @@ from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, Transfer
 #: corpora's longest is under 100 characters); a 1,600-character text took 0.1 s of CPU to embed whole, and
 #: 6 ms cut here. The rules, in front, still read all of it, for the emergency signs wherever they are.
 MEANING_CHARS = 400
+
+_NOT_WORD = re.compile(r"[^\w' ]+")
 
 #: "mild" is no place: only what an emergency must be ahead of.
 Kind = Literal["emergency", "place", "command", "out_of_scope", "mild"]
@@ -74,7 +78,7 @@ class MeaningSense:
         owners: list[tuple[Kind, str]] = []
 
         def add(kind: Kind, target: str, examples: list[str] | tuple[str, ...]) -> None:
-            for text in dict.fromkeys(" ".join(str(example).split()) for example in examples):
+            for text in dict.fromkeys(plain(str(example)) for example in examples):
                 if text:
                     texts.append(text)
                     owners.append((kind, target))
@@ -123,9 +127,10 @@ class MeaningSense:
         tuned with, each left out in turn).
         """
         limits = self.data.thresholds
-        said = embed([_beginning(speech)])[0]
+        said = embed([_beginning(plain(speech))])[0]
         similarities = self._vectors @ said
         if without:
+            without = frozenset(plain(text) for text in without)
             similarities = np.where([text in without for text in self._texts], -1.0, similarities)
         classifier = self._classifier_without(without)
         learned = classifier.probability(said) if classifier is not None else 0.0
@@ -139,13 +144,17 @@ class MeaningSense:
         others = [pair for pair in scored if pair[1].kind != "emergency"]
         nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
                        and best_score - others[0][0] >= limits.emergency_margin)
-        if not nearest_say and learned >= limits.classifier:
+        agreed = (best.kind == "emergency" and learned >= limits.agree
+                  and best_score - next(score for score, place in scored if place.kind != "emergency"
+                                        and place.kind != "mild") >= limits.agree_margin)
+        if not nearest_say and (learned >= limits.classifier or agreed):
             sign_score, sign = next(pair for pair in scored if pair[1].kind == "emergency")
             mild = next((score for score, place in scored if place.kind == "mild"), -1.0)
             if sign_score >= limits.classifier_floor and sign_score - mild >= limits.classifier_mild_margin:
-                    return Reading("go", "emergency", sign.target, sign_score, others[0][1].target, others[0][0],
-                               f"the line's classifier of emergencies {learned:.2f}, at or above "
-                               f"{limits.classifier:.2f}")
+                why = (f"the line's classifier of emergencies {learned:.2f}, at or above {limits.classifier:.2f}"
+                       if learned >= limits.classifier else
+                       f"the nearest examples' ({sign_score:.2f}) and the classifier's ({learned:.2f}) emergency")
+                return Reading("go", "emergency", sign.target, sign_score, others[0][1].target, others[0][0], why)
         if best.kind == "emergency":
             if not nearest_say:
                 guarded = (f"an emergency ({best.target} {best_score:.2f}) below {limits.emergency:.2f} or within "
@@ -188,6 +197,14 @@ class MeaningSense:
             kept = np.array([text not in without for text in self._texts])
             self._left_out = (without, train(self._vectors[kept], self._emergency[kept]))
         return self._left_out[1]
+
+
+def plain(text: str) -> str:
+    """Lower case, no accents, straight apostrophes, no other punctuation, single spaces: a caller's words
+    reach the meaning so (recognisers write "débil" and "debil"), and the examples are embedded the same way."""
+    text = unicodedata.normalize("NFC", text.lower())
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 def _beginning(speech: str) -> str:
