@@ -16,6 +16,7 @@ from tests.test_commands import ivr
 from tests.test_dashboard import PASSWORD, SECRET, rows
 
 VISION_CHECK = "Blurred or double vision after Botox should be checked by the clinic."
+WEAKNESS_CHECK = "Weakness away from where you were injected should be checked by the clinic."
 EMERGENCY = "If you have trouble breathing, swallowing or speaking, hang up now and call 9 1 1."
 
 
@@ -66,6 +67,27 @@ def test_the_question_is_asked_in_the_callers_language(caller: Caller) -> None:
     assert question.heard.startswith("Parece que se trata de debilidad lejos de donde le inyectaron. ¿Es así?")
     answer = caller.say("sí")
     assert "Si siente debilidad lejos de donde le inyectaron" in answer.heard
+
+
+def test_a_spanish_caller_is_understood_with_the_accents_the_recogniser_writes(caller: Caller) -> None:
+    _at(caller, "9")
+    answer = caller.say("ando débil de todo")
+    assert "¿Es así?" not in answer.heard
+    assert "Si siente debilidad lejos de donde le inyectaron" in answer.heard
+
+
+def test_what_a_recogniser_mishears_is_understood_as_the_caller_meant_it(caller: Caller) -> None:
+    _at(caller)
+    assert caller.say("I can't breed").heard.count(EMERGENCY) == 2
+    caller.dial_in()
+    answer = caller.say("I feel week all over")
+    assert WEAKNESS_CHECK in answer.heard and answer.dialled_number == "+12025550143"
+
+
+def test_a_week_heard_right_still_tells_how_long_the_swelling_has_lasted(caller: Caller) -> None:
+    _at(caller)
+    answer = caller.say("my face has been swollen for a week now")
+    assert answer.heard.startswith("It sounds like swelling that has lasted more than two days.")
 
 
 def test_out_of_scope_words_hear_what_the_line_covers_the_clinics_number_and_the_menu_again(caller: Caller) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ruamel.yaml import YAML
 
@@ -58,6 +58,9 @@ class Understanding:
     out_of_scope: tuple[str, ...]
     #: Mild things that are no emergency: the model's emergency advice must be ahead of them too.
     mild: tuple[str, ...] = ()
+    #: What a recogniser writes for a caller's words, and the words (``"feel week"``: ``"feel weak"``), put back
+    #: before the meaning reads them: phrases, so that a word heard right elsewhere ("a week ago") stays.
+    heard_as: Mapping[str, str] = field(default_factory=dict)
 
 
 @functools.cache
@@ -83,6 +86,8 @@ def load_understanding(code: str) -> Understanding | None:
         commands={str(command): _texts(texts) for command, texts in examples["commands"].items()},
         out_of_scope=_texts(examples["out_of_scope"]),
         mild=_texts(examples.get("mild")),
+        heard_as={" ".join(str(heard).lower().split()): " ".join(str(meant).lower().split())
+                  for heard, meant in (data.get("heard_as") or {}).items()},
     )
 
 

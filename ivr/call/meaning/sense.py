@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -109,6 +110,7 @@ class MeaningSense:
         add("out_of_scope", "out_of_scope", data.out_of_scope)
         add("mild", "mild", data.mild)
         self._texts = texts
+        self._heard_as = _heard_as(data.heard_as)
         self._vectors = embed_kept(texts)
         preload()  # the weights, which reading the vectors from disk did not need
         by_owner: dict[tuple[Kind, str], list[int]] = {}
@@ -127,7 +129,7 @@ class MeaningSense:
         tuned with, each left out in turn).
         """
         limits = self.data.thresholds
-        said = embed([_beginning(plain(speech))])[0]
+        said = embed([_beginning(self._meant(plain(speech)))])[0]
         similarities = self._vectors @ said
         if without:
             without = frozenset(plain(text) for text in without)
@@ -189,6 +191,12 @@ class MeaningSense:
             return reading("ask", "a concerning place, unsure")
         return reading("ask", f"unsure between it and {runner.target}")
 
+    def _meant(self, said: str) -> str:
+        """``said`` with the pack's misheard phrases put back as the caller meant them."""
+        if self._heard_as is None:
+            return said
+        return self._heard_as[0].sub(lambda found: self._heard_as[1][found.group(0)], said)  # type: ignore[index]
+
     def _classifier_without(self, without: frozenset[str]) -> Classifier | None:
         """The classifier, or one trained without the examples ``without`` (kept for the next reading)."""
         if not without:
@@ -205,6 +213,14 @@ def plain(text: str) -> str:
     text = unicodedata.normalize("NFC", text.lower())
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def _heard_as(heard_as: Mapping[str, str]) -> tuple[re.Pattern[str], Mapping[str, str]] | None:
+    """One pattern of every misheard phrase, longest first, whole words only, and what each stands for."""
+    if not heard_as:
+        return None
+    phrases = sorted(heard_as, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b"), heard_as
 
 
 def _beginning(speech: str) -> str:
