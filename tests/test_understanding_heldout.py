@@ -22,16 +22,16 @@ REACHED = {"breathing": 0.95, "swallowing": 0.95, "speaking": 0.95, "chest": 0.9
            "vision": 0.90}
 FALSE_EMERGENCY = 0.01
 NOT_UNDERSTOOD = 0.15
-#: What the line reaches today, below the targets (docs/understanding.md has the figures): a fall below
-#: these is a regression. They sit one utterance (5 points) under the measured figure.
+#: What the line reaches today (docs/understanding.md has the figures): a fall below these is a regression.
+#: They sit one utterance (5 points) under the measured figure.
 TODAY = {
-    "en": {"breathing": 0.85, "swallowing": 0.90, "speaking": 0.85, "chest": 0.95, "weakness": 0.90,
+    "en": {"breathing": 0.85, "swallowing": 0.95, "speaking": 0.90, "chest": 0.95, "weakness": 0.90,
            "vision": 0.80, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
     "es": {"breathing": 0.90, "swallowing": 0.75, "speaking": 0.75, "chest": 0.90, "weakness": 0.85,
-           "vision": 0.75, "eyelid": 0.95, "redness": 0.90, "swelling_lasts": 0.70},
+           "vision": 0.90, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.75},
 }
-
-
+#: The issue's targets not yet met on the held-out half (held as strict xfails, so that meeting one is seen).
+UNMET = {("en", "breathing"), ("en", "vision"), ("es", "swallowing"), ("es", "speaking")}
 
 
 @functools.cache
@@ -54,8 +54,12 @@ def test_each_concerning_class_reaches_its_place_at_least_as_often_as_today(lang
     assert fallen == {}, "\n".join(figures.rows())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: not yet met for every class (docs/understanding.md)")
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_each_concerning_class_meets_issue_19s_target(language: str) -> None:
+_NOT_YET = pytest.mark.xfail(strict=True, reason="issue 19: not yet met (docs/understanding.md)")
+
+
+@pytest.mark.parametrize(("language", "label"), [
+    pytest.param(language, label, marks=[_NOT_YET] if (language, label) in UNMET else [])
+    for language in LANGUAGES for label in REACHED])
+def test_each_concerning_class_meets_issue_19s_target(language: str, label: str) -> None:
     figures = _figures(language)
-    assert {label: figures.share(label) for label, target in REACHED.items() if figures.share(label) < target} == {}
+    assert figures.share(label) >= REACHED[label], "\n".join(figures.rows())
