@@ -195,7 +195,8 @@ class MeaningSense:
         """``said`` with the pack's misheard phrases put back as the caller meant them."""
         if self._heard_as is None:
             return said
-        return self._heard_as[0].sub(lambda found: self._heard_as[1][found.group(0)], said)  # type: ignore[index]
+        meant = self.data.heard_as
+        return self._heard_as.sub(lambda found: meant[found.group(0)], said)
 
     def _classifier_without(self, without: frozenset[str]) -> Classifier | None:
         """The classifier, or one trained without the examples ``without`` (kept for the next reading)."""
@@ -215,12 +216,12 @@ def plain(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
-def _heard_as(heard_as: Mapping[str, str]) -> tuple[re.Pattern[str], Mapping[str, str]] | None:
-    """One pattern of every misheard phrase, longest first, whole words only, and what each stands for."""
+def _heard_as(heard_as: Mapping[str, str]) -> re.Pattern[str] | None:
+    """One pattern of every misheard phrase, longest first, whole words only."""
     if not heard_as:
         return None
     phrases = sorted(heard_as, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b"), heard_as
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
 
 
 def _beginning(speech: str) -> str:
