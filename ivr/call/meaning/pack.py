@@ -37,6 +37,8 @@ class Thresholds:
     #: out") is caught by both at once more often than by either alone.
     agree: float = 2.0
     agree_margin: float = 0.0
+    #: ... and the emergency sign scores at least this (and ``classifier_floor``).
+    agree_floor: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def load_understanding(code: str) -> Understanding | None:
                               float(limits["margin"]), float(limits["floor"]), float(limits.get("classifier", 2.0)),
                               float(limits.get("classifier_mild_margin", 0.0)),
                               float(limits.get("classifier_floor", 0.0)), float(limits.get("agree", 2.0)),
-                              float(limits.get("agree_margin", 0.0))),
+                              float(limits.get("agree_margin", 0.0)), float(limits.get("agree_floor", 0.0))),
         yes=_texts(data["yes"]),
         no=_texts(data["no"]),
         emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},

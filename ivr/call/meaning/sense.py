@@ -146,7 +146,7 @@ class MeaningSense:
         others = [pair for pair in scored if pair[1].kind != "emergency"]
         nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
                        and best_score - others[0][0] >= limits.emergency_margin)
-        agreed = (best.kind == "emergency" and learned >= limits.agree
+        agreed = (best.kind == "emergency" and learned >= limits.agree and best_score >= limits.agree_floor
                   and best_score - next(score for score, place in scored if place.kind != "emergency"
                                         and place.kind != "mild") >= limits.agree_margin)
         if not nearest_say and (learned >= limits.classifier or agreed):
