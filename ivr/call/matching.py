@@ -197,7 +197,8 @@ class Matcher:
         return None
 
     def _without_fine(self, speech: str) -> str:
-        """What the caller said, less what says, in any of the line's languages, that something is fine."""
+        """What the caller said, less what says, in any of the line's languages, that something is fine: the words
+        as said where nothing was set aside (the meaning reads their accents), else what is left, normalised."""
         said = speech
         for sense in self._fine:
             rest = sense.without_fine(said)

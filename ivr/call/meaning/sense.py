@@ -79,7 +79,7 @@ class MeaningSense:
         owners: list[tuple[Kind, str]] = []
 
         def add(kind: Kind, target: str, examples: list[str] | tuple[str, ...]) -> None:
-            for text in dict.fromkeys(plain(str(example)) for example in examples):
+            for text in dict.fromkeys(_plain(str(example)) for example in examples):
                 if text:
                     texts.append(text)
                     owners.append((kind, target))
@@ -129,10 +129,10 @@ class MeaningSense:
         tuned with, each left out in turn).
         """
         limits = self.data.thresholds
-        said = embed([_beginning(self._meant(plain(speech)))])[0]
+        said = embed([_beginning(self._meant(_plain(speech)))])[0]
         similarities = self._vectors @ said
         if without:
-            without = frozenset(plain(text) for text in without)
+            without = frozenset(_plain(text) for text in without)
             similarities = np.where([text in without for text in self._texts], -1.0, similarities)
         classifier = self._classifier_without(without)
         learned = classifier.probability(said) if classifier is not None else 0.0
@@ -208,9 +208,10 @@ class MeaningSense:
         return self._left_out[1]
 
 
-def plain(text: str) -> str:
-    """Lower case, no accents, straight apostrophes, no other punctuation, single spaces: a caller's words
-    reach the meaning so (recognisers write "débil" and "debil"), and the examples are embedded the same way."""
+def _plain(text: str) -> str:
+    """Lower case, straight apostrophes, no other punctuation, single spaces, accents kept: a caller's words reach
+    the meaning so, and the examples are embedded the same way (to the model "débil" and "debil" are far apart,
+    and the examples, as recognisers do, write the accents)."""
     text = unicodedata.normalize("NFC", text.lower())
     text = text.replace("\u2019", "'").replace("\u2018", "'")
     return " ".join(_NOT_WORD.sub(" ", text).split())
