@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ivr.call.meaning import kept as kept_files
+from ivr.call.meaning.table import map_table
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,9 @@ def _model() -> Any:
 
     logger.debug("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
     # One thread: two workers share two cores, and a turn's sentence is short.
-    return USE(threads=1)
+    model = USE(threads=1)
+    map_table(model._model)  # the package's backend, made with its weights here rather than at the first sentence
+    return model
 
 
 @functools.cache
