@@ -19,6 +19,7 @@ import numpy as np
 
 from ivr.call.meaning import kept as kept_files
 from ivr.call.meaning.table import map_table
+from ivr.call.meaning.vocabulary import compact
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ def _model() -> Any:
     logger.debug("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
     # One thread: two workers share two cores, and a turn's sentence is short.
     model = USE(threads=1)
-    map_table(model._model)  # the package's backend, made with its weights here rather than at the first sentence
+    # The package's tokenizer and backend (made here rather than at the first sentence), held compactly.
+    compact(model._tokenizer)
+    map_table(model._model)
     return model
 
 
