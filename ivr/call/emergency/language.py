@@ -6,20 +6,19 @@ is written.
 
 from __future__ import annotations
 
-import collections
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from ruamel.yaml import YAML
 
 from ivr.call.emergency.patterns import Pattern, Word
+from ivr.call.emergency.real_words import SortedWords, real_words
 from ivr.languages import DEFAULT_LANGUAGE, find, language
 
 #: Words shorter than this are never taken as misspellings: too many real words are one letter apart.
@@ -89,7 +88,7 @@ class Speller:
         self._classes = {**language.classes_by_word, **extra_classes}
         self._seen: dict[str, frozenset[str]] = {}
         # Read now, not during a caller's first turn.
-        _real_words(language.dictionary, language.fold_dictionary, language.real_word_count)
+        _real_words(language)
 
     def word(self, text: str) -> Word:
         classes = self._classes.get(text)
@@ -111,40 +110,11 @@ class Speller:
 
 
 def _is_real_word(language: Language, text: str) -> bool:
-    return _real_words(language.dictionary, language.fold_dictionary, language.real_word_count).holds(text)
+    return text in _real_words(language)
 
 
-class _SortedWords:
-    """A set of words held as one sorted numpy array of their UTF-8 bytes, not as Python strings.
-
-    The English dictionary's 47,000 real words take 1.6 MB so, against 34 MB for the whole dictionary as
-    pyspellchecker holds it (a dict of str): one array, made before the server's workers fork, that they share.
-    """
-
-    def __init__(self, words: Iterable[str]) -> None:
-        self._words = np.array(sorted({word.encode("utf-8") for word in words}), dtype=bytes)
-
-    def holds(self, word: str) -> bool:
-        key = word.encode("utf-8")
-        if not self._words.size or len(key) > self._words.itemsize or key.endswith(b"\0"):
-            return False  # numpy's bytes drop trailing NULs, and a longer word would be cut to fit
-        index = int(np.searchsorted(self._words, key))
-        return index < self._words.size and self._words[index] == key
-
-
-@functools.cache
-def _real_words(code: str, folded: bool, real_word_count: int) -> _SortedWords:
-    """The words the dictionary saw at least ``real_word_count`` times; folded ("respiración" counts as
-    "respiracion") if asked. The dictionary itself is let go once they are taken from it."""
-    from spellchecker import SpellChecker
-
-    frequency = SpellChecker(language=code, distance=1).word_frequency.dictionary
-    counts: Mapping[str, int] = frequency
-    if folded:
-        counts = collections.Counter()
-        for word, count in frequency.items():
-            counts[fold(word)] += count
-    return _SortedWords(word for word, count in counts.items() if count >= real_word_count)
+def _real_words(language: Language) -> SortedWords:
+    return real_words(language.dictionary, language.real_word_count, fold if language.fold_dictionary else None)
 
 
 def language_for(speech_language: str) -> str:

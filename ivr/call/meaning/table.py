@@ -10,17 +10,14 @@ every vector, and every decision made with it, is the same.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ivr.config import environment_folder
+from ivr.config import environment_folder, keep_array
 
 logger = logging.getLogger(__name__)
 
@@ -63,17 +60,7 @@ def _read(path: Path, loaded: np.ndarray) -> np.ndarray | None:
 
 def _write(path: Path, loaded: np.ndarray) -> np.ndarray | None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npy", dir=path.parent)
-        os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.save(out, loaded, allow_pickle=False)
-            os.replace(temporary, path)  # a reader never sees half of one
-        except BaseException:
-            with contextlib.suppress(OSError):
-                Path(temporary).unlink()
-            raise
+        keep_array(path, loaded)
         return _read(path, loaded)
     except OSError as error:
         logger.info("The model's table cannot be kept in %s (%s): each process holds its own", path.parent, error)
