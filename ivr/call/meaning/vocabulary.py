@@ -4,7 +4,7 @@ The package's tokenizer keeps its 128,000 pieces, and every prefix of them, in a
 piece's number plus one (0 for a prefix that is no piece), and the pieces again in a list: 250,000 str objects,
 about 40 MB in every process that loads the model. :class:`Vocabulary` answers the same ``get`` from an
 open-addressing table of the keys' hashes, their texts in one UTF-8 ``bytes`` and their values in ``array``s:
-about 10 MB in a handful of objects, whose pages a turn only reads, so that the workers forked from the
+about 13 MB in a handful of objects, whose pages a turn only reads, so that the workers forked from the
 server's parent keep sharing them. Every key and value is the same, so the tokens of a text, and every vector
 made from them, are the same.
 """
@@ -12,7 +12,7 @@ made from them, are the same.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 
@@ -54,9 +54,9 @@ class Vocabulary:
     def key_at(self, slot: int) -> str:
         return self._texts[self._starts[slot]:self._ends[slot]].decode("utf-8")
 
-    def slots(self) -> list[tuple[int, int]]:
+    def slots(self) -> Iterator[tuple[int, int]]:
         """(slot, value) of every key."""
-        return [(slot, value) for slot, value in enumerate(self._values) if value >= 0]
+        return ((slot, value) for slot, value in enumerate(self._values) if value >= 0)
 
 
 class Pieces:
