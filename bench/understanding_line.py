@@ -8,7 +8,8 @@ this process, the model loaded first as ``ivr serve`` loads it; wall clock and t
 
 Memory: ``ivr serve`` with its default two workers on a free port (development mode, a throwaway instance
 folder), a spoken turn sent to it over a new connection twenty times, then PSS (a shared page counted once) and
-RSS (counted in each process) of gunicorn's parent and workers from ``/proc/<pid>/smaps_rollup``::
+RSS (counted in each process), and of it the pages a process holds alone and those it shares, of gunicorn's parent
+and workers from ``/proc/<pid>/smaps_rollup``::
 
     .venv/bin/python -m bench.understanding_line memory
 """
@@ -68,11 +69,15 @@ def _free_port() -> int:
 
 
 def _rollup(pid: int) -> dict[str, float]:
-    found = {}
+    """A process's RSS, PSS, and pages it holds alone (Private) or shares with another (Shared), in MB."""
+    found = {"Private": 0.0, "Shared": 0.0}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
         parts = line.split()
-        if parts[0] in ("Rss:", "Pss:"):
-            found[parts[0].rstrip(":")] = int(parts[1]) / 1024
+        name = parts[0].rstrip(":")
+        if name in ("Rss", "Pss"):
+            found[name] = int(parts[1]) / 1024
+        elif name.startswith(("Private_", "Shared_")):
+            found[name.split("_")[0]] += int(parts[1]) / 1024
     return found
 
 
@@ -100,7 +105,7 @@ def memory() -> None:
             for pid in [server.pid, *workers]:
                 rollup = _rollup(pid)
                 print(f"{'parent' if pid == server.pid else 'worker'} {pid}: PSS {rollup['Pss']:.0f} MB, "
-                      f"RSS {rollup['Rss']:.0f} MB")
+                      f"RSS {rollup['Rss']:.0f} MB (private {rollup['Private']:.0f}, shared {rollup['Shared']:.0f})")
                 for key in total:
                     total[key] += rollup[key]
             print(f"server ({len(workers)} workers): PSS {total['Pss']:.0f} MB, RSS summed {total['Rss']:.0f} MB")

@@ -44,14 +44,15 @@ class Step:
         return any(name == "SpeechResult" for name, _ in self.form)
 
 
-#: The walk: greeting, a menu (by voice, a description), an answer, a repeat (by voice, a command word), back to
-#: the main menu,
+#: The walk: greeting, an answer (by voice, a question in the caller's words), a repeat (by voice, a command word),
+#: back to the main menu,
 #: the concerning-symptoms branch, a transfer and its result, the status callback.
 WALK = (
     Step("voice", (("CallStatus", "ringing"),), None, "the call comes in: greeting and main menu"),
-    Step("respond", (("SpeechResult", "my face is still puffy since the injection"), ("Confidence", "0.87")),
-         "Gather", 'describes it, "my face is still puffy since the injection": the swelling menu'),
-    Step("respond", (("Digits", "1"),), "Gather", "presses 1: the answer on how long swelling lasts"),
+    # A question the line's understanding by meaning takes straight to its answer: a symptom described ("my face is
+    # still puffy since the injection") is now asked back about, then transferred, which a walk cannot follow.
+    Step("respond", (("SpeechResult", "how long does the puffiness last"), ("Confidence", "0.87")),
+         "Gather", 'asks "how long does the puffiness last": the answer on how long swelling lasts'),
     Step("respond", (("SpeechResult", "repeat"), ("Confidence", "0.93")), "Gather",
          'says the command word "repeat": the answer again'),
     Step("respond", (("Digits", "#"),), "Gather", "presses pound: the main menu"),

@@ -6,8 +6,12 @@ import os
 import site
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where `pip install .` puts the repository's prompts/ (pyproject.toml's data-files), under the environment.
@@ -41,6 +45,23 @@ def environment_folder(name: str) -> Path:
         return shared
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "ivr" / name
+
+
+def keep_array(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` to ``path`` (a ``.npy`` file, its folder made if need be) under a temporary name, then
+    rename it, so that a reader never sees half of one. Raises OSError when the folder cannot be written."""
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npy", dir=path.parent)
+    os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.save(out, array, allow_pickle=False)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def defaults() -> dict[str, Any]:

@@ -47,11 +47,15 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 
 
 def _freeze_startup_objects(worker: object) -> None:
-    """Keep the objects a worker made at start out of the garbage collector's full passes.
+    """Keep the objects a worker (or the parent, before it forks them) made at start out of the garbage
+    collector's full passes.
 
     They live as long as the worker. A full pass over the line's 110,000 or so took 35-60 ms, in
     which the worker answered nobody (docs/benchmarks.md); after this, only what came later is scanned.
+    Frozen in the parent, the objects the workers inherit (the model, the understanding's data) are never
+    written by a worker's collector either, so their pages stay shared instead of being copied into each.
     """
+    gc.collect()
     gc.freeze()
 
 
@@ -88,4 +92,5 @@ def serve(host: str, port: int, workers: int) -> None:
     # the line's examples' vectors, when building the app builds the line's call flow.
     preload()
     create_app()  # fail here, once, with the line's problems, rather than in every worker
+    _freeze_startup_objects(None)
     run(create_app, gunicorn_options(host, port, workers))

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from ivr.call import CallFlow
 from ivr.call.emergency import EmergencySense, read_language
+from ivr.call.emergency.language import load_language
+from ivr.call.emergency.patterns import Heard
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.validate import load_line
 from tests.calls import Caller
@@ -225,3 +227,18 @@ def test_a_caller_saying_they_cannot_breathe_well_is_not_taken_for_one_whose_bre
 ) -> None:
     """ "breathe well" was set aside as a caller's saying all was well, though "not able to" came before it."""
     assert reaches_emergency_advice(SHIPPED, said_at(SHIPPED, SHIPPED.line.start, words)) is danger
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_pattern_passed_over_as_impossible_would_have_matched_nowhere(language: str) -> None:
+    """Patterns whose needed words were not said are skipped before they are tried: never one that matches."""
+    sense = EmergencySense(SHIPPED.line, load_language(language))
+    skipped = 0
+    for utterance in [*CORPUS[language][0], *CORPUS[language][1]]:
+        words = sense._words_of(utterance)
+        heard = Heard.of(words)
+        for pattern in (*sense.language.fine, *sense.language.signs):
+            if not pattern.possible(heard):
+                skipped += 1
+                assert not list(pattern.spans(words, len(words))), f"{pattern.text!r} in {utterance!r}"
+    assert skipped

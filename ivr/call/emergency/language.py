@@ -6,7 +6,6 @@ is written.
 
 from __future__ import annotations
 
-import collections
 import functools
 import re
 import unicodedata
@@ -19,6 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from ruamel.yaml import YAML
 
 from ivr.call.emergency.patterns import Pattern, Word
+from ivr.call.emergency.real_words import SortedWords, real_words
 from ivr.languages import DEFAULT_LANGUAGE, find, language
 
 #: Words shorter than this are never taken as misspellings: too many real words are one letter apart.
@@ -87,7 +87,8 @@ class Speller:
         self._language = language
         self._classes = {**language.classes_by_word, **extra_classes}
         self._seen: dict[str, frozenset[str]] = {}
-        _dictionary(language.dictionary, language.fold_dictionary)  # read now, not during a caller's first turn
+        # Read now, not during a caller's first turn.
+        _real_words(language)
 
     def word(self, text: str) -> Word:
         classes = self._classes.get(text)
@@ -109,21 +110,11 @@ class Speller:
 
 
 def _is_real_word(language: Language, text: str) -> bool:
-    return _dictionary(language.dictionary, language.fold_dictionary)[text] >= language.real_word_count
+    return text in _real_words(language)
 
 
-@functools.cache
-def _dictionary(code: str, folded: bool = False) -> Any:
-    """Word -> how often the dictionary saw it; folded ("respiración" counts as "respiracion") if asked."""
-    from spellchecker import SpellChecker
-
-    frequency = SpellChecker(language=code, distance=1).word_frequency
-    if not folded:
-        return frequency
-    counts: collections.Counter[str] = collections.Counter()
-    for word, count in frequency.dictionary.items():
-        counts[fold(word)] += count
-    return counts
+def _real_words(language: Language) -> SortedWords:
+    return real_words(language.dictionary, language.real_word_count, fold if language.fold_dictionary else None)
 
 
 def language_for(speech_language: str) -> str:

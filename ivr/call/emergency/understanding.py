@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from ivr.call.emergency.language import Language, Speller, fold, language_for, load_language
-from ivr.call.emergency.patterns import Word
+from ivr.call.emergency.patterns import Heard, Word
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode
 
 #: How close (0-100) a line's own emergency phrase must be to some of the caller's words.
@@ -46,7 +46,8 @@ class EmergencySense:
         if not words:
             return False
         kept = self._without_fine(words)
-        if any(sign.matches(kept, len(words)) for sign in self.language.signs):
+        heard = Heard.of(kept)
+        if any(sign.possible(heard) and sign.matches(kept, len(words)) for sign in self.language.signs):
             return True
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
@@ -65,7 +66,10 @@ class EmergencySense:
     def _without_fine(self, words: list[Word]) -> list[Word]:
         """The words left once everything the caller says is fine is set aside."""
         fine = [False] * len(words)
+        heard = Heard.of(words)
         for pattern in self.language.fine:
+            if not pattern.possible(heard):
+                continue
             for start, end in pattern.spans(words, len(words)):
                 fine[start:end] = [True] * (end - start)
         return [word for word, is_fine in zip(words, fine, strict=True) if not is_fine]

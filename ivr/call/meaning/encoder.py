@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from ivr.call.meaning import kept as kept_files
+from ivr.call.meaning.table import map_table
+from ivr.call.meaning.vocabulary import compact
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,11 @@ def _model() -> Any:
 
     logger.debug("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
     # One thread: two workers share two cores, and a turn's sentence is short.
-    return USE(threads=1)
+    model = USE(threads=1)
+    # The package's tokenizer and backend (made here rather than at the first sentence), held compactly.
+    compact(model._tokenizer)
+    map_table(model._model)
+    return model
 
 
 @functools.cache

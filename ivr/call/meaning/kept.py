@@ -14,14 +14,13 @@ import contextlib
 import hashlib
 import logging
 import os
-import tempfile
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from ivr.config import environment_folder
+from ivr.config import environment_folder, keep_array
 
 logger = logging.getLogger(__name__)
 
@@ -64,18 +63,8 @@ def read(folder: Path, texts: Sequence[str], width: int) -> np.ndarray | None:
 
 def write(folder: Path, texts: Sequence[str], vectors: np.ndarray) -> None:
     """Keep ``vectors`` (of ``texts``) for the next process; a folder that cannot be written is skipped."""
-    path = file_for(folder, texts)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npy", dir=folder)
-        os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
-        try:
-            with os.fdopen(handle, "wb") as out:
-                np.save(out, vectors, allow_pickle=False)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        keep_array(file_for(folder, texts), vectors)
         _prune(folder)
     except OSError as error:
         logger.info("The examples' vectors cannot be kept in %s (%s): the next process embeds them again",
