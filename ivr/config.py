@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import site
 import sys
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+
+logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where `pip install .` puts the repository's prompts/ (pyproject.toml's data-files), under the environment.
@@ -62,6 +65,22 @@ def keep_array(path: Path, array: np.ndarray) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_kept_array(path: Path, what: str, otherwise: str, mapped: bool = False) -> np.ndarray | None:
+    """The array :func:`keep_array` kept at ``path`` (mapped read-only into memory if ``mapped``), or None when
+    there is none. A file that cannot be read counts as none, and the log says so: "``what`` in ``path`` cannot
+    be read (why): ``otherwise``"."""
+    import numpy as np
+
+    try:
+        array: np.ndarray = np.load(path, mmap_mode="r" if mapped else None, allow_pickle=False)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, EOFError) as error:
+        logger.warning("%s in %s cannot be read (%s): %s", what, path, error, otherwise)
+        return None
+    return array
 
 
 def defaults() -> dict[str, Any]:

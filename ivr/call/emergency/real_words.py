@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ivr.config import environment_folder, keep_array
+from ivr.config import environment_folder, keep_array, read_kept_array
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +51,9 @@ def real_words(code: str, real_word_count: int, fold: Callable[[str], str] | Non
     environment's, by default) where an earlier process kept them."""
     name = f"{code}-{real_word_count}-{'folded' if fold else 'as-written'}-{metadata.version('pyspellchecker')}"
     path = (folder or environment_folder("spelling")) / f"{name}.npy"
-    try:
-        return SortedWords(np.load(path, allow_pickle=False))
-    except FileNotFoundError:
-        pass
-    except (OSError, ValueError, EOFError) as error:
-        logger.warning("The real words in %s cannot be read (%s): they are taken from the dictionary again",
-                       path, error)
+    kept = read_kept_array(path, "The real words", "they are taken from the dictionary again")
+    if kept is not None:
+        return SortedWords(kept)
     found = SortedWords(_from_dictionary(code, real_word_count, fold))
     try:
         keep_array(path, found.words)

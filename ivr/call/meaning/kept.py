@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ivr.config import environment_folder, keep_array
+from ivr.config import environment_folder, keep_array, read_kept_array
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +46,8 @@ def file_for(folder: Path, texts: Sequence[str]) -> Path:
 def read(folder: Path, texts: Sequence[str], width: int) -> np.ndarray | None:
     """The kept vectors of ``texts``, or None when there are none that fit them."""
     path = file_for(folder, texts)
-    try:
-        vectors = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, EOFError) as error:
-        logger.warning("The kept vectors in %s cannot be read (%s): the examples are embedded again", path, error)
+    vectors = read_kept_array(path, "The kept vectors", "the examples are embedded again")
+    if vectors is None:
         return None
     if vectors.shape != (len(texts), width) or vectors.dtype != np.float32:
         logger.warning("The kept vectors in %s do not fit their examples: they are embedded again", path)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ivr.call.meaning.kept import MODEL_DISTRIBUTION
-from ivr.config import environment_folder, keep_array
+from ivr.config import environment_folder, keep_array, read_kept_array
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,8 @@ def map_table(backend: Any, folder: Path | None = None) -> None:
 
 
 def _read(path: Path, loaded: np.ndarray) -> np.ndarray | None:
-    try:
-        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, EOFError) as error:
-        logger.warning("The model's table in %s cannot be read (%s): it is written again", path, error)
+    mapped = read_kept_array(path, "The model's table", "it is written again", mapped=True)
+    if mapped is None:
         return None
     if mapped.shape != loaded.shape or mapped.dtype != loaded.dtype:
         logger.warning("The model's table in %s does not fit the model: it is written again", path)
