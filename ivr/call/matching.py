@@ -6,8 +6,6 @@ spoken words are matched with tolerance; keys are matched exactly.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from ivr.call.emergency import EmergencySense
 from ivr.call.meaning import MeaningSense, Reading, load_understanding
+from ivr.call.plain import plain_words
 from ivr.languages import SpokenKeys, builtin
 from ivr.line import Line, Option
 
@@ -26,9 +25,6 @@ WORD_MATCH_CUTOFF = 85
 #: What the rules chose from this many words or fewer ("swellin", "go back") stands: the meaning is read from a
 #: caller's descriptions, not from an option's word said alone.
 SHORT_WORDS = 2
-
-_NOT_WORD = re.compile(r"[^\w' ]+")
-
 
 @dataclass(frozen=True)
 class Chose:
@@ -78,10 +74,7 @@ Answer = Literal["yes", "no"] | None
 def normalise(speech: str) -> str:
     """Lower-case, no accents (recognisers write "atras" and "atrás"), straight apostrophes, no punctuation,
     single spaces."""
-    text = unicodedata.normalize("NFKD", speech.lower())
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    return plain_words(speech)
 
 
 def normalised_keys(keys: SpokenKeys) -> SpokenKeys:

@@ -11,7 +11,6 @@ are the line's high-precision layer.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -21,14 +20,13 @@ import numpy as np
 from ivr.call.meaning.classifier import Classifier, train, train_kept
 from ivr.call.meaning.encoder import embed, embed_kept, preload
 from ivr.call.meaning.pack import Understanding
+from ivr.call.plain import plain_words
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
 
 #: The meaning reads at most this much of a turn, cut at a word. A caller's description fits in far less (the
 #: corpora's longest is under 100 characters); a 1,600-character text took 0.1 s of CPU to embed whole, and
 #: 6 ms cut here. The rules, in front, still read all of it, for the emergency signs wherever they are.
 MEANING_CHARS = 400
-
-_NOT_WORD = re.compile(r"[^\w' ]+")
 
 #: "mild" is no place: only what an emergency must be ahead of.
 Kind = Literal["emergency", "place", "command", "out_of_scope", "mild"]
@@ -209,12 +207,9 @@ class MeaningSense:
 
 
 def _plain(text: str) -> str:
-    """Lower case, straight apostrophes, no other punctuation, single spaces, accents kept: a caller's words reach
-    the meaning so, and the examples are embedded the same way (to the model "débil" and "debil" are far apart,
-    and the examples, as recognisers do, write the accents)."""
-    text = unicodedata.normalize("NFC", text.lower())
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    """A caller's words as they reach the meaning, and as the examples are embedded: accents kept (to the model
+    "débil" and "debil" are far apart, and the examples, as recognisers do, write the accents)."""
+    return plain_words(text, accents=True)
 
 
 def _heard_as(heard_as: Mapping[str, str]) -> re.Pattern[str] | None:
