@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 _SERVER_COMMANDS = frozenset({"serve"})
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: Each command: the module of :mod:`ivr.commands` that holds it, and its function there. A command's module is
-#: imported only when the command is run (or listed by --help): `ivr line validate` need not load what
+#: imported only when the command is run (or listed by --help): `ivr validate` need not load what
 #: `ivr users` needs (the database, the dashboard), so each command starts in a fraction of the time.
 _COMMANDS = {
     "validate": ("line", "validate"),
