@@ -181,3 +181,21 @@ def test_at_a_spanish_start_only_asking_for_english_chooses_it(
     assert remembered.dial_in().heard.startswith(SPANISH_START)
     answer = remembered.say(words)
     assert answer.gather is not None and answer.gather.get("language") == language, answer.heard
+
+
+def test_a_choice_of_language_is_found_by_caller_before_the_calls_first_record_is_written(
+    make_app: Callable[..., Flask], database_url: str, tmp_path: Path
+) -> None:
+    """Two workers: one answered the call, another the key that chose Spanish, and the first has not written
+    its record yet (here: it never will, its records go elsewhere). The choice alone must name the caller."""
+    line = str(remembering_line(tmp_path))
+    settings = {"DATABASE_URL": database_url, "LINE_FILE": line, "CALLER_HASH_KEY": "shared-key"}
+    elsewhere = {**settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'not-yet-written.sqlite3'}"}
+    call = Call(make_app(**elsewhere), sid(10), NUMBER)
+    call.dial_in()
+    choosing = make_app(**settings)
+    call.caller.client = choosing.test_client()
+    call.press("9")
+    choosing.extensions["ivr"].recorder.flush(5)
+    again = Call(make_app(**settings), sid(11), NUMBER).dial_in()
+    assert again.heard.startswith(SPANISH_START), "the caller's next call starts in the Spanish they chose"

@@ -234,8 +234,14 @@ def _turn_record(turn: Turn) -> TurnRecord | None:
         digits=(digits or None) if answering else None,
         speech=speech[:_MAX_SPEECH] if answering and speech and line.call.record_speech else None,
         dial_status=(form.get("DialCallStatus", "")[:20] or "unknown") if endpoint == "voice.dial_finished" else None,
-        caller_hash=services().recorder.caller_hash(form.get("From", "")) if endpoint == "voice.incoming" else None,
+        caller_hash=services().recorder.caller_hash(form.get("From", "")) if _names_caller(endpoint, turn) else None,
     )
+
+
+def _names_caller(endpoint: str, turn: Turn) -> bool:
+    """Whether a turn's record carries the caller's hash: the call's first, and a choice of language, which
+    must be found by caller as soon as it is written, even when another worker has not written the first yet."""
+    return endpoint == "voice.incoming" or turn.event == LANGUAGE_CHOSEN
 
 
 def _record(turn: Turn, call_sid: str, key: str, from_node: str, **details: Any) -> TurnRecord:
