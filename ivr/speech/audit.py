@@ -19,7 +19,7 @@ from ivr.languages import language as read_language
 from ivr.line import Line
 from ivr.speech.catalog import AudioCatalog
 from ivr.speech.languages import ANSWER, SpokenLanguage, spoken_language
-from ivr.speech.recogniser import Recogniser, RecogniserUnavailable, phone_line
+from ivr.speech.recogniser import AUDIT_COMPUTE_TYPE, Recogniser, RecogniserUnavailable, phone_line
 from ivr.speech.telephone import TELEPHONE_RATE, read_telephone_wav
 from ivr.speech.word_errors import word_error_rate
 
@@ -183,7 +183,7 @@ def audit_line(
             f"{len(missing)} of {len(named)} prompts are not rendered in {catalog.directory}: run ivr render"
         )
     try:
-        recogniser = recogniser or Recogniser(language.tag)
+        recogniser = recogniser or Recogniser(language.tag, compute_type=AUDIT_COMPUTE_TYPE)
     except RecogniserUnavailable as error:
         raise AuditError(str(error)) from None
     scores = []

@@ -16,7 +16,7 @@ from ivr.line import Line
 from ivr.speech.audit import AuditError, AuditReport, audit_line, bars_for
 from ivr.speech.engine import PromptFailed
 from ivr.speech.languages import SpokenLanguage, spoken_language, spoken_languages
-from ivr.speech.recogniser import Recogniser, RecogniserUnavailable
+from ivr.speech.recogniser import AUDIT_COMPUTE_TYPE, Recogniser, RecogniserUnavailable
 from ivr.speech.render import plan_line, render_plan
 
 
@@ -103,7 +103,7 @@ def _recogniser(tag: str) -> Recogniser:
     """Whisper on one thread: the server goes on answering calls meanwhile, and on a busy machine two threads
     that wait for each other took four times as long (docs/benchmarks.md)."""
     try:
-        return Recogniser(tag, threads=1)
+        return Recogniser(tag, threads=1, compute_type=AUDIT_COMPUTE_TYPE)
     except RecogniserUnavailable as error:
         raise AuditError(str(error)) from None
 

@@ -26,9 +26,15 @@ __all__ = ["Recogniser", "RecogniserUnavailable", "phone_line"]
 #: What Whisper listens at.
 WHISPER_RATE = 16000
 BEAM_SIZE = 5
-#: float32, not int8: CTranslate2's int8 kernels differ with the CPU's instruction set, and so, slightly,
-#: do their transcriptions; float32 hears the same words on any machine.
+#: float32, not int8, by default: CTranslate2's int8 kernels differ with the CPU's instruction set, and so,
+#: slightly, do their transcriptions; float32 hears the same words on any machine. int8 also missed a digit
+#: of "9 9 9" that float32 heard, so the checks of single words (emergency numbers) keep float32.
 COMPUTE_TYPE = "float32"
+#: The audit of a whole line hears it with int8: the Botox line's figures are the same as with float32 at
+#: every rate (median, answers' median and worst prompt; docs/audio.md), for 58% of the CPU. A listener that
+#: misses a word can only make the audit stricter, and the bars' margins hold what another CPU writes
+#: differently; on one machine the same audio still gives the same words, run after run.
+AUDIT_COMPUTE_TYPE = "int8"
 #: Beam search alone. Whisper's default retries a doubtful passage at temperatures up to 1.0, which
 #: samples; a seed did not make that repeatable (one clip heard four times gave four transcripts), so
 #: the audit never samples: the same audio gives the same words, run after run.
@@ -56,7 +62,8 @@ class Recogniser:
     """Whisper on the CPU, listening for one language ("en-US", "es-US"...); the same audio always gives the
     same words."""
 
-    def __init__(self, language: str = "en-US", threads: int | None = None, weights: Weights | None = None) -> None:
+    def __init__(self, language: str = "en-US", threads: int | None = None, weights: Weights | None = None,
+                 compute_type: str = COMPUTE_TYPE) -> None:
         try:
             from faster_whisper import WhisperModel
         except ImportError:
@@ -68,7 +75,7 @@ class Recogniser:
         self._model = WhisperModel(
             str(self.weights.path),
             device="cpu",
-            compute_type=COMPUTE_TYPE,
+            compute_type=compute_type,
             cpu_threads=threads or _threads(),
             local_files_only=True,
         )

