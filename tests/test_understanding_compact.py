@@ -5,6 +5,7 @@ vectors bit for bit."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,8 +20,13 @@ SAID = ("i can't breathe", "my eyelid is drooping since the injection", "where i
         "mis párpados se caen", "ÑANDÚ ½ \uff46\uff55\uff4c\uff4c width", "日本語", "911", "a" * 400, "repeat")
 
 
-def test_the_lines_model_gives_the_packages_own_tokens_and_vectors() -> None:
-    own = USE(threads=1)
+@pytest.fixture(scope="module")
+def own() -> Any:
+    """The package's model, loaded its own way."""
+    return USE(threads=1)
+
+
+def test_the_lines_model_gives_the_packages_own_tokens_and_vectors(own: Any) -> None:
     held = encoder._model()
     for text in SAID:
         assert held._tokenizer.encode(text, out_type=int) == own._tokenizer.encode(text, out_type=int)
@@ -51,8 +57,7 @@ def _vectors(model: object) -> bytes:
     return vectors.tobytes()
 
 
-def test_a_model_made_ready_once_is_read_by_the_next_process_as_the_packages_own(tmp_path: Path) -> None:
-    own = USE(threads=1)
+def test_a_model_made_ready_once_is_read_by_the_next_process_as_the_packages_own(tmp_path: Path, own: Any) -> None:
     made = load_model(tmp_path)
     kept = sorted(path.name for path in tmp_path.iterdir())
     assert [name.split("-")[0] for name in kept] == ["table", "tokenizer", "weights"], kept
@@ -65,16 +70,16 @@ def test_a_model_made_ready_once_is_read_by_the_next_process_as_the_packages_own
 
 
 def test_damaged_kept_files_are_made_again_and_a_folder_that_cannot_keep_them_costs_only_time(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, own: Any
 ) -> None:
-    own = _vectors(USE(threads=1))
+    expected = _vectors(own)
     load_model(tmp_path)
     for path in tmp_path.iterdir():
         if not path.name.startswith("table"):
             path.write_bytes(b"not what was kept")
-    assert _vectors(load_model(tmp_path)) == own
+    assert _vectors(load_model(tmp_path)) == expected
     assert "cannot be read" in caplog.text
-    assert _vectors(load_model(tmp_path)) == own
+    assert _vectors(load_model(tmp_path)) == expected
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
-    assert _vectors(load_model(blocked)) == own
+    assert _vectors(load_model(blocked)) == expected

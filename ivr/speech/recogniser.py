@@ -30,8 +30,8 @@ BEAM_SIZE = 5
 #: slightly, do their transcriptions; float32 hears the same words on any machine. int8 also missed a digit
 #: of "9 9 9" that float32 heard, so the checks of single words (emergency numbers) keep float32.
 COMPUTE_TYPE = "float32"
-#: The audit of a whole line hears it with int8: the Botox line's figures are the same as with float32 at
-#: every rate (median, answers' median and worst prompt; docs/audio.md), for 58% of the CPU. A listener that
+#: The audit of a whole line hears it with int8: the Botox line's median and worst prompt are the same as with
+#: float32 at every rate (docs/audio.md), for 58% of the CPU. A listener that
 #: misses a word can only make the audit stricter, and the bars' margins hold what another CPU writes
 #: differently; on one machine the same audio still gives the same words, run after run.
 AUDIT_COMPUTE_TYPE = "int8"
