@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import site
 import sys
 import sysconfig
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -63,14 +64,25 @@ def keep_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
     a reader never sees half of one. Raises OSError when the folder cannot be written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
     try:
+        os.chmod(temporary, 0o644)  # readable by a server run as another user, as a file made by open() is
         with os.fdopen(handle, "wb") as out:
             write(out)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def keeping(what: str, folder: Path, otherwise: str) -> Iterator[None]:
+    """Around keeping files in ``folder`` (:func:`keep_file`, :func:`keep_array`): a folder that cannot be written
+    is no failure; the rest of the block is skipped, and the log says so: "``what`` cannot be kept in ``folder``
+    (why): ``otherwise``"."""
+    try:
+        yield
+    except OSError as error:
+        logger.info("%s cannot be kept in %s (%s): %s", what, folder, error, otherwise)
 
 
 def read_kept_array(path: Path, what: str, otherwise: str, mapped: bool = False) -> np.ndarray | None:

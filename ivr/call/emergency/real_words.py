@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import collections
 import functools
-import logging
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from ivr.config import environment_folder, keep_array, read_kept_array
-
-logger = logging.getLogger(__name__)
+from ivr.config import environment_folder, keep_array, keeping, read_kept_array
 
 
 class SortedWords:
@@ -55,11 +52,8 @@ def real_words(code: str, real_word_count: int, fold: Callable[[str], str] | Non
     if kept is not None:
         return SortedWords(kept)
     found = SortedWords(_from_dictionary(code, real_word_count, fold))
-    try:
+    with keeping("The real words", path.parent, "the next process reads the dictionary again"):
         keep_array(path, found.words)
-    except OSError as error:
-        logger.info("The real words cannot be kept in %s (%s): the next process reads the dictionary again",
-                    path.parent, error)
     return found
 
 

