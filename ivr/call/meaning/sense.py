@@ -115,6 +115,7 @@ class MeaningSense:
         for row, owner in enumerate(owners):
             by_owner.setdefault(owner, []).append(row)
         self._places = [_Place(kind, target, np.array(rows)) for (kind, target), rows in by_owner.items()]
+        self._nearest = _NearestRows(self._places, len(texts), data.nearest)
         self._emergency = np.array([kind == "emergency" for kind, _ in owners], dtype=bool)
         self._classifier = train_kept(texts, self._vectors, self._emergency)
         #: The classifier last trained without some examples (``read``'s ``without``), and which.
@@ -134,11 +135,8 @@ class MeaningSense:
             similarities = np.where([text in without for text in self._texts], -1.0, similarities)
         classifier = self._classifier_without(without)
         learned = classifier.probability(said) if classifier is not None else 0.0
-        nearest = self.data.nearest
-        scored = sorted(
-            ((float(np.sort(similarities[place.rows])[-nearest:].mean()), place) for place in self._places),
-            key=lambda pair: -pair[0],
-        )
+        scored = sorted(zip(self._nearest.scores(similarities).tolist(), self._places, strict=True),
+                        key=lambda pair: -pair[0])
         best_score, best = scored[0]
         guarded = ""
         others = [pair for pair in scored if pair[1].kind != "emergency"]
@@ -204,6 +202,31 @@ class MeaningSense:
             kept = np.array([text not in without for text in self._texts])
             self._left_out = (without, train(self._vectors[kept], self._emergency[kept]))
         return self._left_out[1]
+
+
+class _NearestRows:
+    """Every place's score at once: the mean of its ``nearest`` highest similarities.
+
+    One gather and one sort for all places, instead of a sort and a mean for each: a spoken turn is scored
+    against some 30 places. The mean is taken over the same values in the same order as a place's own
+    ``np.sort(...)[-nearest:].mean()``, so the scores are the same to the bit.
+    """
+
+    def __init__(self, places: list[_Place], rows: int, nearest: int) -> None:
+        widest = max((len(place.rows) for place in places), default=0)
+        #: Each place's rows, padded with a row past the end (its similarity -inf, so it sorts first).
+        self._rows = np.full((len(places), widest), rows, dtype=np.intp)
+        for index, place in enumerate(places):
+            self._rows[index, :len(place.rows)] = place.rows
+        self._take = min(nearest, widest)
+        self._counts = np.array([min(nearest, len(place.rows)) for place in places])
+
+    def scores(self, similarities: np.ndarray) -> np.ndarray:
+        """Each place's score, in the dtype of ``similarities``."""
+        padded = np.concatenate((similarities, np.full(1, -np.inf, dtype=similarities.dtype)))
+        top = np.sort(padded[self._rows], axis=1)[:, -self._take:]
+        top[np.isneginf(top)] = 0  # a place with fewer examples: 0 + a + b is a + b, exactly
+        return top.sum(axis=1) / self._counts.astype(similarities.dtype)
 
 
 def _plain(text: str) -> str:
