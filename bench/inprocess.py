@@ -166,3 +166,41 @@ def flush(app: Flask) -> None:
     services = app.extensions.get("ivr")
     if services is not None:
         services.recorder.flush(60)
+
+
+def step_costs(audio: Path, calls: int = 150, repetitions: int = 3) -> list[tuple[str, float]]:
+    """CPU per request of each step of the walk, for the line as served (the best of ``repetitions`` runs of
+    ``calls`` requests of that step; every thread counted, so the records' writer too)."""
+    token = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="ivr-bench-steps-") as folder:
+        app = line_app(token, audio, Path(folder))[1]()
+        requests = list(walks(app, token, calls, follow=True))
+        run(app, requests)  # warm up
+        costs = []
+        for index, step in enumerate(WALK):
+            mine = requests[index::len(WALK)]
+            runs = []
+            for _ in range(repetitions):
+                started = time.process_time()
+                run(app, mine)
+                runs.append((time.process_time() - started) / len(mine))
+            costs.append((step.what, min(runs) * 1e6))
+        app.extensions["ivr.store"].close()
+    return costs
+
+
+def main() -> None:
+    """``python -m bench.inprocess``: each step's CPU per request, the line as served, called directly."""
+    from bench import micro
+
+    with tempfile.TemporaryDirectory(prefix="ivr-bench-audio-") as folder:
+        micro.render(Path(folder))
+        costs = step_costs(Path(folder))
+    print("| step of the walk | CPU per request |\n| --- | ---: |")
+    for what, us in costs:
+        print(f"| {what} | {us:,.0f} µs |")
+    print(f"| mean of the walk's 8 | {statistics.fmean(us for _, us in costs):,.0f} µs |")
+
+
+if __name__ == "__main__":
+    main()
