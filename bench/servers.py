@@ -18,6 +18,7 @@ from typing import Any
 import psutil
 
 from ivr.config import PROJECT_ROOT
+from ivr.serving import WORKER_READY
 
 HOST = "127.0.0.1"
 
@@ -44,6 +45,7 @@ class Server:
     def start(self, timeout: float = 60.0) -> None:
         self.port = free_port()
         command = [*self.command, "--host", HOST, "--port", str(self.port)]
+        logged_before = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, env=self.env, cwd=PROJECT_ROOT, stdout=log,
                                             stderr=subprocess.STDOUT)
@@ -54,7 +56,7 @@ class Server:
             if time.monotonic() > deadline:
                 raise ServerFailed(f"{self.name} did not listen within {timeout:.0f} s; see {self.log}")
             time.sleep(0.2)
-        self._wait_for_workers(deadline)
+        self._wait_for_workers(deadline, logged_before)
 
     def _accepting(self) -> bool:
         try:
@@ -63,11 +65,18 @@ class Server:
         except OSError:
             return False
 
-    def _wait_for_workers(self, deadline: float) -> None:
+    def _wait_for_workers(self, deadline: float, logged_before: int) -> None:
+        """Until every worker has said it is ready (built its app), as the servers' shared settings make it say."""
         workers = int(self.command[self.command.index("--workers") + 1]) if "--workers" in self.command else 1
-        while len(self.processes()) < workers + 1 and time.monotonic() < deadline:
+        while self._ready_workers(logged_before) < workers:
+            if time.monotonic() > deadline:
+                raise ServerFailed(f"{self.name}'s workers were not ready in time; see {self.log}")
             time.sleep(0.1)
-        time.sleep(1.0)  # the workers import the app after they appear
+
+    def _ready_workers(self, logged_before: int) -> int:
+        with self.log.open("rb") as log:
+            log.seek(logged_before)
+            return log.read().decode("utf-8", "replace").count(WORKER_READY)
 
     def processes(self) -> list[psutil.Process]:
         """The gunicorn master and its workers."""

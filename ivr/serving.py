@@ -42,8 +42,19 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         # No gunicornc control socket: it is one path per user, so a second server on the machine
         # (another line, or the benchmark's floor) would take it over.
         "control_socket_disable": True,
-        "post_worker_init": _freeze_startup_objects,
+        "post_worker_init": _worker_ready,
     }
+
+
+#: What each worker logs once its app is built and it is about to answer ("Booting worker" comes before).
+WORKER_READY = "Worker ready to answer"
+
+
+def _worker_ready(worker: Any) -> None:
+    """A worker has built its app: freeze what it made, and say it is ready (an operator, or a test, waiting
+    for a restarted server knows when every worker answers, not only when it was forked)."""
+    _freeze_startup_objects(worker)
+    worker.log.info("%s (pid: %s)", WORKER_READY, worker.pid)
 
 
 def _freeze_startup_objects(worker: object) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from ivr.serving import WORKER_READY
 from tests.conftest import PASSWORD_COST, TOKEN
 
 
@@ -74,7 +75,6 @@ def ivr_servers(places: list[tuple[Path, Path]], **settings: str) -> Iterator[li
             started.append((Served(f"http://127.0.0.1:{port}", log, server.pid), server))
         for served, server in started:
             _wait_until_both_workers_answer(served, server)
-        time.sleep(1.0)  # the second worker of each may still be building its app
         yield [served for served, _ in started]
     finally:
         for _, server in started:
@@ -85,7 +85,7 @@ def ivr_servers(places: list[tuple[Path, Path]], **settings: str) -> Iterator[li
 
 def _wait_until_both_workers_answer(served: Served, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 60
-    while served.log_text().count("Booting worker") < 2 or not _answers(served):
+    while served.log_text().count(WORKER_READY) < 2 or not _answers(served):
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"ivr serve did not start:\n{served.log_text()[-3000:]}")
         time.sleep(0.2)
