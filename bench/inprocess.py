@@ -174,18 +174,20 @@ def step_costs(audio: Path, calls: int = 150, repetitions: int = 3) -> list[tupl
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="ivr-bench-steps-") as folder:
         app = line_app(token, audio, Path(folder))[1]()
-        requests = list(walks(app, token, calls, follow=True))
-        run(app, requests)  # warm up
-        costs = []
-        for index, step in enumerate(WALK):
-            mine = requests[index::len(WALK)]
-            runs = []
-            for _ in range(repetitions):
-                started = time.process_time()
-                run(app, mine)
-                runs.append((time.process_time() - started) / len(mine))
-            costs.append((step.what, min(runs) * 1e6))
-        app.extensions["ivr.store"].close()
+        try:
+            requests = list(walks(app, token, calls, follow=True))
+            run(app, requests)  # warm up
+            costs = []
+            for index, step in enumerate(WALK):
+                mine = requests[index::len(WALK)]
+                runs = []
+                for _ in range(repetitions):
+                    started = time.process_time()
+                    run(app, mine)
+                    runs.append((time.process_time() - started) / len(mine))
+                costs.append((step.what, min(runs) * 1e6))
+        finally:
+            app.extensions["ivr.store"].close()
     return costs
 
 
@@ -194,12 +196,14 @@ def main() -> None:
     from bench import micro
 
     with tempfile.TemporaryDirectory(prefix="ivr-bench-audio-") as folder:
-        micro.render(Path(folder))
+        rendered = micro.render(Path(folder))
         costs = step_costs(Path(folder))
+    if rendered.note:
+        print(f"The line's audio was not rendered ({rendered.note}): every prompt is Twilio's <Say>.")
     print("| step of the walk | CPU per request |\n| --- | ---: |")
     for what, us in costs:
         print(f"| {what} | {us:,.0f} µs |")
-    print(f"| mean of the walk's 8 | {statistics.fmean(us for _, us in costs):,.0f} µs |")
+    print(f"| mean of the walk's {len(costs)} | {statistics.fmean(us for _, us in costs):,.0f} µs |")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,8 @@ class Server:
         """Until every worker has said it is ready (built its app), as the servers' shared settings make it say."""
         workers = int(self.command[self.command.index("--workers") + 1]) if "--workers" in self.command else 1
         while self._ready_workers(logged_before) < workers:
+            if self.process is not None and self.process.poll() is not None:
+                raise ServerFailed(f"{self.name} exited with {self.process.returncode}; see {self.log}")
             if time.monotonic() > deadline:
                 raise ServerFailed(f"{self.name}'s workers were not ready in time; see {self.log}")
             time.sleep(0.1)

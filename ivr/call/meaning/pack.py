@@ -72,11 +72,14 @@ def load_understanding(code: str) -> Understanding | None:
     if path is None:
         return None
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    nearest = int(data.get("nearest", 3))
+    if nearest < 1:
+        raise ValueError(f"{path}: nearest is how many of a place's examples its score is the mean of: 1 or more")
     limits = data["thresholds"]
     examples = data["examples"]
     return Understanding(
         code=code,
-        nearest=int(data.get("nearest", 3)),
+        nearest=nearest,
         thresholds=Thresholds(float(limits["emergency"]), float(limits["emergency_margin"]), float(limits["sure"]),
                               float(limits["margin"]), float(limits["floor"]), float(limits.get("classifier", 2.0)),
                               float(limits.get("classifier_mild_margin", 0.0)),

@@ -209,7 +209,8 @@ class _NearestRows:
 
     One gather and one sort for all places, instead of a sort and a mean for each: a spoken turn is scored
     against some 30 places. The mean is taken over the same values in the same order as a place's own
-    ``np.sort(...)[-nearest:].mean()``, so the scores are the same to the bit.
+    ``np.sort(...)[-nearest:].mean()``: while ``nearest`` is under 8, which numpy sums one after another, the
+    scores are the same to the bit (beyond, numpy sums in blocks and the last bit may differ).
     """
 
     def __init__(self, places: list[_Place], rows: int, nearest: int) -> None:
