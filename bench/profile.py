@@ -16,8 +16,6 @@ import cProfile
 import os
 import pstats
 import secrets
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,7 +31,7 @@ import click
 from bench import inprocess
 from bench.driver import Load, drive
 from bench.sections import commit, write_section
-from bench.servers import HOST, free_port, line_server
+from bench.servers import HOST, Server, ServerFailed, line_server
 from bench.walk import WALK, WEBHOOKS
 from ivr.config import PROJECT_ROOT
 
@@ -191,20 +189,16 @@ def under_load(audio: Path, calls: int, warmup: float, duration: float, workers:
     with tempfile.TemporaryDirectory(prefix="ivr-bench-profile-") as folder:
         out = Path(folder) / "profiles"
         out.mkdir()
-        server = line_server(workers, token, Path(folder), audio)
-        port = free_port()
-        command = [sys.executable, "-m", "bench.profile", "serve", "--port", str(port), "--workers", str(workers),
-                   "--out", str(out)]
-        process = subprocess.Popen(command, env=server.env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        line = line_server(workers, token, Path(folder), audio)
+        command = [sys.executable, "-m", "bench.profile", "serve", "--workers", str(workers), "--out", str(out)]
+        profiled = Server("the profiled line", command, line.env, Path(folder) / "profiled.log")
         try:
-            _wait_listening(port, process)
-            time.sleep(2.0)
-            outcome = asyncio.run(drive(f"http://{HOST}:{port}", token, Load(calls, warmup, duration, (5, 15)),
-                                        follow=True))
+            profiled.start()
+            outcome = asyncio.run(drive(profiled.base, token, Load(calls, warmup, duration, (5, 15)), follow=True))
+        except ServerFailed as error:
+            raise click.ClickException(str(error)) from None
         finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=60)
+            profiled.stop()  # the workers write their profiles as they exit
         files = sorted(out.glob("*.prof"))
         if not files:
             raise click.ClickException("the workers wrote no profile")
@@ -216,28 +210,13 @@ def under_load(audio: Path, calls: int, warmup: float, duration: float, workers:
     return Profile(what, handled, {stage: s / handled * 1e6 for stage, s in seconds.items()})
 
 
-def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise click.ClickException("the profiled server stopped at start")
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise click.ClickException("the profiled server did not listen")
-
-
 def _profiled_worker(out: Path) -> Callable[[Any], None]:
     """A post_worker_init hook: every connection the worker handles is profiled in its thread."""
 
     def hook(worker: Any) -> None:
-        from ivr.serving import _freeze_startup_objects
+        from ivr.serving import _worker_ready
 
-        _freeze_startup_objects(worker)
+        _worker_ready(worker)
         local = threading.local()
         profilers: list[cProfile.Profile] = []
         handled = [0]
@@ -272,11 +251,11 @@ def _profiled_worker(out: Path) -> Callable[[Any], None]:
     return hook
 
 
-def _serve(port: int, workers: int, out: Path) -> None:
+def _serve(host: str, port: int, workers: int, out: Path) -> None:
     from ivr import create_app
     from ivr.serving import gunicorn_options, run
 
-    options = gunicorn_options(HOST, port, workers)
+    options = gunicorn_options(host, port, workers)
     options["post_worker_init"] = _profiled_worker(out)
     options["worker_exit"] = lambda server, worker: worker.profile_dump()
     create_app()
@@ -352,12 +331,13 @@ def main(context: click.Context, label: str, calls: int, duration: float, no_loa
 
 
 @main.command("serve", hidden=True)
+@click.option("--host", default=HOST, show_default=True)
 @click.option("--port", type=int, required=True)
 @click.option("--workers", type=int, default=2)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
-def serve_command(port: int, workers: int, out: Path) -> None:
+def serve_command(host: str, port: int, workers: int, out: Path) -> None:
     """The line under gunicorn with its request threads profiled (for the profile under load)."""
-    _serve(port, workers, out)
+    _serve(host, port, workers, out)
 
 
 if __name__ == "__main__":
