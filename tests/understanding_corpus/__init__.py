@@ -20,6 +20,8 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
+#: The corpora written apart, each in a folder of its name: one to tune on, one only to measure.
+Written = Literal["written_for_tuning", "written_blind"]
 
 #: The concerning classes the issue sets targets for, and the places that count as reaching them.
 CONCERNING: dict[str, frozenset[str]] = {
@@ -36,6 +38,8 @@ CONCERNING: dict[str, frozenset[str]] = {
 }
 #: The classes whose callers must be given the emergency advice; every other class is a possible false alarm.
 EMERGENCY_CLASSES = frozenset({"breathing", "swallowing", "speaking", "chest"})
+#: The class of the corpora written apart that is none of the concerning ones (its target: ``any``).
+ANYTHING_ELSE = "other"
 #: Two utterances sharing at least this share of their words (Jaccard) are near-duplicates.
 NEAR_DUPLICATE = 0.6
 
@@ -66,11 +70,11 @@ def words_of(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
-def read(language: str) -> list[tuple[str, str, str]]:
-    """The (text, class, target) of every utterance in ``language``'s file, in file order."""
+def read(language: str, folder: str = "") -> list[tuple[str, str, str]]:
+    """The (text, class, target) of every utterance in ``language``'s file (in ``folder``), in file order."""
     rows: list[tuple[str, str, str]] = []
     label = target = ""
-    for number, raw in enumerate((HERE / f"{language}.txt").read_text(encoding="utf-8").splitlines(), 1):
+    for number, raw in enumerate((HERE / folder / f"{language}.txt").read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         heading = _HEADING.match(line)
         if heading:
@@ -80,6 +84,13 @@ def read(language: str) -> list[tuple[str, str, str]]:
                 raise ValueError(f"{language}.txt line {number}: an utterance before any '## class -> target'")
             rows.append((line, label, target))
     return rows
+
+
+def written(corpus_name: Written, language: str) -> list[Utterance]:
+    """Every utterance of one of the two corpora written apart from the rest (README.md says by whom and why),
+    as one held-out whole: their class ``other`` (target ``any``) is everything that is none of the concerning
+    classes, counted for false emergencies and "not understood" only."""
+    return [Utterance(text, label, target, "heldout") for text, label, target in read(language, corpus_name)]
 
 
 def near_duplicates(a: str, b: str) -> bool:

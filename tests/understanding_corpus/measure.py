@@ -10,10 +10,20 @@ import datetime as dt
 import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import cast, get_args
 
 from ivr.call.flow import CallFlow, CallState, Listen, Turn
 from ivr.line import MenuNode
-from tests.understanding_corpus import CONCERNING, EMERGENCY_CLASSES, Half, Utterance, half
+from tests.understanding_corpus import (
+    ANYTHING_ELSE,
+    CONCERNING,
+    EMERGENCY_CLASSES,
+    Half,
+    Utterance,
+    Written,
+    half,
+    written,
+)
 
 #: A weekday afternoon in the clinic's hours.
 NOW = dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
@@ -60,6 +70,10 @@ class Figures:
     total: Counter[str] = field(default_factory=Counter)
     false_emergencies: list[str] = field(default_factory=list)
     others: int = 0
+    #: Of those, the ones of no concerning class (weakness or vision given the advice aside), and their false
+    #: emergencies.
+    plain_others: int = 0
+    plain_false_emergencies: int = 0
     not_understood: int = 0
     asked: int = 0
     utterances: int = 0
@@ -80,9 +94,12 @@ class Figures:
         return self.not_understood / max(self.utterances, 1)
 
     def rows(self) -> list[str]:
-        labels = [label for label in [*CONCERNING, *sorted(set(self.total) - set(CONCERNING))] if self.total[label]]
+        labels = [label for label in [*CONCERNING, *sorted(set(self.total) - set(CONCERNING) - {ANYTHING_ELSE})]
+                  if self.total[label]]
         lines = [f"{label}: {self.right[label]}/{self.total[label]} ({self.share(label):.0%})" for label in labels]
         lines.append(f"false emergency: {len(self.false_emergencies)}/{self.others} ({self.false_emergency:.1%})")
+        lines.append(f"  of no concerning class: {self.plain_false_emergencies}/{self.plain_others}"
+                     f" ({self.plain_false_emergencies / max(self.plain_others, 1):.1%})")
         lines.append(f"not understood: {self.not_understood}/{self.utterances} ({self.not_understood_share:.1%})")
         lines.append(f"asked back: {self.asked}/{self.utterances}")
         return lines
@@ -113,13 +130,17 @@ def measure(flow: CallFlow, language: str, which: Half = "heldout",
             figures.others += 1
             if emergency:
                 figures.false_emergencies.append(utterance.text)
+            if utterance.label not in CONCERNING:
+                figures.plain_others += 1
+                figures.plain_false_emergencies += emergency
     if meaning is not None:
         meaning.read = read  # type: ignore[method-assign]
     return figures
 
 
 def main() -> None:
-    """Print each language's figures on the held-out half (``tune``: the tune half, each example left out)."""
+    """Print each language's figures on the held-out half (``tune``: the tune half, each example left out;
+    ``written_for_tuning`` or ``written_blind``: that corpus, whole)."""
     import sys
 
     from ivr.call.flow import CallFlow as Flow
@@ -127,11 +148,15 @@ def main() -> None:
     from ivr.line.validate import load_line
     from tests.understanding_corpus import LANGUAGES
 
-    which: Half = "tune" if sys.argv[1:] == ["tune"] else "heldout"
+    asked = sys.argv[1] if sys.argv[1:] else "heldout"
+    if asked not in ("tune", "heldout", *get_args(Written)):
+        sys.exit(f"Say tune, heldout, {' or '.join(get_args(Written))}, or nothing for heldout.")
+    which: Half = "tune" if asked == "tune" else "heldout"
     flow = Flow(load_line(DEFAULT_LINE_FILE).line)
     for language in LANGUAGES:
-        figures = measure(flow, language, which)
-        print(f"{language} ({which}):\n  " + "\n  ".join(figures.rows()))
+        utterances = written(cast(Written, asked), language) if asked in get_args(Written) else None
+        figures = measure(flow, language, which, utterances)
+        print(f"{language} ({asked}):\n  " + "\n  ".join(figures.rows()))
 
 
 if __name__ == "__main__":
