@@ -10,7 +10,7 @@ import pytest
 from ivr.call.flow import CallFlow
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.validate import load_line
-from tests.understanding_corpus import LANGUAGES
+from tests.understanding_corpus import LANGUAGES, written
 from tests.understanding_corpus.measure import Figures, measure
 
 #: About a minute: the flow's examples embedded, then 805 turns or more.
@@ -25,13 +25,20 @@ NOT_UNDERSTOOD = 0.15
 #: What the line reaches today (docs/understanding.md has the figures): a fall below these is a regression.
 #: They sit one utterance (5 points) under the measured figure.
 TODAY = {
-    "en": {"breathing": 0.85, "swallowing": 0.95, "speaking": 0.85, "chest": 0.95, "weakness": 0.90,
-           "vision": 0.80, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
-    "es": {"breathing": 0.90, "swallowing": 0.75, "speaking": 0.75, "chest": 0.90, "weakness": 0.85,
+    "en": {"breathing": 0.90, "swallowing": 0.95, "speaking": 0.90, "chest": 0.95, "weakness": 0.95,
+           "vision": 0.85, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
+    "es": {"breathing": 0.95, "swallowing": 0.85, "speaking": 0.85, "chest": 0.90, "weakness": 0.95,
            "vision": 0.90, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.75},
 }
 #: The issue's targets not yet met on the held-out half (held as strict xfails, so that meeting one is seen).
-UNMET = {("en", "breathing"), ("en", "speaking"), ("en", "vision"), ("es", "swallowing"), ("es", "speaking")}
+UNMET = {("es", "swallowing"), ("es", "speaking")}
+#: The corpus written blind (tests/understanding_corpus/README.md), 35 of each class: what it reaches today, less
+#: one utterance (3 points), and at most one more false emergency than today's among its 200 others.
+BLIND = {
+    "en": {"breathing": 0.88, "swallowing": 0.80, "speaking": 0.85, "chest": 0.97, "weakness": 0.97, "vision": 0.94},
+    "es": {"breathing": 0.85, "swallowing": 0.85, "speaking": 0.77, "chest": 0.88, "weakness": 0.94, "vision": 0.97},
+}
+BLIND_FALSE_EMERGENCIES = {"en": 9, "es": 6}
 
 
 @functools.cache
@@ -63,3 +70,13 @@ _NOT_YET = pytest.mark.xfail(strict=True, reason="issue 19: not yet met (docs/un
 def test_each_concerning_class_meets_issue_19s_target(language: str, label: str) -> None:
     figures = _figures(language)
     assert figures.share(label) >= REACHED[label], "\n".join(figures.rows())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_corpus_written_blind_is_understood_at_least_as_well_as_today(language: str) -> None:
+    figures = measure(CallFlow(load_line(DEFAULT_LINE_FILE).line), language,
+                      utterances=written("written_blind", language))
+    fallen = {label: f"{figures.share(label):.0%}" for label, floor in BLIND[language].items()
+              if figures.share(label) < floor}
+    assert fallen == {}, "\n".join(figures.rows())
+    assert figures.plain_false_emergencies <= BLIND_FALSE_EMERGENCIES[language], "\n".join(figures.rows())

@@ -43,6 +43,23 @@ def test_chest_pain_in_a_callers_own_words_gets_the_emergency_advice_at_once_nev
     assert answer.gather is None and answer.verbs[-1] == "Hangup"
 
 
+@pytest.mark.parametrize("place", [(), ("3",)], ids=["main menu", "symptoms menu"])
+def test_a_chest_named_for_something_else_is_no_emergency_but_the_chest_alone_still_is(
+        caller: Caller, place: tuple[str, ...]) -> None:
+    _at(caller, *place)
+    cough = caller.say("i've got a chesty cough and a cold")
+    assert EMERGENCY not in cough.heard and cough.gather is not None
+    answer = caller.say("chest")
+    assert answer.heard.count(EMERGENCY) == 2 and answer.verbs[-1] == "Hangup"
+
+
+def test_words_nearest_trouble_swallowing_and_near_nothing_else_get_the_advice_at_once(caller: Caller) -> None:
+    _at(caller)
+    answer = caller.say("it takes me three or four goes to get a mouthful down")
+    assert answer.heard.count(EMERGENCY) == 2
+    assert "Is that right?" not in answer.heard and answer.verbs[-1] == "Hangup"
+
+
 def test_a_caller_the_line_is_unsure_of_is_asked_once_and_yes_puts_them_through(caller: Caller) -> None:
     _at(caller)
     question = caller.say("something is off with my eyes")

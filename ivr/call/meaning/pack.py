@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from importlib.resources.abc import Traversable
 
 from ruamel.yaml import YAML
 
@@ -24,6 +25,10 @@ class Thresholds:
     margin: float
     #: Below this nothing is understood.
     floor: float
+    #: Less sure, but far ahead: the model alone gives the advice at or above ``emergency_clear`` where the
+    #: emergency sign is ``emergency_clear_margin`` ahead of every place that is not one (above 1: never).
+    emergency_clear: float = 2.0
+    emergency_clear_margin: float = 0.0
     #: The line's classifier of emergencies (:mod:`ivr.call.meaning.classifier`) gives the advice at or above
     #: this probability, whatever the nearest examples say (above 1: never).
     classifier: float = 2.0
@@ -65,6 +70,17 @@ class Understanding:
     heard_as: Mapping[str, str] = field(default_factory=dict)
 
 
+def read_thresholds(path: Traversable, limits: Mapping[str, object]) -> Thresholds:
+    """The pack's thresholds, by name: each one the pack leaves out has its default, where it has one."""
+    names = {known.name: known for known in fields(Thresholds)}
+    unknown = sorted(set(limits) - set(names))
+    missing = sorted(name for name, known in names.items() if known.default is MISSING and name not in limits)
+    if unknown or missing:
+        raise ValueError(f"{path}: thresholds: " + "; ".join(
+            [*(f"{name} is not a threshold" for name in unknown), *(f"{name} is missing" for name in missing)]))
+    return Thresholds(**{name: float(str(value)) for name, value in limits.items()})
+
+
 @functools.cache
 def load_understanding(code: str) -> Understanding | None:
     """The understanding data of ``code``'s pack, None when it has none."""
@@ -80,11 +96,7 @@ def load_understanding(code: str) -> Understanding | None:
     return Understanding(
         code=code,
         nearest=nearest,
-        thresholds=Thresholds(float(limits["emergency"]), float(limits["emergency_margin"]), float(limits["sure"]),
-                              float(limits["margin"]), float(limits["floor"]), float(limits.get("classifier", 2.0)),
-                              float(limits.get("classifier_mild_margin", 0.0)),
-                              float(limits.get("classifier_floor", 0.0)), float(limits.get("agree", 2.0)),
-                              float(limits.get("agree_margin", 0.0)), float(limits.get("agree_floor", 0.0))),
+        thresholds=read_thresholds(path, limits),
         yes=_texts(data["yes"]),
         no=_texts(data["no"]),
         emergency={str(sign): _texts(texts) for sign, texts in examples["emergency"].items()},

@@ -140,8 +140,10 @@ class MeaningSense:
         best_score, best = scored[0]
         guarded = ""
         others = [pair for pair in scored if pair[1].kind != "emergency"]
-        nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
-                       and best_score - others[0][0] >= limits.emergency_margin)
+        ahead = best_score - others[0][0]
+        nearest_say = best.kind == "emergency" and (
+            (best_score >= limits.emergency and ahead >= limits.emergency_margin)
+            or (best_score >= limits.emergency_clear and ahead >= limits.emergency_clear_margin))
         agreed = (best.kind == "emergency" and learned >= limits.agree and best_score >= limits.agree_floor
                   and best_score - next(score for score, place in scored if place.kind != "emergency"
                                         and place.kind != "mild") >= limits.agree_margin)
@@ -176,6 +178,8 @@ class MeaningSense:
 
         if best_score < limits.floor:
             return reading("none", f"below the floor {limits.floor:.2f}")
+        if best.kind == "emergency" and best_score < limits.emergency:
+            return reading("go", f"nearest, {limits.emergency_clear_margin:.2f} or more ahead of every other place")
         if best.kind in ("emergency", "out_of_scope"):
             return reading("go", "nearest")
         sure = best_score >= limits.sure and best_score - runner_score >= limits.margin

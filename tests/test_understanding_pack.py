@@ -1,0 +1,31 @@
+"""A language pack's thresholds for understanding by meaning are read by name: one misspelt or left out is
+refused with its name, never taken for another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ivr.call.meaning.pack import read_thresholds
+
+PACK = Path("understanding.yaml")
+REQUIRED = {"emergency": 0.6, "emergency_margin": 0.08, "sure": 0.6, "margin": 0.05, "floor": 0.3}
+
+
+def test_thresholds_are_read_by_name_whatever_their_order() -> None:
+    limits = dict(reversed(list({**REQUIRED, "classifier": 0.8, "emergency_clear": 0.5}.items())))
+    thresholds = read_thresholds(PACK, limits)
+    assert (thresholds.emergency, thresholds.classifier, thresholds.emergency_clear) == (0.6, 0.8, 0.5)
+    assert thresholds.agree == 2.0  # left out: never
+
+
+def test_a_misspelt_threshold_is_refused_by_its_name() -> None:
+    with pytest.raises(ValueError, match="emergency_clera is not a threshold"):
+        read_thresholds(PACK, {**REQUIRED, "emergency_clera": 0.5})
+
+
+def test_a_threshold_left_out_without_a_default_is_refused_by_its_name() -> None:
+    limits = {name: value for name, value in REQUIRED.items() if name != "sure"}
+    with pytest.raises(ValueError, match="sure is missing"):
+        read_thresholds(PACK, limits)
