@@ -55,9 +55,41 @@ def test_a_chest_named_for_something_else_is_no_emergency_but_the_chest_alone_st
 
 def test_words_nearest_trouble_swallowing_and_near_nothing_else_get_the_advice_at_once(caller: Caller) -> None:
     _at(caller)
-    answer = caller.say("it takes me three or four goes to get a mouthful down")
+    answer = caller.say("the food keeps going down the wrong way all the time now")
     assert answer.heard.count(EMERGENCY) == 2
     assert "Is that right?" not in answer.heard and answer.verbs[-1] == "Hangup"
+
+
+def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(caller: Caller) -> None:
+    _at(caller)
+    answer = caller.say("can i go swimming and hold my breath under water after botox")
+    assert EMERGENCY not in answer.heard and answer.gather is not None
+
+
+SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue ahora y llame al 9 1 1."
+
+
+@pytest.mark.parametrize(("keys", "words", "advice"), [
+    ((), "I have a cough whenever I drink", EMERGENCY),
+    ((), "my jaw is so tired I can't chew or swallow", EMERGENCY),
+    ((), "my chest is burning after dinner", EMERGENCY),
+    (("9",), "tengo la voz ronca y no me sale", SPANISH_EMERGENCY),
+    (("9",), "me cansa masticar y tragar", SPANISH_EMERGENCY),
+])
+def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
+        caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:
+    """Mild examples (a cough, a hoarse voice, a tired jaw, heartburn) must not hide the danger beside them."""
+    _at(caller, *keys)
+    answer = caller.say(words)
+    assert answer.heard.count(advice) == 2 and answer.verbs[-1] == "Hangup"
+
+
+def test_a_caller_who_cannot_understand_the_line_hears_it_again_not_the_emergency_advice(caller: Caller) -> None:
+    _at(caller, "4")
+    pain = caller.last.heard  # type: ignore[union-attr]
+    answer = caller.say("sorry i can't understand you")
+    assert EMERGENCY not in answer.heard and answer.gather is not None
+    assert pain in answer.heard
 
 
 def test_a_caller_the_line_is_unsure_of_is_asked_once_and_yes_puts_them_through(caller: Caller) -> None:

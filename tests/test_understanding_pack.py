@@ -3,6 +3,7 @@ refused with its name, never taken for another."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ REQUIRED = {"emergency": 0.6, "emergency_margin": 0.08, "sure": 0.6, "margin": 0
 
 
 def test_thresholds_are_read_by_name_whatever_their_order() -> None:
-    limits = dict(reversed(list({**REQUIRED, "classifier": 0.8, "emergency_clear": 0.5}.items())))
+    limits = dict(reversed(list({**REQUIRED, "classifier": 0.8, "emergency_clear": 0.5,
+                                  "emergency_clear_margin": 0.15}.items())))
     thresholds = read_thresholds(PACK, limits)
     assert (thresholds.emergency, thresholds.classifier, thresholds.emergency_clear) == (0.6, 0.8, 0.5)
     assert thresholds.agree == 2.0  # left out: never
@@ -29,3 +31,19 @@ def test_a_threshold_left_out_without_a_default_is_refused_by_its_name() -> None
     limits = {name: value for name, value in REQUIRED.items() if name != "sure"}
     with pytest.raises(ValueError, match="sure is missing"):
         read_thresholds(PACK, limits)
+
+
+@pytest.mark.parametrize("value", [True, None, "0.6", float("nan"), [0.6]])
+def test_a_threshold_that_is_no_number_is_refused_by_its_name(value: object) -> None:
+    with pytest.raises(ValueError, match=re.escape(f"emergency is {value!r}, not a number")):
+        read_thresholds(PACK, {**REQUIRED, "emergency": value})
+
+
+def test_an_emergency_less_sure_must_be_further_ahead() -> None:
+    with pytest.raises(ValueError, match="emergency_clear_margin must be at least emergency_margin"):
+        read_thresholds(PACK, {**REQUIRED, "emergency_clear": 0.5, "emergency_clear_margin": 0.05})
+
+
+def test_a_pack_without_thresholds_says_which_are_missing() -> None:
+    with pytest.raises(ValueError, match="emergency is missing; emergency_margin is missing"):
+        read_thresholds(PACK, None)

@@ -149,7 +149,7 @@ def main() -> None:
     from tests.understanding_corpus import LANGUAGES
 
     asked = sys.argv[1] if sys.argv[1:] else "heldout"
-    if asked not in ("tune", "heldout", *get_args(Written)):
+    if len(sys.argv) > 2 or asked not in ("tune", "heldout", *get_args(Written)):
         sys.exit(f"Say tune, heldout, {' or '.join(get_args(Written))}, or nothing for heldout.")
     which: Half = "tune" if asked == "tune" else "heldout"
     flow = Flow(load_line(DEFAULT_LINE_FILE).line)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from importlib.resources.abc import Traversable
+from typing import cast
 
 from ruamel.yaml import YAML
 
@@ -70,15 +72,29 @@ class Understanding:
     heard_as: Mapping[str, str] = field(default_factory=dict)
 
 
-def read_thresholds(path: Traversable, limits: Mapping[str, object]) -> Thresholds:
-    """The pack's thresholds, by name: each one the pack leaves out has its default, where it has one."""
+def read_thresholds(path: Traversable, limits: Mapping[str, object] | None) -> Thresholds:
+    """The pack's thresholds, by name: each one the pack leaves out has its default, where it has one. Every
+    problem is refused at once, each by its threshold's name."""
+    limits = limits or {}
     names = {known.name: known for known in fields(Thresholds)}
-    unknown = sorted(set(limits) - set(names))
-    missing = sorted(name for name, known in names.items() if known.default is MISSING and name not in limits)
-    if unknown or missing:
-        raise ValueError(f"{path}: thresholds: " + "; ".join(
-            [*(f"{name} is not a threshold" for name in unknown), *(f"{name} is missing" for name in missing)]))
-    return Thresholds(**{name: float(str(value)) for name, value in limits.items()})
+    problems = [f"{name} is not a threshold" for name in sorted(map(str, limits)) if name not in names]
+    problems += [f"{name} is missing" for name, known in names.items()
+                 if known.default is MISSING and name not in limits]
+    problems += [f"{name} is {value!r}, not a number" for name, value in limits.items()
+                 if name in names and not _number(value)]
+    if not problems:
+        thresholds = Thresholds(**{str(name): float(cast(float, value)) for name, value in limits.items()})
+        if thresholds.emergency_clear < thresholds.emergency and (
+                thresholds.emergency_clear_margin < thresholds.emergency_margin):
+            problems.append("emergency_clear_margin must be at least emergency_margin where emergency_clear is "
+                            "below emergency: the advice less sure must be further ahead")
+    if problems:
+        raise ValueError(f"{path}: thresholds: " + "; ".join(problems))
+    return thresholds
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @functools.cache
