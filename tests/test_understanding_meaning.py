@@ -55,7 +55,7 @@ def test_a_chest_named_for_something_else_is_no_emergency_but_the_chest_alone_st
 
 def test_words_nearest_trouble_swallowing_and_near_nothing_else_get_the_advice_at_once(caller: Caller) -> None:
     _at(caller)
-    answer = caller.say("the food keeps going down the wrong way all the time now")
+    answer = caller.say("it takes me three or four goes to get a mouthful down")
     assert answer.heard.count(EMERGENCY) == 2
     assert "Is that right?" not in answer.heard and answer.verbs[-1] == "Hangup"
 

@@ -15,16 +15,15 @@ REQUIRED = {"emergency": 0.6, "emergency_margin": 0.08, "sure": 0.6, "margin": 0
 
 
 def test_thresholds_are_read_by_name_whatever_their_order() -> None:
-    limits = dict(reversed(list({**REQUIRED, "classifier": 0.8, "emergency_clear": 0.5,
-                                  "emergency_clear_margin": 0.15}.items())))
+    limits = dict(reversed(list({**REQUIRED, "classifier": 0.8, "agree_floor": 0.5}.items())))
     thresholds = read_thresholds(PACK, limits)
-    assert (thresholds.emergency, thresholds.classifier, thresholds.emergency_clear) == (0.6, 0.8, 0.5)
+    assert (thresholds.emergency, thresholds.classifier, thresholds.agree_floor) == (0.6, 0.8, 0.5)
     assert thresholds.agree == 2.0  # left out: never
 
 
 def test_a_misspelt_threshold_is_refused_by_its_name() -> None:
-    with pytest.raises(ValueError, match="emergency_clera is not a threshold"):
-        read_thresholds(PACK, {**REQUIRED, "emergency_clera": 0.5})
+    with pytest.raises(ValueError, match="agree_flor is not a threshold"):
+        read_thresholds(PACK, {**REQUIRED, "agree_flor": 0.5})
 
 
 def test_a_threshold_left_out_without_a_default_is_refused_by_its_name() -> None:
@@ -37,11 +36,6 @@ def test_a_threshold_left_out_without_a_default_is_refused_by_its_name() -> None
 def test_a_threshold_that_is_no_number_is_refused_by_its_name(value: object) -> None:
     with pytest.raises(ValueError, match=re.escape(f"emergency is {value!r}, not a number")):
         read_thresholds(PACK, {**REQUIRED, "emergency": value})
-
-
-def test_an_emergency_less_sure_must_be_further_ahead() -> None:
-    with pytest.raises(ValueError, match="emergency_clear_margin must be at least emergency_margin"):
-        read_thresholds(PACK, {**REQUIRED, "emergency_clear": 0.5, "emergency_clear_margin": 0.05})
 
 
 def test_a_pack_without_thresholds_says_which_are_missing() -> None:

@@ -27,10 +27,6 @@ class Thresholds:
     margin: float
     #: Below this nothing is understood.
     floor: float
-    #: Less sure, but far ahead: the model alone gives the advice at or above ``emergency_clear`` where the
-    #: emergency sign is ``emergency_clear_margin`` ahead of every place that is not one (above 1: never).
-    emergency_clear: float = 2.0
-    emergency_clear_margin: float = 0.0
     #: The line's classifier of emergencies (:mod:`ivr.call.meaning.classifier`) gives the advice at or above
     #: this probability, whatever the nearest examples say (above 1: never).
     classifier: float = 2.0
@@ -84,10 +80,6 @@ def read_thresholds(path: Traversable, limits: Mapping[str, object] | None) -> T
                  if name in names and not _number(value)]
     if not problems:
         thresholds = Thresholds(**{str(name): float(cast(float, value)) for name, value in limits.items()})
-        if thresholds.emergency_clear < thresholds.emergency and (
-                thresholds.emergency_clear_margin < thresholds.emergency_margin):
-            problems.append("emergency_clear_margin must be at least emergency_margin where emergency_clear is "
-                            "below emergency: the advice less sure must be further ahead")
     if problems:
         raise ValueError(f"{path}: thresholds: " + "; ".join(problems))
     return thresholds

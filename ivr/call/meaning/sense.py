@@ -140,11 +140,8 @@ class MeaningSense:
         best_score, best = scored[0]
         guarded = ""
         others = [pair for pair in scored if pair[1].kind != "emergency"]
-        ahead = best_score - others[0][0]
-        nearest_say = best.kind == "emergency" and best_score >= limits.emergency and ahead >= limits.emergency_margin
-        far_ahead = (best.kind == "emergency" and not nearest_say and best_score >= limits.emergency_clear
-                     and ahead >= limits.emergency_clear_margin)
-        nearest_say = nearest_say or far_ahead
+        nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
+                       and best_score - others[0][0] >= limits.emergency_margin)
         agreed = (best.kind == "emergency" and learned >= limits.agree and best_score >= limits.agree_floor
                   and best_score - next(score for score, place in scored if place.kind != "emergency"
                                         and place.kind != "mild") >= limits.agree_margin)
@@ -179,10 +176,6 @@ class MeaningSense:
 
         if best_score < limits.floor:
             return reading("none", f"below the floor {limits.floor:.2f}")
-        if far_ahead:
-            return reading("go", f"nearest, at or above {limits.emergency_clear:.2f} and {ahead:.2f} ahead of every "
-                                 f"place that is no emergency, mild things included ({others[0][1].target} "
-                                 f"{others[0][0]:.2f})")
         if best.kind in ("emergency", "out_of_scope"):
             return reading("go", "nearest")
         sure = best_score >= limits.sure and best_score - runner_score >= limits.margin
