@@ -78,11 +78,9 @@ def read_thresholds(path: Traversable, limits: Mapping[str, object] | None) -> T
                  if known.default is MISSING and name not in limits]
     problems += [f"{name} is {value!r}, not a number" for name, value in limits.items()
                  if name in names and not _number(value)]
-    if not problems:
-        thresholds = Thresholds(**{str(name): float(cast(float, value)) for name, value in limits.items()})
     if problems:
         raise ValueError(f"{path}: thresholds: " + "; ".join(problems))
-    return thresholds
+    return Thresholds(**{str(name): float(cast(float, value)) for name, value in limits.items()})
 
 
 def _number(value: object) -> bool:
