@@ -20,8 +20,8 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
-#: The corpora written apart, each in a folder of its name: one to tune on, one only to measure.
-Written = Literal["written_for_tuning", "written_blind"]
+#: The corpora written apart, each in a folder of its name: two to tune on, one only to measure.
+Written = Literal["written_for_tuning", "written_blind", "everyday_symptoms"]
 
 #: The concerning classes the issue sets targets for, and the places that count as reaching them.
 CONCERNING: dict[str, frozenset[str]] = {
@@ -87,7 +87,7 @@ def read(language: str, folder: str = "") -> list[tuple[str, str, str]]:
 
 
 def written(corpus_name: Written, language: str) -> list[Utterance]:
-    """Every utterance of one of the two corpora written apart from the rest (README.md says by whom and why),
+    """Every utterance of one of the corpora written apart from the rest (README.md says by whom and why),
     as one held-out whole: their class ``other`` (target ``any``) is everything that is none of the concerning
     classes, counted for false emergencies and "not understood" only."""
     return [Utterance(text, label, target, "heldout") for text, label, target in read(language, corpus_name)]
