@@ -20,8 +20,8 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
-#: The corpora written apart, each in a folder of its name: two to tune on, one only to measure.
-Written = Literal["written_for_tuning", "written_blind", "everyday_symptoms"]
+#: The corpora written apart, each in a folder of its name: three to tune on, one only to measure.
+Written = Literal["written_for_tuning", "written_for_tuning_2", "everyday_symptoms", "written_blind"]
 
 #: The concerning classes the issue sets targets for, and the places that count as reaching them.
 CONCERNING: dict[str, frozenset[str]] = {
