@@ -36,16 +36,16 @@ UNMET = {("es", "swallowing"), ("es", "speaking")}
 #: one utterance (3 points), and at most one more false emergency than today's among its 200 others.
 BLIND = {
     "en": {"breathing": 0.91, "swallowing": 0.85, "speaking": 0.88, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
-    "es": {"breathing": 0.85, "swallowing": 0.85, "speaking": 0.79, "chest": 0.94, "weakness": 0.97, "vision": 0.97},
+    "es": {"breathing": 0.85, "swallowing": 0.85, "speaking": 0.82, "chest": 0.94, "weakness": 0.97, "vision": 0.97},
 }
 BLIND_FALSE_EMERGENCIES = {"en": 11, "es": 5}
 #: Everyday symptoms said briefly (a corpus to tune on, 35 of each concerning class): today's figures less one
 #: utterance, and at most one more false emergency than today's among its 330 everyday complaints.
 EVERYDAY = {
     "en": {"breathing": 0.94, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
-    "es": {"breathing": 0.85, "chest": 0.94, "weakness": 0.97, "vision": 0.91},
+    "es": {"breathing": 0.85, "chest": 0.97, "weakness": 0.97, "vision": 0.91},
 }
-EVERYDAY_FALSE_EMERGENCIES = {"en": 11, "es": 10}
+EVERYDAY_FALSE_EMERGENCIES = {"en": 16, "es": 13}
 
 
 @functools.cache

@@ -84,6 +84,31 @@ def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
     assert answer.heard.count(advice) == 2 and answer.verbs[-1] == "Hangup"
 
 
+@pytest.mark.parametrize(("keys", "words", "advice"), [
+    ((), "i have a pain in my left arm and my jaw", EMERGENCY),
+    ((), "pain between my shoulder blades and i feel sweaty", EMERGENCY),
+    (("9",), "me duele la mandíbula y el brazo izquierdo", SPANISH_EMERGENCY),
+])
+def test_pain_where_heart_pain_is_felt_is_given_the_advice_on_the_botox_line(
+        caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:
+    """Pain elsewhere in the body is a mild thing, but never at an arm, the jaw or the back, where it may be the
+    heart's."""
+    _at(caller, *keys)
+    answer = caller.say(words)
+    assert answer.heard.count(advice) == 2 and answer.verbs[-1] == "Hangup"
+
+
+@pytest.mark.parametrize(("keys", "words"), [
+    ((), "a sharp stabbing pain in my big toe"),
+    ((), "there's a throbbing ache in my heel after my run"),
+    (("9",), "tengo un dolor horrible en el talón"),
+])
+def test_pain_far_from_the_heart_is_no_emergency(caller: Caller, keys: tuple[str, ...], words: str) -> None:
+    _at(caller, *keys)
+    answer = caller.say(words)
+    assert EMERGENCY not in answer.heard and SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
+
+
 def test_a_caller_who_cannot_understand_the_line_hears_it_again_not_the_emergency_advice(caller: Caller) -> None:
     _at(caller, "4")
     pain = caller.last.heard  # type: ignore[union-attr]
