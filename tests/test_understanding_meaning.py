@@ -60,13 +60,21 @@ def test_words_nearest_trouble_swallowing_and_near_nothing_else_get_the_advice_a
     assert "Is that right?" not in answer.heard and answer.verbs[-1] == "Hangup"
 
 
-def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(caller: Caller) -> None:
-    _at(caller)
-    answer = caller.say("can i go swimming and hold my breath under water after botox")
-    assert EMERGENCY not in answer.heard and answer.gather is not None
-
-
 SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue ahora y llame al 9 1 1."
+
+
+@pytest.mark.parametrize(("keys", "words"), [
+    ((), "can i go swimming and hold my breath under water after botox"),
+    ((), "a sharp stabbing pain in my big toe"),
+    ((), "there's a throbbing ache in my heel after my run"),
+    (("9",), "tengo un dolor horrible en el talón"),
+])
+def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
+        caller: Caller, keys: tuple[str, ...], words: str) -> None:
+    """Holding a breath under water, or a sharp pain far from the heart (a mild thing), is no emergency."""
+    _at(caller, *keys)
+    answer = caller.say(words)
+    assert EMERGENCY not in answer.heard and SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
 
 
 @pytest.mark.parametrize(("keys", "words", "advice"), [
@@ -75,38 +83,17 @@ SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue
     ((), "my chest is burning after dinner", EMERGENCY),
     (("9",), "tengo la voz ronca y no me sale", SPANISH_EMERGENCY),
     (("9",), "me cansa masticar y tragar", SPANISH_EMERGENCY),
-])
-def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
-        caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:
-    """Mild examples (a cough, a hoarse voice, a tired jaw, heartburn) must not hide the danger beside them."""
-    _at(caller, *keys)
-    answer = caller.say(words)
-    assert answer.heard.count(advice) == 2 and answer.verbs[-1] == "Hangup"
-
-
-@pytest.mark.parametrize(("keys", "words", "advice"), [
     ((), "i have a pain in my left arm and my jaw", EMERGENCY),
     ((), "pain between my shoulder blades and i feel sweaty", EMERGENCY),
     (("9",), "me duele la mandíbula y el brazo izquierdo", SPANISH_EMERGENCY),
 ])
-def test_pain_where_heart_pain_is_felt_is_given_the_advice_on_the_botox_line(
+def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
         caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:
-    """Pain elsewhere in the body is a mild thing, but never at an arm, the jaw or the back, where it may be the
-    heart's."""
+    """Mild examples (a cough, a hoarse voice, a tired jaw, heartburn, pain elsewhere in the body) must not hide
+    the danger beside them, nor pain where the heart's may be felt (an arm, the jaw, the back)."""
     _at(caller, *keys)
     answer = caller.say(words)
     assert answer.heard.count(advice) == 2 and answer.verbs[-1] == "Hangup"
-
-
-@pytest.mark.parametrize(("keys", "words"), [
-    ((), "a sharp stabbing pain in my big toe"),
-    ((), "there's a throbbing ache in my heel after my run"),
-    (("9",), "tengo un dolor horrible en el talón"),
-])
-def test_pain_far_from_the_heart_is_no_emergency(caller: Caller, keys: tuple[str, ...], words: str) -> None:
-    _at(caller, *keys)
-    answer = caller.say(words)
-    assert EMERGENCY not in answer.heard and SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
 
 
 def test_a_caller_who_cannot_understand_the_line_hears_it_again_not_the_emergency_advice(caller: Caller) -> None:

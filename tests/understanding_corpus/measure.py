@@ -139,8 +139,8 @@ def measure(flow: CallFlow, language: str, which: Half = "heldout",
 
 
 def main() -> None:
-    """Print each language's figures on the held-out half (``tune``: the tune half, each example left out;
-    ``written_for_tuning`` or ``written_blind``: that corpus, whole)."""
+    """Print each language's figures on the held-out half (``tune``: the tune half, each example left out; the
+    name of a corpus written apart, ``Written``: that corpus, whole)."""
     import sys
 
     from ivr.call.flow import CallFlow as Flow
