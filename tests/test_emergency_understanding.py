@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ivr.call import CallFlow
 from ivr.call.emergency import EmergencySense, read_language
 from ivr.call.emergency.language import load_language
-from ivr.call.emergency.patterns import Heard
+from ivr.call.emergency.patterns import Heard, PatternError
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.validate import load_line
 from tests.calls import Caller
@@ -165,11 +165,20 @@ def test_a_second_language_is_data_a_file_beside_en_yaml(tmp_path: Path) -> None
     assert not sense.heard_in("tengo una pregunta sobre la hinchazón")
 
 
+def test_a_language_files_pain_elsewhere_names_only_classes_it_has(tmp_path: Path) -> None:
+    """A misspelt class under ``elsewhere: unless`` would let the meaning hear an arm's pain as a knee's."""
+    path = tmp_path / "es.yaml"
+    path.write_text(SPANISH + "elsewhere:\n  unless: [respirar, brazo]\n  patterns: [{pattern: \"<ahogar>\"}]\n")
+    with pytest.raises(PatternError, match="brazo"):
+        read_language(path, "es")
+
+
 @settings(max_examples=300, deadline=None)
 @given(speech=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
 def test_any_words_at_all_are_read_without_error(speech: str) -> None:
     SHIPPED.matcher.emergency.heard_in(speech)
     SHIPPED.matcher.emergency.without_fine(speech)
+    SHIPPED.matcher.emergency.only_elsewhere(speech)
 
 
 def test_an_emergency_at_the_end_of_a_long_transcript_is_still_heard() -> None:

@@ -43,9 +43,16 @@ BLIND_FALSE_EMERGENCIES = {"en": 11, "es": 5}
 #: utterance, and at most one more false emergency than today's among its 330 everyday complaints.
 EVERYDAY = {
     "en": {"breathing": 0.94, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
-    "es": {"breathing": 0.85, "chest": 0.97, "weakness": 0.97, "vision": 0.91},
+    "es": {"breathing": 0.91, "chest": 0.97, "weakness": 0.97, "vision": 0.91},
 }
-EVERYDAY_FALSE_EMERGENCIES = {"en": 16, "es": 13}
+EVERYDAY_FALSE_EMERGENCIES = {"en": 11, "es": 10}
+#: A seventh writer's callers in danger (a corpus to tune on, round 8): today's figures less one utterance, and at
+#: most one more false emergency than today's among its 240 others, half of them hard near misses.
+WRITTEN_3 = {
+    "en": {"breathing": 0.98, "swallowing": 0.96, "speaking": 0.93, "chest": 0.96},
+    "es": {"breathing": 0.95, "swallowing": 0.96, "speaking": 0.93, "chest": 0.96},
+}
+WRITTEN_3_FALSE_EMERGENCIES = {"en": 47, "es": 55}
 
 
 @functools.cache
@@ -103,3 +110,12 @@ def test_everyday_complaints_are_seldom_given_the_emergency_advice(language: str
     figures = measure(_flow(), language, utterances=written("everyday_symptoms", language))
     assert _fallen(figures, EVERYDAY[language]) == {}, "\n".join(figures.rows())
     assert figures.plain_false_emergencies <= EVERYDAY_FALSE_EMERGENCIES[language], figures.false_emergencies
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_callers_in_danger_in_a_seventh_writers_words_are_given_the_advice(language: str) -> None:
+    """Babbling, breathing worse and worse, lungs that will not fill: said as a writer who read nothing of the
+    line says them."""
+    figures = measure(_flow(), language, utterances=written("written_for_tuning_3", language))
+    assert _fallen(figures, WRITTEN_3[language]) == {}, "\n".join(figures.rows())
+    assert figures.plain_false_emergencies <= WRITTEN_3_FALSE_EMERGENCIES[language], figures.false_emergencies

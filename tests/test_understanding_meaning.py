@@ -68,10 +68,13 @@ SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue
     ((), "a sharp stabbing pain in my big toe"),
     ((), "there's a throbbing ache in my heel after my run"),
     (("9",), "tengo un dolor horrible en el talón"),
+    ((), "sharp pain in my right shoulder"),
+    (("9",), "tengo el corazón roto"),
 ])
 def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
         caller: Caller, keys: tuple[str, ...], words: str) -> None:
-    """Holding a breath under water, or a sharp pain far from the heart (a mild thing), is no emergency."""
+    """Holding a breath under water, a sharp pain far from the heart (a mild thing, or a pain the rules tell is
+    only elsewhere), or a heart broken by grief, is no emergency."""
     _at(caller, *keys)
     answer = caller.say(words)
     assert EMERGENCY not in answer.heard and SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
@@ -86,6 +89,7 @@ def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
     ((), "i have a pain in my left arm and my jaw", EMERGENCY),
     ((), "pain between my shoulder blades and i feel sweaty", EMERGENCY),
     (("9",), "me duele la mandíbula y el brazo izquierdo", SPANISH_EMERGENCY),
+    ((), "a sharp pain in my shoulder and i feel sick and clammy", EMERGENCY),
 ])
 def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
         caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:

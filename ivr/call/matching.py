@@ -167,7 +167,7 @@ class Matcher:
         said = self._without_fine(speech)
         if not said:
             return ruled  # nothing but "I'm fine"
-        reading = self.meaning.read(said)
+        reading = self.meaning.read(said, emergency=not self._only_elsewhere(speech))
         if reading.decision == "none":
             return ruled
         if isinstance(ruled, Chose) and reading.kind == "place" and ruled.option.goto == reading.target:
@@ -188,6 +188,12 @@ class Matcher:
         if said in self._yes or tokens[0] in self._yes:
             return "yes"
         return None
+
+    def _only_elsewhere(self, speech: str) -> bool:
+        """Whether, in some language of the line, ``speech`` tells of pain only far from the heart and the airway,
+        and in none of them of something beside it that could go with heart trouble."""
+        told = [sense.only_elsewhere(speech) for sense in self._fine]
+        return True in told and False not in told
 
     def _without_fine(self, speech: str) -> str:
         """What the caller said, less what says, in any of the line's languages, that something is fine: the words

@@ -20,8 +20,9 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
-#: The corpora written apart, each in a folder of its name: three to tune on, one only to measure.
-Written = Literal["written_for_tuning", "written_for_tuning_2", "everyday_symptoms", "written_blind"]
+#: The corpora written apart, each in a folder of its name: four to tune on, one only to measure.
+Written = Literal["written_for_tuning", "written_for_tuning_2", "written_for_tuning_3", "everyday_symptoms",
+                  "written_blind"]
 
 #: The concerning classes the issue sets targets for, and the places that count as reaching them.
 CONCERNING: dict[str, frozenset[str]] = {

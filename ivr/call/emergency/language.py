@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from ruamel.yaml import YAML
 
-from ivr.call.emergency.patterns import Pattern, Word
+from ivr.call.emergency.patterns import Pattern, PatternError, Word
 from ivr.call.emergency.real_words import SortedWords, real_words
 from ivr.languages import DEFAULT_LANGUAGE, find, language
 
@@ -53,6 +53,10 @@ class Language:
     real_word_count: int
     fine: tuple[Pattern, ...]
     signs: tuple[Pattern, ...]
+    #: Pain told of a place far from the heart and the airway, and the classes of words that, anywhere beside it,
+    #: could go with an emergency after all (:meth:`EmergencySense.only_elsewhere`).
+    elsewhere: tuple[Pattern, ...] = ()
+    elsewhere_unless: frozenset[str] = frozenset()
     #: Look words up in the dictionary folded as callers' words are (for a language that writes accents).
     fold_dictionary: bool = False
 
@@ -150,6 +154,7 @@ def read_language(path: Any, code: str) -> Language:
     names = {name for found in classes.values() for name in found}
     spelling = data.get("spelling") or {}
     misspellable = set(spelling.get("classes") or ())
+    elsewhere = data.get("elsewhere") or {}
     return Language(
         code=code,
         digits=tuple(fold(str(d)) for d in data.get("digits") or ()),
@@ -163,7 +168,16 @@ def read_language(path: Any, code: str) -> Language:
         fold_dictionary=bool(spelling.get("fold_dictionary", False)),
         fine=tuple(_patterns(data.get("fine") or [], names)),
         signs=tuple(_patterns(data["signs"], names)),
+        elsewhere=tuple(_patterns(elsewhere.get("patterns") or [], names)),
+        elsewhere_unless=_class_names(elsewhere.get("unless") or [], names),
     )
+
+
+def _class_names(listed: list[str], names: set[str]) -> frozenset[str]:
+    unknown = sorted(set(map(str, listed)) - names)
+    if unknown:
+        raise PatternError(f"elsewhere: unless names no class {', '.join(unknown)} under words:")
+    return frozenset(map(str, listed))
 
 
 def _patterns(entries: list[dict[str, Any]], names: set[str]) -> list[Pattern]:

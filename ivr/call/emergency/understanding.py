@@ -51,6 +51,24 @@ class EmergencySense:
             return True
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
+    def only_elsewhere(self, speech: str) -> bool | None:
+        """Whether ``speech`` tells of pain only far from the heart and the airway ("a sharp pain in my right
+        knee"): True; False where a word that could go with heart trouble is said (the arm, sweating, the chest),
+        whatever else is; None where neither is told.
+
+        The meaning hears "sharp pain" louder than where it is: such words may not have the emergency advice by
+        their meaning alone. The rules still give it (:meth:`heard_in`), whatever else is said."""
+        language = self.language
+        if not language.elsewhere:
+            return None
+        kept = self._without_fine(self._words_of(speech))
+        heard = Heard.of(kept)
+        if not language.elsewhere_unless.isdisjoint(heard.classes):
+            return False
+        if any(pattern.possible(heard) and pattern.matches(kept, len(kept)) for pattern in language.elsewhere):
+            return True
+        return None
+
     def without_fine(self, speech: str) -> str | None:
         """``speech`` less what the caller says is fine ("no trouble breathing, just bruising" ->
         "just bruising"), or None when they say nothing is fine: an option is not chosen by words denied."""

@@ -121,11 +121,12 @@ class MeaningSense:
         #: The classifier last trained without some examples (``read``'s ``without``), and which.
         self._left_out: tuple[frozenset[str], Classifier | None] = (frozenset(), self._classifier)
 
-    def read(self, speech: str, *, without: frozenset[str] = frozenset()) -> Reading:
+    def read(self, speech: str, *, without: frozenset[str] = frozenset(), emergency: bool = True) -> Reading:
         """Where ``speech`` leads by its meaning, and whether the line should take it, ask, or neither.
 
         ``without``: examples left out, as if the line did not have them (to measure the examples a line was
-        tuned with, each left out in turn).
+        tuned with, each left out in turn). ``emergency``: whether the meaning may give the emergency advice (not
+        for pain told only of a place far from the heart and the airway: the rules' ``only_elsewhere``).
         """
         limits = self.data.thresholds
         said = embed([_beginning(self._meant(_plain(speech)))])[0]
@@ -137,8 +138,13 @@ class MeaningSense:
         learned = classifier.probability(said) if classifier is not None else 0.0
         scored = sorted(zip(self._nearest.scores(similarities).tolist(), self._places, strict=True),
                         key=lambda pair: -pair[0])
-        best_score, best = scored[0]
         guarded = ""
+        if not emergency:
+            if scored[0][1].kind == "emergency":
+                guarded = f"pain only elsewhere in the body, so no emergency ({scored[0][1].target}); "
+            scored = [pair for pair in scored if pair[1].kind != "emergency"]
+            learned = 0.0
+        best_score, best = scored[0]
         others = [pair for pair in scored if pair[1].kind != "emergency"]
         nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
                        and best_score - others[0][0] >= limits.emergency_margin)
