@@ -50,7 +50,7 @@ EVERYDAY_FALSE_EMERGENCIES = {"en": 11, "es": 10}
 #: most one more false emergency than today's among its 240 others, half of them hard near misses.
 WRITTEN_3 = {
     "en": {"breathing": 0.98, "swallowing": 0.96, "speaking": 0.93, "chest": 0.96},
-    "es": {"breathing": 0.95, "swallowing": 0.96, "speaking": 0.93, "chest": 0.96},
+    "es": {"breathing": 0.95, "swallowing": 0.96, "speaking": 0.93, "chest": 0.93},
 }
 WRITTEN_3_FALSE_EMERGENCIES = {"en": 47, "es": 55}
 

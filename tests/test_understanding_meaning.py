@@ -70,6 +70,8 @@ SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue
     (("9",), "tengo un dolor horrible en el talón"),
     ((), "sharp pain in my right shoulder"),
     (("9",), "tengo el corazón roto"),
+    (("9",), "no puedo pasar ni el lunes ni el martes"),
+    (("9",), "la factura es incoherente"),
 ])
 def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
         caller: Caller, keys: tuple[str, ...], words: str) -> None:
@@ -90,6 +92,10 @@ def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
     ((), "pain between my shoulder blades and i feel sweaty", EMERGENCY),
     (("9",), "me duele la mandíbula y el brazo izquierdo", SPANISH_EMERGENCY),
     ((), "a sharp pain in my shoulder and i feel sick and clammy", EMERGENCY),
+    ((), "sharp pain between my shoulder blades and i feel like i'm going to pass out", EMERGENCY),
+    ((), "pain in my upper back and i feel grey and cold", EMERGENCY),
+    ((), "pain in my neck and it's hard to get food down", EMERGENCY),
+    (("9",), "tengo un dolor en el hombro izquierdo y me siento muy mal", SPANISH_EMERGENCY),
 ])
 def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
         caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:

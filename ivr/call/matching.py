@@ -191,9 +191,9 @@ class Matcher:
 
     def _only_elsewhere(self, speech: str) -> bool:
         """Whether, in some language of the line, ``speech`` tells of pain only far from the heart and the airway,
-        and in none of them of something beside it that could go with heart trouble."""
-        told = [sense.only_elsewhere(speech) for sense in self._fine]
-        return True in told and False not in told
+        and in none of them of something that could go with heart trouble."""
+        return (any(sense.tells_of_pain_elsewhere(speech) for sense in self._fine)
+                and not any(sense.could_be_the_heart(speech) for sense in self._fine))
 
     def _without_fine(self, speech: str) -> str:
         """What the caller said, less what says, in any of the line's languages, that something is fine: the words

@@ -54,7 +54,7 @@ class Language:
     fine: tuple[Pattern, ...]
     signs: tuple[Pattern, ...]
     #: Pain told of a place far from the heart and the airway, and the classes of words that, anywhere beside it,
-    #: could go with an emergency after all (:meth:`EmergencySense.only_elsewhere`).
+    #: could go with an emergency after all (:meth:`EmergencySense.tells_of_pain_elsewhere`).
     elsewhere: tuple[Pattern, ...] = ()
     elsewhere_unless: frozenset[str] = frozenset()
     #: Look words up in the dictionary folded as callers' words are (for a language that writes accents).

@@ -51,23 +51,22 @@ class EmergencySense:
             return True
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
-    def only_elsewhere(self, speech: str) -> bool | None:
-        """Whether ``speech`` tells of pain only far from the heart and the airway ("a sharp pain in my right
-        knee"): True; False where a word that could go with heart trouble is said (the arm, sweating, the chest),
-        whatever else is; None where neither is told.
+    def could_be_the_heart(self, speech: str) -> bool:
+        """Whether ``speech`` says something that could go with heart trouble (the pack's ``elsewhere: unless``:
+        the chest, an arm, the jaw, sweating, breathing...), so that no pain in it is only elsewhere."""
+        unless = self.language.elsewhere_unless
+        return any(not unless.isdisjoint(word.classes) for word in self._without_fine(self._words_of(speech)))
 
-        The meaning hears "sharp pain" louder than where it is: such words may not have the emergency advice by
-        their meaning alone. The rules still give it (:meth:`heard_in`), whatever else is said."""
-        language = self.language
-        if not language.elsewhere:
-            return None
+    def tells_of_pain_elsewhere(self, speech: str) -> bool:
+        """Whether ``speech`` tells of pain at a place far from the heart and the airway ("a sharp pain in my right
+        knee").
+
+        The meaning hears "sharp pain" louder than where it is: where nothing that could go with heart trouble is
+        said too (:meth:`could_be_the_heart`), such pain may not have the emergency advice by its meaning alone.
+        The rules' signs (:meth:`heard_in`) give it whatever else is said."""
         kept = self._without_fine(self._words_of(speech))
         heard = Heard.of(kept)
-        if not language.elsewhere_unless.isdisjoint(heard.classes):
-            return False
-        if any(pattern.possible(heard) and pattern.matches(kept, len(kept)) for pattern in language.elsewhere):
-            return True
-        return None
+        return any(pattern.possible(heard) and pattern.matches(kept, len(kept)) for pattern in self.language.elsewhere)
 
     def without_fine(self, speech: str) -> str | None:
         """``speech`` less what the caller says is fine ("no trouble breathing, just bruising" ->

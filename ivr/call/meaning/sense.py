@@ -126,7 +126,7 @@ class MeaningSense:
 
         ``without``: examples left out, as if the line did not have them (to measure the examples a line was
         tuned with, each left out in turn). ``emergency``: whether the meaning may give the emergency advice (not
-        for pain told only of a place far from the heart and the airway: the rules' ``only_elsewhere``).
+        for pain told only of a place far from the heart and the airway: the rules' ``tells_of_pain_elsewhere``).
         """
         limits = self.data.thresholds
         said = embed([_beginning(self._meant(_plain(speech)))])[0]
