@@ -72,11 +72,13 @@ SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue
     (("9",), "tengo el corazón roto"),
     (("9",), "no puedo pasar ni el lunes ni el martes"),
     (("9",), "la factura es incoherente"),
+    ((), "aw i'm a bit choked up thank you you've been so kind"),
+    ((), "my voice is fine i just want to know if that's a risk"),
 ])
 def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
         caller: Caller, keys: tuple[str, ...], words: str) -> None:
     """Holding a breath under water, a sharp pain far from the heart (a mild thing, or a pain the rules tell is
-    only elsewhere), or a heart broken by grief, is no emergency."""
+    only elsewhere), a heart broken by grief, being choked up or a voice that is fine, is no emergency."""
     _at(caller, *keys)
     answer = caller.say(words)
     assert EMERGENCY not in answer.heard and SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
@@ -96,6 +98,8 @@ def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
     ((), "pain in my upper back and i feel grey and cold", EMERGENCY),
     ((), "pain in my neck and it's hard to get food down", EMERGENCY),
     (("9",), "tengo un dolor en el hombro izquierdo y me siento muy mal", SPANISH_EMERGENCY),
+    ((), "is tightness in my chest normal", EMERGENCY),
+    ((), "my daughter choked while laughing", EMERGENCY),
 ])
 def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
         caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:
