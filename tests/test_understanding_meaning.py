@@ -98,6 +98,7 @@ def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
     ((), "pain in my upper back and i feel grey and cold", EMERGENCY),
     ((), "pain in my neck and it's hard to get food down", EMERGENCY),
     (("9",), "tengo un dolor en el hombro izquierdo y me siento muy mal", SPANISH_EMERGENCY),
+    (("9",), "me duele la espalda y tengo taquicardia", SPANISH_EMERGENCY),
     ((), "is tightness in my chest normal", EMERGENCY),
     ((), "my daughter choked while laughing", EMERGENCY),
 ])
