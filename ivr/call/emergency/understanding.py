@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from ivr.call.emergency.language import Language, Speller, fold, language_for, load_language
-from ivr.call.emergency.patterns import Heard, Word
+from ivr.call.emergency.patterns import Heard, Pattern, Word
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode
 
 #: How close (0-100) a line's own emergency phrase must be to some of the caller's words.
@@ -46,8 +46,7 @@ class EmergencySense:
         if not words:
             return False
         kept = self._without_fine(words)
-        heard = Heard.of(kept)
-        if any(sign.possible(heard) and sign.matches(kept, len(words)) for sign in self.language.signs):
+        if _any_matches(self.language.signs, kept, len(words)):
             return True
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
@@ -65,8 +64,7 @@ class EmergencySense:
         said too (:meth:`could_be_the_heart`), such pain may not have the emergency advice by its meaning alone.
         The rules' signs (:meth:`heard_in`) give it whatever else is said."""
         kept = self._without_fine(self._words_of(speech))
-        heard = Heard.of(kept)
-        return any(pattern.possible(heard) and pattern.matches(kept, len(kept)) for pattern in self.language.elsewhere)
+        return _any_matches(self.language.elsewhere, kept, len(kept))
 
     def without_fine(self, speech: str) -> str | None:
         """``speech`` less what the caller says is fine ("no trouble breathing, just bruising" ->
@@ -90,6 +88,12 @@ class EmergencySense:
             for start, end in pattern.spans(words, len(words)):
                 fine[start:end] = [True] * (end - start)
         return [word for word, is_fine in zip(words, fine, strict=True) if not is_fine]
+
+
+def _any_matches(patterns: Sequence[Pattern], words: list[Word], utterance_length: int) -> bool:
+    """Whether any of ``patterns`` matches somewhere in ``words``."""
+    heard = Heard.of(words)
+    return any(pattern.possible(heard) and pattern.matches(words, utterance_length) for pattern in patterns)
 
 
 def _emergency_option_words(line: Line) -> list[str]:

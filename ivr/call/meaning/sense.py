@@ -135,7 +135,7 @@ class MeaningSense:
             without = frozenset(_plain(text) for text in without)
             similarities = np.where([text in without for text in self._texts], -1.0, similarities)
         classifier = self._classifier_without(without)
-        learned = classifier.probability(said) if classifier is not None else 0.0
+        learned = classifier.probability(said) if classifier is not None and emergency else 0.0
         scored = sorted(zip(self._nearest.scores(similarities).tolist(), self._places, strict=True),
                         key=lambda pair: -pair[0])
         guarded = ""
@@ -143,7 +143,6 @@ class MeaningSense:
             if scored[0][1].kind == "emergency":
                 guarded = f"pain only elsewhere in the body, so no emergency ({scored[0][1].target}); "
             scored = [pair for pair in scored if pair[1].kind != "emergency"]
-            learned = 0.0
         best_score, best = scored[0]
         others = [pair for pair in scored if pair[1].kind != "emergency"]
         nearest_say = (best.kind == "emergency" and best_score >= limits.emergency
