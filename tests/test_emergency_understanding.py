@@ -165,11 +165,13 @@ def test_a_second_language_is_data_a_file_beside_en_yaml(tmp_path: Path) -> None
     assert not sense.heard_in("tengo una pregunta sobre la hinchazón")
 
 
-def test_a_language_files_pain_elsewhere_names_only_classes_it_has(tmp_path: Path) -> None:
-    """A misspelt class under ``elsewhere: unless`` would let the meaning hear an arm's pain as a knee's."""
+def test_a_language_files_mild_things_name_only_classes_it_has(tmp_path: Path) -> None:
+    """A misspelt class under a ``mild_alone`` thing's ``unless`` would let the meaning hear an arm's pain as a
+    knee's; the error names the thing and the class."""
     path = tmp_path / "es.yaml"
-    path.write_text(SPANISH + "elsewhere:\n  unless: [respirar, brazo]\n  patterns: [{pattern: \"<ahogar>\"}]\n")
-    with pytest.raises(PatternError, match="brazo"):
+    path.write_text(SPANISH + "mild_alone:\n  cough:\n    unless: [respirar, brazo]\n"
+                              "    patterns: [{pattern: \"<ahogar>\"}]\n")
+    with pytest.raises(PatternError, match="mild_alone: cough: unless names no class brazo"):
         read_language(path, "es")
 
 
@@ -178,8 +180,8 @@ def test_a_language_files_pain_elsewhere_names_only_classes_it_has(tmp_path: Pat
 def test_any_words_at_all_are_read_without_error(speech: str) -> None:
     SHIPPED.matcher.emergency.heard_in(speech)
     SHIPPED.matcher.emergency.without_fine(speech)
-    SHIPPED.matcher.emergency.tells_of_pain_elsewhere(speech)
-    SHIPPED.matcher.emergency.could_be_the_heart(speech)
+    for mild in SHIPPED.matcher.emergency.mild_told(speech):
+        SHIPPED.matcher.emergency.could_be_grave(mild, speech)
 
 
 def test_an_emergency_at_the_end_of_a_long_transcript_is_still_heard() -> None:

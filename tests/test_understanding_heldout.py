@@ -45,7 +45,14 @@ EVERYDAY = {
     "en": {"breathing": 0.94, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
     "es": {"breathing": 0.91, "chest": 0.97, "weakness": 0.97, "vision": 0.91},
 }
-EVERYDAY_FALSE_EMERGENCIES = {"en": 11, "es": 10}
+EVERYDAY_FALSE_EMERGENCIES = {"en": 10, "es": 9}
+#: A second writer's everyday symptoms (a corpus to tune on, round 9, 40 of each concerning class): today's figures
+#: less one utterance, and at most one more false emergency than today's among its 440 everyday complaints.
+EVERYDAY_2 = {
+    "en": {"breathing": 0.95, "swallowing": 0.97, "speaking": 0.95, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
+    "es": {"breathing": 0.97, "swallowing": 0.97, "speaking": 0.90, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
+}
+EVERYDAY_2_FALSE_EMERGENCIES = {"en": 6, "es": 7}
 #: A seventh writer's callers in danger (a corpus to tune on, round 8): today's figures less one utterance, and at
 #: most one more false emergency than today's among its 240 others, half of them hard near misses.
 WRITTEN_3 = {
@@ -118,6 +125,14 @@ def test_everyday_complaints_are_seldom_given_the_emergency_advice(language: str
     """An ear ache, a knee or grief is no emergency; trouble breathing or chest pain said briefly is one."""
     _assert_written_holds("everyday_symptoms", language, EVERYDAY[language], EVERYDAY_FALSE_EMERGENCIES[language],
                           show_lines=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_cough_or_a_sore_throat_from_a_second_writer_of_everyday_complaints_is_no_emergency(language: str) -> None:
+    """A cough that will not go or a scratchy throat, said alone, is no emergency; trouble swallowing or speaking,
+    said as a member of the public says it, still is."""
+    _assert_written_holds("everyday_symptoms_2", language, EVERYDAY_2[language],
+                          EVERYDAY_2_FALSE_EMERGENCIES[language], show_lines=True)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -69,6 +69,10 @@ SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue
     ((), "there's a throbbing ache in my heel after my run"),
     (("9",), "tengo un dolor horrible en el talón"),
     ((), "sharp pain in my right shoulder"),
+    ((), "pain right on top of my shoulder"),
+    ((), "this cough just won't go, it's been a month"),
+    ((), "my throat feels rough like sandpaper"),
+    (("9",), "tengo una tos seca que no se me quita"),
     (("9",), "tengo el corazón roto"),
     (("9",), "no puedo pasar ni el lunes ni el martes"),
     (("9",), "la factura es incoherente"),
@@ -78,7 +82,8 @@ SPANISH_EMERGENCY = "Si tiene dificultad para respirar, tragar o hablar, cuelgue
 def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
         caller: Caller, keys: tuple[str, ...], words: str) -> None:
     """Holding a breath under water, a sharp pain far from the heart (a mild thing, or a pain the rules tell is
-    only elsewhere), a heart broken by grief, being choked up or a voice that is fine, is no emergency."""
+    only elsewhere), a cough or a scratchy throat alone, a heart broken by grief, being choked up or a voice that is
+    fine, is no emergency."""
     _at(caller, *keys)
     answer = caller.say(words)
     assert EMERGENCY not in answer.heard and SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
@@ -101,6 +106,8 @@ def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
     (("9",), "me duele la espalda y tengo taquicardia", SPANISH_EMERGENCY),
     ((), "is tightness in my chest normal", EMERGENCY),
     ((), "my daughter choked while laughing", EMERGENCY),
+    ((), "my little boy keeps coughing every time he has his milk", EMERGENCY),
+    (("9",), "toso y se me sale el líquido por la nariz", SPANISH_EMERGENCY),
 ])
 def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
         caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:

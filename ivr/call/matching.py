@@ -167,7 +167,7 @@ class Matcher:
         said = self._without_fine(speech)
         if not said:
             return ruled  # nothing but "I'm fine"
-        reading = self.meaning.read(said, emergency=not self._only_elsewhere(speech))
+        reading = self.meaning.read(said, mild_alone=self._only_mild(speech))
         if reading.decision == "none":
             return ruled
         if isinstance(ruled, Chose) and reading.kind == "place" and ruled.option.goto == reading.target:
@@ -189,11 +189,12 @@ class Matcher:
             return "yes"
         return None
 
-    def _only_elsewhere(self, speech: str) -> bool:
-        """Whether, in some language of the line, ``speech`` tells of pain only far from the heart and the airway,
-        and in none of them of something that could go with heart trouble."""
-        return (any(sense.tells_of_pain_elsewhere(speech) for sense in self._fine)
-                and not any(sense.could_be_the_heart(speech) for sense in self._fine))
+    def _only_mild(self, speech: str) -> str:
+        """What ``speech`` tells, in some language of the line, that is mild alone ("a sharp pain in my knee", "this
+        cough won't go"), with nothing said, in any of them, that could make it an emergency; or ""."""
+        told = sorted({mild for sense in self._fine for mild in sense.mild_told(speech)})
+        return next((mild for mild in told if not any(sense.could_be_grave(mild, speech) for sense in self._fine)),
+                    "")
 
     def _without_fine(self, speech: str) -> str:
         """What the caller said, less what says, in any of the line's languages, that something is fine: the words

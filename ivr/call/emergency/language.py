@@ -10,7 +10,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import process
@@ -40,6 +40,15 @@ def fold(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class MildAlone:
+    """One thing mild when told alone: the patterns that tell it, and the classes of words that, anywhere beside
+    it, could make it an emergency after all (a pain in the back and sweating, a cough whenever one drinks)."""
+
+    patterns: tuple[Pattern, ...]
+    unless: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Language:
     """What a language file says, ready to read utterances with."""
 
@@ -53,10 +62,9 @@ class Language:
     real_word_count: int
     fine: tuple[Pattern, ...]
     signs: tuple[Pattern, ...]
-    #: Pain told of a place far from the heart and the airway, and the classes of words that, anywhere beside it,
-    #: could go with an emergency after all (:meth:`EmergencySense.tells_of_pain_elsewhere`).
-    elsewhere: tuple[Pattern, ...] = ()
-    elsewhere_unless: frozenset[str] = frozenset()
+    #: What is mild told alone (pain far from the heart, a cough), by name: the meaning alone gives no emergency
+    #: advice for it (:meth:`EmergencySense.mild_told`).
+    mild_alone: Mapping[str, MildAlone] = field(default_factory=dict)
     #: Look words up in the dictionary folded as callers' words are (for a language that writes accents).
     fold_dictionary: bool = False
 
@@ -154,7 +162,6 @@ def read_language(path: Any, code: str) -> Language:
     names = {name for found in classes.values() for name in found}
     spelling = data.get("spelling") or {}
     misspellable = set(spelling.get("classes") or ())
-    elsewhere = data.get("elsewhere") or {}
     return Language(
         code=code,
         digits=tuple(fold(str(d)) for d in data.get("digits") or ()),
@@ -168,15 +175,18 @@ def read_language(path: Any, code: str) -> Language:
         fold_dictionary=bool(spelling.get("fold_dictionary", False)),
         fine=tuple(_patterns(data.get("fine") or [], names)),
         signs=tuple(_patterns(data["signs"], names)),
-        elsewhere=tuple(_patterns(elsewhere.get("patterns") or [], names)),
-        elsewhere_unless=_class_names(elsewhere.get("unless") or [], names),
+        mild_alone={
+            str(name): MildAlone(tuple(_patterns(entry.get("patterns") or [], names)),
+                                 _class_names(entry.get("unless") or [], names, f"mild_alone: {name}: unless"))
+            for name, entry in (data.get("mild_alone") or {}).items()
+        },
     )
 
 
-def _class_names(listed: list[str], names: set[str]) -> frozenset[str]:
+def _class_names(listed: list[str], names: set[str], where: str) -> frozenset[str]:
     unknown = sorted(set(map(str, listed)) - names)
     if unknown:
-        raise PatternError(f"elsewhere: unless names no class {', '.join(unknown)} under words:")
+        raise PatternError(f"{where} names no class {', '.join(unknown)} under words:")
     return frozenset(map(str, listed))
 
 

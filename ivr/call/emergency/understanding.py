@@ -50,21 +50,23 @@ class EmergencySense:
             return True
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
-    def could_be_the_heart(self, speech: str) -> bool:
-        """Whether ``speech`` says something that could go with heart trouble (the pack's ``elsewhere: unless``:
-        the chest, an arm, the jaw, sweating, breathing...), so that no pain in it is only elsewhere."""
-        unless = self.language.elsewhere_unless
-        return any(not unless.isdisjoint(word.classes) for word in self._without_fine(self._words_of(speech)))
+    def mild_told(self, speech: str) -> frozenset[str]:
+        """The names of what ``speech`` tells that is mild alone (the pack's ``mild_alone``: pain far from the heart
+        and the airway, a cough) with nothing beside it that could make it an emergency.
 
-    def tells_of_pain_elsewhere(self, speech: str) -> bool:
-        """Whether ``speech`` tells of pain at a place far from the heart and the airway ("a sharp pain in my right
-        knee").
-
-        The meaning hears "sharp pain" louder than where it is: where nothing that could go with heart trouble is
-        said too (:meth:`could_be_the_heart`), such pain may not have the emergency advice by its meaning alone.
-        The rules' signs (:meth:`heard_in`) give it whatever else is said."""
+        The meaning hears "sharp pain" louder than where it is, and "a cough" as near "a cough whenever I drink":
+        such things may not have the emergency advice by their meaning alone. The rules' signs (:meth:`heard_in`)
+        give it whatever else is said."""
         kept = self._without_fine(self._words_of(speech))
-        return _any_matches(self.language.elsewhere, kept, len(kept))
+        return frozenset(name for name, mild in self.language.mild_alone.items()
+                         if _any_matches(mild.patterns, kept, len(kept)))
+
+    def could_be_grave(self, mild: str, speech: str) -> bool:
+        """Whether ``speech`` says something that could make the mild thing named ``mild`` an emergency (its
+        ``unless``: for pain elsewhere, the chest, an arm, sweating; for a cough, a drink, breathing...)."""
+        found = self.language.mild_alone.get(mild)
+        return found is not None and any(not found.unless.isdisjoint(word.classes)
+                                         for word in self._without_fine(self._words_of(speech)))
 
     def without_fine(self, speech: str) -> str | None:
         """``speech`` less what the caller says is fine ("no trouble breathing, just bruising" ->

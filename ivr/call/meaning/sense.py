@@ -121,12 +121,13 @@ class MeaningSense:
         #: The classifier last trained without some examples (``read``'s ``without``), and which.
         self._left_out: tuple[frozenset[str], Classifier | None] = (frozenset(), self._classifier)
 
-    def read(self, speech: str, *, without: frozenset[str] = frozenset(), emergency: bool = True) -> Reading:
+    def read(self, speech: str, *, without: frozenset[str] = frozenset(), mild_alone: str = "") -> Reading:
         """Where ``speech`` leads by its meaning, and whether the line should take it, ask, or neither.
 
         ``without``: examples left out, as if the line did not have them (to measure the examples a line was
-        tuned with, each left out in turn). ``emergency``: whether the meaning may give the emergency advice (not
-        for pain told only of a place far from the heart and the airway: the rules' ``tells_of_pain_elsewhere``).
+        tuned with, each left out in turn). ``mild_alone``: what the rules tell the caller said that is mild alone
+        (``EmergencySense.mild_told``: pain far from the heart, a cough), for which the meaning gives no emergency
+        advice; "" for none.
         """
         limits = self.data.thresholds
         said = embed([_beginning(self._meant(_plain(speech)))])[0]
@@ -135,13 +136,13 @@ class MeaningSense:
             without = frozenset(_plain(text) for text in without)
             similarities = np.where([text in without for text in self._texts], -1.0, similarities)
         classifier = self._classifier_without(without)
-        learned = classifier.probability(said) if classifier is not None and emergency else 0.0
+        learned = classifier.probability(said) if classifier is not None and not mild_alone else 0.0
         scored = sorted(zip(self._nearest.scores(similarities).tolist(), self._places, strict=True),
                         key=lambda pair: -pair[0])
         guarded = ""
-        if not emergency:
+        if mild_alone:
             if scored[0][1].kind == "emergency":
-                guarded = f"pain only elsewhere in the body, so no emergency ({scored[0][1].target}); "
+                guarded = f"only {mild_alone.replace('_', ' ')}, mild alone, so no emergency ({scored[0][1].target}); "
             scored = [pair for pair in scored if pair[1].kind != "emergency"]
         best_score, best = scored[0]
         others = [pair for pair in scored if pair[1].kind != "emergency"]
