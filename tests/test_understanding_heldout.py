@@ -45,7 +45,7 @@ EVERYDAY = {
     "en": {"breathing": 0.94, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
     "es": {"breathing": 0.91, "chest": 0.97, "weakness": 0.97, "vision": 0.91},
 }
-EVERYDAY_FALSE_EMERGENCIES = {"en": 10, "es": 9}
+EVERYDAY_FALSE_EMERGENCIES = {"en": 10, "es": 10}
 #: A second writer's everyday symptoms (a corpus to tune on, round 9, 40 of each concerning class): today's figures
 #: less one utterance, and at most one more false emergency than today's among its 440 everyday complaints.
 EVERYDAY_2 = {
