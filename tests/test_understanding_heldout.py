@@ -38,7 +38,7 @@ BLIND = {
     "en": {"breathing": 0.91, "swallowing": 0.85, "speaking": 0.88, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
     "es": {"breathing": 0.85, "swallowing": 0.85, "speaking": 0.82, "chest": 0.94, "weakness": 0.97, "vision": 0.97},
 }
-BLIND_FALSE_EMERGENCIES = {"en": 11, "es": 5}
+BLIND_FALSE_EMERGENCIES = {"en": 10, "es": 4}
 #: Everyday symptoms said briefly (a corpus to tune on, 35 of each concerning class): today's figures less one
 #: utterance, and at most one more false emergency than today's among its 330 everyday complaints.
 EVERYDAY = {
@@ -60,6 +60,14 @@ WRITTEN_3 = {
     "es": {"breathing": 0.95, "swallowing": 0.96, "speaking": 0.93, "chest": 0.93},
 }
 WRITTEN_3_FALSE_EMERGENCIES = {"en": 46, "es": 53}
+#: A ninth writer's callers in danger, told indirectly (a corpus to tune on, round 9: 80 each of swallowing and
+#: speaking, 60 of breathing): today's figures less one utterance, and at most one more false emergency than today's
+#: among its 120 near misses.
+WRITTEN_4 = {
+    "en": {"breathing": 0.96, "swallowing": 0.87, "speaking": 0.87},
+    "es": {"breathing": 0.93, "swallowing": 0.91, "speaking": 0.77},
+}
+WRITTEN_4_FALSE_EMERGENCIES = {"en": 41, "es": 26}
 
 
 @functools.cache
@@ -141,3 +149,11 @@ def test_callers_in_danger_in_a_seventh_writers_words_are_given_the_advice(langu
     line says them."""
     _assert_written_holds("written_for_tuning_3", language, WRITTEN_3[language],
                           WRITTEN_3_FALSE_EMERGENCIES[language], show_lines=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_callers_in_danger_told_indirectly_by_a_ninth_writer_are_given_the_advice(language: str) -> None:
+    """Ribs sucked in with each breath, a cough at every swallow, a golf ball lodged in the throat: said as a writer
+    who read nothing of the line says them; a voice lost at a concert is no emergency."""
+    _assert_written_holds("written_for_tuning_4", language, WRITTEN_4[language],
+                          WRITTEN_4_FALSE_EMERGENCIES[language], show_lines=True)

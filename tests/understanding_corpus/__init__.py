@@ -20,9 +20,9 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
-#: The corpora written apart, each in a folder of its name: five to tune on, one only to measure.
-Written = Literal["written_for_tuning", "written_for_tuning_2", "written_for_tuning_3", "everyday_symptoms",
-                  "everyday_symptoms_2", "written_blind"]
+#: The corpora written apart, each in a folder of its name: six to tune on, one only to measure.
+Written = Literal["written_for_tuning", "written_for_tuning_2", "written_for_tuning_3", "written_for_tuning_4",
+                  "everyday_symptoms", "everyday_symptoms_2", "written_blind"]
 
 #: The concerning classes the issue sets targets for, and the places that count as reaching them.
 CONCERNING: dict[str, frozenset[str]] = {
