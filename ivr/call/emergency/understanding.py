@@ -51,8 +51,8 @@ class EmergencySense:
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
     def mild_told(self, speech: str) -> frozenset[str]:
-        """The names of what ``speech`` tells that is mild alone (the pack's ``mild_alone``: pain far from the heart
-        and the airway, a cough) with nothing beside it that could make it an emergency.
+        """The names of what ``speech`` tells that is mild when told alone (the pack's ``mild_alone``: pain far from
+        the heart and the airway, a cough, a scratchy throat); :meth:`could_be_grave` tells what beside it is not.
 
         The meaning hears "sharp pain" louder than where it is, and "a cough" as near "a cough whenever I drink":
         such things may not have the emergency advice by their meaning alone. The rules' signs (:meth:`heard_in`)
