@@ -192,9 +192,13 @@ class Matcher:
     def _only_mild(self, speech: str) -> str:
         """What ``speech`` tells, in some language of the line, that is mild alone ("a sharp pain in my knee", "this
         cough won't go"), with nothing said, in any of them, that could make it an emergency; or ""."""
-        told = sorted({mild for sense in self._fine for mild in sense.mild_told(speech)})
-        return next((mild for mild in told if not any(sense.could_be_grave(mild, speech) for sense in self._fine)),
-                    "")
+        told: set[str] = set()
+        grave: set[str] = set()
+        for sense in self._fine:
+            told_here, grave_here = sense.mild_told(speech)
+            told |= told_here
+            grave |= grave_here
+        return min(told - grave, default="")
 
     def _without_fine(self, speech: str) -> str:
         """What the caller said, less what says, in any of the line's languages, that something is fine: the words

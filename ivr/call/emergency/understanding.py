@@ -50,23 +50,20 @@ class EmergencySense:
             return True
         return any(_holds_phrase(kept, phrase) for phrase in self._phrases)
 
-    def mild_told(self, speech: str) -> frozenset[str]:
+    def mild_told(self, speech: str) -> tuple[frozenset[str], frozenset[str]]:
         """The names of what ``speech`` tells that is mild when told alone (the pack's ``mild_alone``: pain far from
-        the heart and the airway, a cough, a scratchy throat); :meth:`could_be_grave` tells what beside it is not.
+        the heart and the airway, a cough, a scratchy throat), and the names of those of the pack's mild things that
+        something said could make grave (their ``unless``: for pain elsewhere, the chest, an arm, sweating; for a
+        cough, a drink, breathing...), told or not: another language of the line may have told it.
 
         The meaning hears "sharp pain" louder than where it is, and "a cough" as near "a cough whenever I drink":
         such things may not have the emergency advice by their meaning alone. The rules' signs (:meth:`heard_in`)
         give it whatever else is said."""
         kept = self._without_fine(self._words_of(speech))
-        return frozenset(name for name, mild in self.language.mild_alone.items()
-                         if _any_matches(mild.patterns, kept, len(kept)))
-
-    def could_be_grave(self, mild: str, speech: str) -> bool:
-        """Whether ``speech`` says something that could make the mild thing named ``mild`` an emergency (its
-        ``unless``: for pain elsewhere, the chest, an arm, sweating; for a cough, a drink, breathing...)."""
-        found = self.language.mild_alone.get(mild)
-        return found is not None and any(not found.unless.isdisjoint(word.classes)
-                                         for word in self._without_fine(self._words_of(speech)))
+        classes = frozenset().union(*(word.classes for word in kept))
+        mild_alone = self.language.mild_alone.items()
+        return (frozenset(name for name, mild in mild_alone if _any_matches(mild.patterns, kept, len(kept))),
+                frozenset(name for name, mild in mild_alone if not mild.unless.isdisjoint(classes)))
 
     def without_fine(self, speech: str) -> str | None:
         """``speech`` less what the caller says is fine ("no trouble breathing, just bruising" ->
