@@ -25,7 +25,7 @@ NOT_UNDERSTOOD = 0.15
 #: What the line reaches today (docs/understanding.md has the figures): a fall below these is a regression.
 #: They sit one utterance (5 points) under the measured figure.
 TODAY = {
-    "en": {"breathing": 0.90, "swallowing": 0.95, "speaking": 0.90, "chest": 0.95, "weakness": 0.95,
+    "en": {"breathing": 0.90, "swallowing": 0.95, "speaking": 0.95, "chest": 0.95, "weakness": 0.95,
            "vision": 0.85, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
     "es": {"breathing": 0.90, "swallowing": 0.85, "speaking": 0.80, "chest": 0.90, "weakness": 0.95,
            "vision": 0.90, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.75},
@@ -35,39 +35,44 @@ UNMET = {("es", "swallowing"), ("es", "speaking")}
 #: The corpus written blind (tests/understanding_corpus/README.md), 35 of each class: what it reaches today, less
 #: one utterance (3 points), and at most one more false emergency than today's among its 200 others.
 BLIND = {
-    "en": {"breathing": 0.91, "swallowing": 0.85, "speaking": 0.88, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
-    "es": {"breathing": 0.85, "swallowing": 0.85, "speaking": 0.82, "chest": 0.94, "weakness": 0.97, "vision": 0.97},
+    "en": {"breathing": 0.91, "swallowing": 0.88, "speaking": 0.88, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
+    "es": {"breathing": 0.91, "swallowing": 0.88, "speaking": 0.82, "chest": 0.94, "weakness": 0.97, "vision": 0.97},
 }
-BLIND_FALSE_EMERGENCIES = {"en": 10, "es": 4}
-#: Everyday symptoms said briefly (a corpus to tune on, 35 of each concerning class): today's figures less one
-#: utterance, and at most one more false emergency than today's among its 330 everyday complaints.
+BLIND_FALSE_EMERGENCIES = {"en": 8, "es": 5}
+#: The corpora to tune on are measured on the half of each not given to the packs as examples (round 10,
+#: tests/understanding_corpus: ``written``): on it, today's figures less one utterance, and at most one more false
+#: emergency than today's among its others.
+#: Everyday symptoms said briefly (35 of each concerning class, 330 everyday complaints, in all).
 EVERYDAY = {
-    "en": {"breathing": 0.94, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
-    "es": {"breathing": 0.91, "chest": 0.97, "weakness": 0.97, "vision": 0.91},
+    "en": {"breathing": 0.88, "chest": 0.93, "weakness": 0.94, "vision": 0.92},
+    "es": {"breathing": 0.88, "chest": 0.95, "weakness": 0.93, "vision": 0.88},
 }
-EVERYDAY_FALSE_EMERGENCIES = {"en": 10, "es": 10}
-#: A second writer's everyday symptoms (a corpus to tune on, round 9, 40 of each concerning class): today's figures
-#: less one utterance, and at most one more false emergency than today's among its 440 everyday complaints.
+EVERYDAY_FALSE_EMERGENCIES = {"en": 6, "es": 4}
+#: A second writer's everyday symptoms (round 9: 40 of each concerning class, 440 everyday complaints, in all).
 EVERYDAY_2 = {
-    "en": {"breathing": 0.95, "swallowing": 0.97, "speaking": 0.95, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
-    "es": {"breathing": 0.97, "swallowing": 0.97, "speaking": 0.90, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
+    "en": {"breathing": 0.95, "swallowing": 0.95, "speaking": 0.86, "chest": 0.94, "weakness": 0.94, "vision": 0.94},
+    "es": {"breathing": 0.95, "swallowing": 0.94, "speaking": 0.95, "chest": 0.95, "weakness": 0.92, "vision": 0.95},
 }
-EVERYDAY_2_FALSE_EMERGENCIES = {"en": 6, "es": 7}
-#: A seventh writer's callers in danger (a corpus to tune on, round 8): today's figures less one utterance, and at
-#: most one more false emergency than today's among its 240 others, half of them hard near misses.
+EVERYDAY_2_FALSE_EMERGENCIES = {"en": 2, "es": 6}
+#: A seventh writer's callers in danger (round 8: 240 others in all, half of them hard near misses).
 WRITTEN_3 = {
-    "en": {"breathing": 0.98, "swallowing": 0.96, "speaking": 0.93, "chest": 0.96},
-    "es": {"breathing": 0.95, "swallowing": 0.96, "speaking": 0.93, "chest": 0.93},
+    "en": {"breathing": 0.96, "swallowing": 0.94, "speaking": 0.90, "chest": 0.91},
+    "es": {"breathing": 0.95, "swallowing": 0.96, "speaking": 0.91, "chest": 0.88},
 }
-WRITTEN_3_FALSE_EMERGENCIES = {"en": 46, "es": 53}
-#: A ninth writer's callers in danger, told indirectly (a corpus to tune on, round 9: 80 each of swallowing and
-#: speaking, 60 of breathing): today's figures less one utterance, and at most one more false emergency than today's
-#: among its 120 near misses.
+WRITTEN_3_FALSE_EMERGENCIES = {"en": 13, "es": 26}
+#: A ninth writer's callers in danger, told indirectly (round 9: 80 each of swallowing and speaking, 60 of
+#: breathing, 120 near misses, in all).
 WRITTEN_4 = {
-    "en": {"breathing": 0.96, "swallowing": 0.87, "speaking": 0.87},
-    "es": {"breathing": 0.93, "swallowing": 0.91, "speaking": 0.77},
+    "en": {"breathing": 0.93, "swallowing": 0.90, "speaking": 0.87},
+    "es": {"breathing": 0.94, "swallowing": 0.95, "speaking": 0.86},
 }
-WRITTEN_4_FALSE_EMERGENCIES = {"en": 41, "es": 26}
+WRITTEN_4_FALSE_EMERGENCIES = {"en": 14, "es": 17}
+#: A tenth writer's callers in danger and others (round 10, none of it given as examples: all of it is measured).
+WRITTEN_5 = {
+    "en": {"breathing": 0.91, "swallowing": 0.95, "speaking": 0.95},
+    "es": {"breathing": 0.97, "swallowing": 0.95, "speaking": 0.88},
+}
+WRITTEN_5_FALSE_EMERGENCIES = {"en": 27, "es": 25}
 
 
 @functools.cache
@@ -157,3 +162,11 @@ def test_callers_in_danger_told_indirectly_by_a_ninth_writer_are_given_the_advic
     who read nothing of the line says them; a voice lost at a concert is no emergency."""
     _assert_written_holds("written_for_tuning_4", language, WRITTEN_4[language],
                           WRITTEN_4_FALSE_EMERGENCIES[language], show_lines=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_callers_in_danger_and_near_misses_from_a_tenth_writer_hold_round_10s_figures(language: str) -> None:
+    """Said in many regions' ways by a writer who read nothing of the line, and none of it an example: it measures
+    what the line learned from the corpora before it."""
+    _assert_written_holds("written_for_tuning_5", language, WRITTEN_5[language],
+                          WRITTEN_5_FALSE_EMERGENCIES[language], show_lines=True)

@@ -20,10 +20,14 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
-#: The corpora written apart, each in a folder of its name: six to tune on, one only to measure.
+#: The corpora written apart, each in a folder of its name: seven to tune on, one only to measure.
 Written = Literal["written_for_tuning", "written_for_tuning_2", "written_for_tuning_3", "written_for_tuning_4",
-                  "everyday_symptoms", "everyday_symptoms_2", "written_blind"]
+                  "written_for_tuning_5", "everyday_symptoms", "everyday_symptoms_2", "written_blind"]
 
+#: The corpora to tune on half of whose utterances are written into the language packs as examples (round 10,
+#: ``given_as_example``); the other half is what ``written`` gives, to measure them on.
+EXAMPLED: frozenset[Written] = frozenset({"written_for_tuning", "written_for_tuning_2", "written_for_tuning_3",
+                                          "written_for_tuning_4", "everyday_symptoms", "everyday_symptoms_2"})
 #: The concerning classes the issue sets targets for, and the places that count as reaching them.
 CONCERNING: dict[str, frozenset[str]] = {
     "breathing": frozenset({"emergency"}),
@@ -88,10 +92,18 @@ def read(language: str, folder: str = "") -> list[tuple[str, str, str]]:
 
 
 def written(corpus_name: Written, language: str) -> list[Utterance]:
-    """Every utterance of one of the corpora written apart from the rest (README.md says by whom and why),
-    as one held-out whole: their class ``other`` (target ``any``) is everything that is none of the concerning
-    classes, counted for false emergencies and "not understood" only."""
-    return [Utterance(text, label, target, "heldout") for text, label, target in read(language, corpus_name)]
+    """The utterances of one of the corpora written apart from the rest (README.md says by whom and why) that
+    measure the line: all of them, or for a corpus in ``EXAMPLED`` the half not given as examples. Their class
+    ``other`` (target ``any``) is everything that is none of the concerning classes, counted for false
+    emergencies and "not understood" only."""
+    return [Utterance(text, label, target, "heldout") for text, label, target in read(language, corpus_name)
+            if corpus_name not in EXAMPLED or not given_as_example(text)]
+
+
+def given_as_example(text: str) -> bool:
+    """Whether an utterance of a corpus in ``EXAMPLED`` is in the half the packs were given as examples: by a
+    hash of the utterance alone, so a line added to a corpus moves no other."""
+    return hashlib.md5(text.strip().lower().encode(), usedforsecurity=False).digest()[0] % 2 == 0
 
 
 def near_duplicates(a: str, b: str) -> bool:
