@@ -108,6 +108,8 @@ def test_words_near_an_emergency_and_as_near_something_else_are_no_emergency(
     ((), "my daughter choked while laughing", EMERGENCY),
     ((), "my little boy keeps coughing every time he has his milk", EMERGENCY),
     (("9",), "toso y se me sale el líquido por la nariz", SPANISH_EMERGENCY),
+    ((), "my mum coughs every time she drinks anything", EMERGENCY),
+    (("9",), "toso cada vez que bebo algo", SPANISH_EMERGENCY),
 ])
 def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
         caller: Caller, keys: tuple[str, ...], words: str, advice: str) -> None:
