@@ -6,13 +6,25 @@ from collections import Counter
 
 import pytest
 
+from ivr.call.meaning.pack import load_understanding
 from ivr.config import DEFAULT_LINE_FILE
 from ivr.line.validate import load_line
-from tests.understanding_corpus import CONCERNING, LANGUAGES, corpus, near_duplicates, words_of
+from tests.understanding_corpus import (
+    CONCERNING,
+    EXAMPLED,
+    LANGUAGES,
+    corpus,
+    near_duplicates,
+    words_of,
+    written,
+)
 
 #: Places issue 19 adds to the Botox line, which the corpora already aim at.
 PLANNED = {"check-vision"}
 COMMANDS = {"repeat", "back", "main_menu", "clinic", "slower", "faster"}
+#: Utterances of the corpora's measured halves that examples of earlier rounds have word for word, by chance
+#: (common phrases: "how much does botox cost", "me falta el aire"; tests/understanding_corpus/README.md).
+SHARED_BY_CHANCE = {"en": 8, "es": 9}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -39,3 +51,16 @@ def test_each_class_is_split_about_evenly_and_no_held_out_utterance_is_near_one_
              if near_duplicates(words_of(u.text), t)]
     assert leaks == []
 
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_half_of_a_corpus_to_tune_on_that_measures_the_line_is_not_among_its_examples(language: str) -> None:
+    """Half of each corpus to tune on was given to the pack as examples; the other half measures them, so an
+    utterance of it copied into the pack would score the line on words it was given."""
+    understanding = load_understanding(language)
+    assert understanding is not None
+    examples = {words_of(text) for texts in (*understanding.emergency.values(), understanding.mild,
+                                             understanding.out_of_scope, *understanding.commands.values())
+                for text in texts}
+    copied = [u.text for name in sorted(EXAMPLED) for u in written(name, language) if words_of(u.text) in examples]
+    assert len(copied) <= SHARED_BY_CHANCE[language], copied
