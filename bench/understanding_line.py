@@ -12,6 +12,11 @@ RSS (counted in each process), and of it the pages a process holds alone and tho
 and workers from ``/proc/<pid>/smaps_rollup``::
 
     .venv/bin/python -m bench.understanding_line memory
+
+Changed: the Botox line with one label edited, as a clinic saves it, its call flow built again three times (each
+time a new label), the model and the language packs' examples' vectors already kept, as in a serving process::
+
+    .venv/bin/python -m bench.understanding_line changed
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 from ivr.call.flow import CallFlow, CallState
@@ -60,6 +66,20 @@ def turns() -> None:
     for name, values in (("wall", walls), ("CPU", cpus)):
         print(f"{len(values)} spoken turns, {name}: p50 {_percentile(values, 0.5):.1f} ms, "
               f"p99 {_percentile(values, 0.99):.1f} ms, max {max(values):.1f} ms")
+
+
+def changed() -> None:
+    preload()
+    text = DEFAULT_LINE_FILE.read_text(encoding="utf-8")
+    CallFlow(load_line(DEFAULT_LINE_FILE).line)
+    with tempfile.TemporaryDirectory() as folder:
+        for edit in range(1, 4):
+            line_file = Path(folder) / f"line-{edit}.yaml"
+            label = f"Botox and your body {uuid.uuid4().hex[:8]}"  # new, so its vectors are not kept yet
+            line_file.write_text(text.replace("Botox and your body", label), encoding="utf-8")
+            started = time.perf_counter()
+            CallFlow(load_line(line_file).line)
+            print(f"line changed ({edit}): call flow built in {time.perf_counter() - started:.1f} s")
 
 
 def _free_port() -> int:
@@ -115,4 +135,4 @@ def memory() -> None:
 
 
 if __name__ == "__main__":
-    {"turns": turns, "memory": memory}[sys.argv[1] if len(sys.argv) > 1 else "turns"]()
+    {"turns": turns, "memory": memory, "changed": changed}[sys.argv[1] if len(sys.argv) > 1 else "turns"]()

@@ -1,11 +1,13 @@
 """The vectors of a line's examples kept on disk, so that the same examples are embedded once per machine.
 
-Embedding a line's 2,200 or so examples takes 5-11 s; without this, every process paid it (each test worker,
-each ``ivr serve``). A set of examples is kept whole, as one ``.npy`` file named by a hash of the model's
-distribution and version and of the texts in their order: the model's vectors of a text can differ in their
-last bits with the batch it was embedded in, so a set read back is bit for bit what embedding it would give.
-A file is written under a temporary name and renamed, so a reader never sees half of one; a file that cannot
-be read or does not fit its texts is embedded again, and a folder that cannot be written only costs the time.
+Embedding the Botox line's 3,700 or so examples takes 3-11 s; without this, every process paid it (each test
+worker, each ``ivr serve``). A line's examples are two sets, the language pack's (the same for every line and each
+version of it) and the line's own, so that a changed line embeds only its own again. A set of examples is kept
+whole, as one ``.npy`` file named by a hash of the model's distribution and version and of the texts in their
+order: the model's vectors of a text can differ in their last bits with the batch it was embedded in, so a set read
+back is bit for bit what embedding it would give. A file is written under a temporary name and renamed, so a reader
+never sees half of one; a file that cannot be read or does not fit its texts is embedded again, and a folder that
+cannot be written only costs the time.
 """
 
 from __future__ import annotations

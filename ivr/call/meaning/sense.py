@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 
 from ivr.call.meaning.classifier import Classifier, train, train_kept
-from ivr.call.meaning.encoder import embed, embed_kept, preload
+from ivr.call.meaning.encoder import WIDTH, embed, embed_kept, preload
 from ivr.call.meaning.pack import Understanding
 from ivr.call.plain import plain_words
 from ivr.line import AnswerNode, EmergencyNode, Line, MenuNode, Option, TransferNode
@@ -75,12 +75,15 @@ class MeaningSense:
         )
         texts: list[str] = []
         owners: list[tuple[Kind, str]] = []
+        #: Whether each text is the language pack's (the same for every line and every version of it).
+        from_pack: list[bool] = []
 
-        def add(kind: Kind, target: str, examples: list[str] | tuple[str, ...]) -> None:
+        def add(kind: Kind, target: str, examples: list[str] | tuple[str, ...], *, pack: bool = False) -> None:
             for text in dict.fromkeys(_plain(str(example)) for example in examples):
                 if text:
                     texts.append(text)
                     owners.append((kind, target))
+                    from_pack.append(pack)
 
         concerning_texts: set[str] = set()
         for node in line.nodes.values():
@@ -101,15 +104,18 @@ class MeaningSense:
                 add("place", option.goto, [text for text in [option.label, *option.words, *option.examples]
                                            if _folded(text) not in concerning_texts])
         for sign, examples in data.emergency.items():
-            add("emergency", sign, examples)
+            add("emergency", sign, examples, pack=True)
         spoken_commands = line.command_words.model_dump()
         for command, examples in data.commands.items():
-            add("command", command, [*spoken_commands.get(command, []), *examples])
-        add("out_of_scope", "out_of_scope", data.out_of_scope)
-        add("mild", "mild", data.mild)
+            words = spoken_commands.get(command, [])
+            add("command", command, words)
+            line_words = {_plain(str(word)) for word in words}
+            add("command", command, [text for text in examples if _plain(text) not in line_words], pack=True)
+        add("out_of_scope", "out_of_scope", data.out_of_scope, pack=True)
+        add("mild", "mild", data.mild, pack=True)
         self._texts = texts
         self._heard_as = _heard_as(data.heard_as)
-        self._vectors = embed_kept(texts)
+        self._vectors = _embedded(texts, from_pack)
         preload()  # the weights, which reading the vectors from disk did not need
         by_owner: dict[tuple[Kind, str], list[int]] = {}
         for row, owner in enumerate(owners):
@@ -234,6 +240,17 @@ class _NearestRows:
         top = np.sort(padded[self._rows], axis=1)[:, -self._take:]
         top[np.isneginf(top)] = 0  # a place with fewer examples: 0 + a + b is a + b, exactly
         return top.sum(axis=1) / self._counts.astype(similarities.dtype)
+
+
+def _embedded(texts: list[str], from_pack: list[bool]) -> np.ndarray:
+    """The vectors of ``texts``: the language pack's examples kept as one set, the line's own as another, so that a
+    clinic's changed line embeds only its own texts again (a second or less), not the pack's thousands."""
+    vectors = np.empty((len(texts), WIDTH), dtype=np.float32)
+    for pack in (True, False):
+        rows = [row for row, its in enumerate(from_pack) if its is pack]
+        if rows:
+            vectors[rows] = embed_kept([texts[row] for row in rows])
+    return vectors
 
 
 def _plain(text: str) -> str:
