@@ -52,7 +52,6 @@ def test_each_class_is_split_about_evenly_and_no_held_out_utterance_is_near_one_
     assert leaks == []
 
 
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_half_of_a_corpus_to_tune_on_that_measures_the_line_is_not_among_its_examples(language: str) -> None:
     """Half of each corpus to tune on was given to the pack as examples; the other half measures them, so an
