@@ -175,6 +175,31 @@ def test_a_language_files_mild_things_name_only_classes_it_has(tmp_path: Path) -
         read_language(path, "es")
 
 
+def test_trouble_told_as_over_is_set_aside_unless_the_caller_says_it_is_back(tmp_path: Path) -> None:
+    """A ``fine`` pattern with ``unless`` is not applied where a word of those classes is said anywhere: "me ahogo
+    pero ya pasó" is over, "me ahogo, ya pasó pero volvió" is not."""
+    path = tmp_path / "es.yaml"
+    path.write_text(SPANISH.replace("words:\n", "words:\n  otra_vez: [volvio, \"otra vez\"]\n")
+                    + "fine:\n  - pattern: \"<ahogar> ~4 <stop>? ya paso\"\n    unless: [otra_vez]\n")
+    sense = EmergencySense(SHIPPED.line, language=read_language(path, "es"))
+    assert not sense.heard_in("me ahogo con el agua pero ya pasó")
+    assert sense.heard_in("me ahogo con el agua, ya pasó pero volvió")
+    assert sense.heard_in("ya pasó una vez y otra vez me ahogo")
+
+
+@pytest.mark.parametrize(("entry", "error"), [
+    ('{pattern: "<no_puede> ~2 <respirar>|aire"}', "mixes classes and words"),
+    ('{pattern: "<no_puede> ~2 <respirar>", unless: [ahora]}', "unless names no class ahora"),
+])
+def test_a_pattern_that_would_not_match_as_written_is_an_error_that_names_it(
+        tmp_path: Path, entry: str, error: str) -> None:
+    """"<respirar>|aire" was read as the words "<respirar>" and "aire": the class never matched, silently."""
+    path = tmp_path / "es.yaml"
+    path.write_text(SPANISH + f"  - {entry}\n")
+    with pytest.raises(PatternError, match=error):
+        read_language(path, "es")
+
+
 @settings(max_examples=300, deadline=None)
 @given(speech=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
 def test_any_words_at_all_are_read_without_error(speech: str) -> None:

@@ -192,6 +192,6 @@ def _class_names(listed: list[str], names: set[str], where: str) -> frozenset[st
 
 def _patterns(entries: list[dict[str, Any]], names: set[str]) -> list[Pattern]:
     return [
-        Pattern.parse(str(entry["pattern"]), names, entry.get("max_words"), entry.get("not_after"))
+        Pattern.parse(str(entry["pattern"]), names, entry.get("max_words"), entry.get("not_after"), entry.get("unless"))
         for entry in entries
     ]

@@ -7,7 +7,9 @@ class or word makes it optional. The language files in ``languages/`` are writte
 
 A pattern may be kept from counting after certain words (``not_after``): ``"<no>"`` right after such a word,
 ``"<not> ~2"`` after one at most two words before it, in the same stretch of speech (no ``stop`` between), so
-that "I am not able to breathe well" is not read as saying the breathing is fine.
+that "I am not able to breathe well" is not read as saying the breathing is fine. A pattern may also be kept
+from counting wherever a word of certain classes is said anywhere in the utterance (``unless``): trouble told as
+over ("I choked on a crisp but it came out") is not over where the caller says it is back or worse.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class Pattern:
     max_words: int | None = None
     #: Does not count after a word one of these accepts: right after it, or up to its gap's words after it.
     not_after: tuple[_Element, ...] = ()
+    #: Does not count in an utterance with a word of any of these classes.
+    unless: frozenset[str] = frozenset()
     #: The elements every match has a word for (neither optional nor a gap).
     required: tuple[_Element, ...] = field(init=False, repr=False, compare=False)
 
@@ -73,22 +77,30 @@ class Pattern:
 
     @classmethod
     def parse(cls, text: str, known_classes: set[str], max_words: int | None = None,
-              not_after: str | list[str] | None = None) -> Pattern:
+              not_after: str | list[str] | None = None, unless: list[str] | None = None) -> Pattern:
         elements = tuple(_element(part, known_classes, text) for part in text.split())
         if not elements or elements[0].gap or elements[-1].gap:
             raise PatternError(f"pattern {text!r} must start and end with a word or a class")
         befores = [not_after] if isinstance(not_after, str) else not_after or []
-        return cls(text, elements, max_words, tuple(_before(before, known_classes, text) for before in befores))
+        unknown = sorted(set(unless or ()) - known_classes)
+        if unknown:
+            raise PatternError(f"in pattern {text!r}: unless names no class {', '.join(unknown)} under words:")
+        return cls(text, elements, max_words, tuple(_before(before, known_classes, text) for before in befores),
+                   frozenset(unless or ()))
 
     def possible(self, heard: Heard) -> bool:
         """Whether each word the pattern cannot do without is among those ``heard``: if one is not, the pattern
-        matches nowhere in them, which this tells at the cost of a few set look-ups instead of a try at each word."""
-        return all(not element.words.isdisjoint(heard.texts) or not element.classes.isdisjoint(heard.classes)
-                   for element in self.required)
+        matches nowhere in them, which this tells at the cost of a few set look-ups instead of a try at each word;
+        nor can it match where a word of a class it is ``unless`` was heard."""
+        return self.unless.isdisjoint(heard.classes) and all(
+            not element.words.isdisjoint(heard.texts) or not element.classes.isdisjoint(heard.classes)
+            for element in self.required)
 
     def spans(self, words: Sequence[Word], utterance_length: int) -> Iterator[tuple[int, int]]:
         """Each place the pattern matches, as (first word, past the last word), the longest at each start."""
         if self.max_words is not None and utterance_length > self.max_words:
+            return
+        if self.unless and any(not self.unless.isdisjoint(word.classes) for word in words):
             return
         for start in range(len(words)):
             if any(_follows(before, words, start) for before in self.not_after):
@@ -153,4 +165,6 @@ def _element(part: str, known_classes: set[str], pattern: str) -> _Element:
         if unknown:
             raise PatternError(f"in pattern {pattern!r}: no class {', '.join(unknown)} under words:")
         return _Element(classes=names, optional=optional)
+    if "<" in part or ">" in part:
+        raise PatternError(f"in pattern {pattern!r}: {part!r} mixes classes and words; write <a|b> or a|b, not both")
     return _Element(words=frozenset(part.split("|")), optional=optional)
