@@ -120,6 +120,18 @@ def test_a_danger_sign_in_mild_words_is_still_given_the_advice(
     assert answer.heard.count(advice) == 2 and answer.verbs[-1] == "Hangup"
 
 
+def test_a_lone_short_word_chooses_no_option_and_said_again_is_no_emergency(caller: Caller) -> None:
+    """"me" lies wholly within the Spanish options "me preocupa" (symptoms) and "me duele el pecho" (the emergency) to
+    a set ratio: a recogniser's fragment, or what is left of "me atraganté de risa" once the laughter is set aside,
+    took a caller to the symptoms and then to the emergency advice."""
+    _at(caller, "9")
+    last_choice_of_the_main_menu = caller.last.heard.split(".")[-2]  # type: ignore[union-attr]
+    for _ in range(2):
+        answer = caller.say("me")
+        assert SPANISH_EMERGENCY not in answer.heard and answer.gather is not None
+        assert last_choice_of_the_main_menu in answer.heard
+
+
 def test_a_caller_who_cannot_understand_the_line_hears_it_again_not_the_emergency_advice(caller: Caller) -> None:
     _at(caller, "4")
     pain = caller.last.heard  # type: ignore[union-attr]

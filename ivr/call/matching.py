@@ -25,6 +25,8 @@ WORD_MATCH_CUTOFF = 85
 #: What the rules chose from this many words or fewer ("swellin", "go back") stands: the meaning is read from a
 #: caller's descriptions, not from an option's word said alone.
 SHORT_WORDS = 2
+#: Words this long or shorter ("me", "se", "it") said alone choose an option only if it is exactly them.
+LONE_SHORT_WORD = 2
 
 @dataclass(frozen=True)
 class Chose:
@@ -239,6 +241,10 @@ class Matcher:
             return Invalid(spoken=True)
         candidates = [candidate for option in options for candidate in self._words_of(option)]
         candidates += self._command_words
+        if all(len(word) <= LONE_SHORT_WORD for word in words.split()):
+            # "me" is wholly within "me preocupa" to a set ratio: a recogniser's fragment, or what is left once the
+            # caller's "me atraganté de risa" is set aside, would choose it. Words this short choose only themselves.
+            candidates = [candidate for candidate in candidates if candidate[0] == words]
         scored = process.extract(
             words, [c[0] for c in candidates], scorer=fuzz.token_set_ratio, score_cutoff=WORD_MATCH_CUTOFF,
             limit=None,
