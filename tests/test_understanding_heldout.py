@@ -73,6 +73,13 @@ WRITTEN_5 = {
     "es": {"breathing": 0.97, "swallowing": 0.95, "speaking": 0.88},
 }
 WRITTEN_5_FALSE_EMERGENCIES = {"en": 27, "es": 25}
+#: An eleventh writer's callers in danger and others, more than half of them near misses (round 11: none of it an
+#: example, only its figures read while round 11's rules were written).
+WRITTEN_6 = {
+    "en": {"breathing": 0.92, "swallowing": 0.90, "speaking": 0.92, "chest": 0.93},
+    "es": {"breathing": 0.92, "swallowing": 0.90, "speaking": 0.84, "chest": 0.96},
+}
+WRITTEN_6_FALSE_EMERGENCIES = {"en": 33, "es": 32}
 
 
 @functools.cache
@@ -170,3 +177,11 @@ def test_callers_in_danger_and_near_misses_from_a_tenth_writer_hold_round_10s_fi
     what the line learned from the corpora before it."""
     _assert_written_holds("written_for_tuning_5", language, WRITTEN_5[language],
                           WRITTEN_5_FALSE_EMERGENCIES[language], show_lines=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_callers_in_danger_and_near_misses_from_an_eleventh_writer_hold_round_11s_figures(language: str) -> None:
+    """Trouble told as over or long ago, a usual breathlessness, a pet, a machine or a saying is seldom an emergency;
+    callers in danger, told as a writer who read nothing of the line tells them, are still given the advice."""
+    _assert_written_holds("written_for_tuning_6", language, WRITTEN_6[language],
+                          WRITTEN_6_FALSE_EMERGENCIES[language], show_lines=True)
