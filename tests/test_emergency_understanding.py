@@ -187,6 +187,19 @@ def test_trouble_told_as_over_is_set_aside_unless_the_caller_says_it_is_back(tmp
     assert sense.heard_in("ya pasó una vez y otra vez me ahogo")
 
 
+def test_a_class_may_take_in_every_word_of_another_and_names_only_classes_that_have_words(tmp_path: Path) -> None:
+    """"trouble: [<respirar>, <ahogar>]" reads as if every word of both were listed under it."""
+    path = tmp_path / "es.yaml"
+    taking_in = SPANISH.replace("words:\n", "words:\n  problema: [<respirar>, <ahogar>, tos]\n")
+    path.write_text(taking_in.replace('  - pattern: "<ahogar>"', '  - pattern: "<problema> fuerte"'))
+    sense = EmergencySense(SHIPPED.line, language=read_language(path, "es"))
+    assert sense.heard_in("me ahoga fuerte") and sense.heard_in("respiro fuerte") and sense.heard_in("tos fuerte")
+    assert not sense.heard_in("me ahoga")
+    path.write_text(SPANISH.replace("words:\n", "words:\n  problema: [<respira>]\n"))
+    with pytest.raises(PatternError, match="problema: <respira> names no class"):
+        read_language(path, "es")
+
+
 @pytest.mark.parametrize(("entry", "error"), [
     ('{pattern: "<no_puede> ~2 <respirar>|aire"}', "mixes classes and words"),
     ('{pattern: "<no_puede> ~2 <respirar>", unless: [ahora]}', "unless names no class ahora"),

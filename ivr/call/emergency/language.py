@@ -150,14 +150,25 @@ def read_language(path: Any, code: str) -> Language:
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     rewrites = {str(old): str(new) for old, new in (data.get("rewrite") or {}).items()}
     classes: dict[str, set[str]] = {}
+    #: Classes that take in every word of another ("trouble: [<breathe>, <swallow>]"), added once all are read.
+    taken_in: list[tuple[str, str]] = []
     for name, words in data["words"].items():
         for word in words:
+            if str(word).startswith("<") and str(word).endswith(">"):
+                taken_in.append((name, str(word)[1:-1]))
+                continue
             folded = fold(str(word))
             if " " in folded:  # a phrase becomes one word, "passed out" -> "passed_out"
                 joined = folded.replace(" ", "_")
                 rewrites[folded] = joined
                 folded = joined
             classes.setdefault(folded, set()).add(name)
+    for name, other in taken_in:
+        members = [word for word, found in classes.items() if other in found]
+        if not members:
+            raise PatternError(f"words: {name}: <{other}> names no class under words: with words of its own")
+        for word in members:
+            classes[word].add(name)
     classes_by_word = {word: frozenset(names) for word, names in classes.items()}
     names = {name for found in classes.values() for name in found}
     spelling = data.get("spelling") or {}
