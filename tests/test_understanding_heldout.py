@@ -80,6 +80,13 @@ WRITTEN_6 = {
     "es": {"breathing": 0.92, "swallowing": 0.90, "speaking": 0.84, "chest": 0.96},
 }
 WRITTEN_6_FALSE_EMERGENCIES = {"en": 33, "es": 32}
+#: A twelfth writer's trouble swallowing and speaking told indirectly, and near misses of the voice and the swallow
+#: (round 11: its misses and false alarms were read, and rules written on them).
+WRITTEN_7 = {
+    "en": {"breathing": 0.98, "swallowing": 0.97, "speaking": 0.94},
+    "es": {"breathing": 0.97, "swallowing": 0.97, "speaking": 0.95},
+}
+WRITTEN_7_FALSE_EMERGENCIES = {"en": 35, "es": 24}
 
 
 @functools.cache
@@ -185,3 +192,12 @@ def test_callers_in_danger_and_near_misses_from_an_eleventh_writer_hold_round_11
     callers in danger, told as a writer who read nothing of the line tells them, are still given the advice."""
     _assert_written_holds("written_for_tuning_6", language, WRITTEN_6[language],
                           WRITTEN_6_FALSE_EMERGENCIES[language], show_lines=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_words_unsaid_and_a_voice_that_was_always_so_from_a_twelfth_writer_hold_round_11s_figures(
+        language: str) -> None:
+    """Wrong words, a sentence left unfinished, food chewed and spat out are given the advice; a lifelong stammer, a
+    voice always quiet or tablets always hard to swallow are seldom."""
+    _assert_written_holds("written_for_tuning_7", language, WRITTEN_7[language],
+                          WRITTEN_7_FALSE_EMERGENCIES[language], show_lines=True)

@@ -20,10 +20,10 @@ from typing import Literal
 HERE = Path(__file__).parent
 LANGUAGES = ("en", "es")
 Half = Literal["tune", "heldout"]
-#: The corpora written apart, each in a folder of its name: eight to tune on, one only to measure.
+#: The corpora written apart, each in a folder of its name: nine to tune on, one only to measure.
 Written = Literal["written_for_tuning", "written_for_tuning_2", "written_for_tuning_3", "written_for_tuning_4",
-                  "written_for_tuning_5", "written_for_tuning_6", "everyday_symptoms", "everyday_symptoms_2",
-                  "written_blind"]
+                  "written_for_tuning_5", "written_for_tuning_6", "written_for_tuning_7", "everyday_symptoms",
+                  "everyday_symptoms_2", "written_blind"]
 
 #: The corpora to tune on half of whose utterances are written into the language packs as examples (round 10,
 #: ``given_as_example``); the other half is what ``written`` gives, to measure them on.
