@@ -27,7 +27,7 @@ NOT_UNDERSTOOD = 0.15
 TODAY = {
     "en": {"breathing": 0.90, "swallowing": 0.95, "speaking": 0.95, "chest": 0.95, "weakness": 0.95,
            "vision": 0.85, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
-    "es": {"breathing": 0.90, "swallowing": 0.85, "speaking": 0.80, "chest": 0.90, "weakness": 0.95,
+    "es": {"breathing": 0.95, "swallowing": 0.85, "speaking": 0.80, "chest": 0.90, "weakness": 0.95,
            "vision": 0.90, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.75},
 }
 #: The issue's targets not yet met on the held-out half (held as strict xfails, so that meeting one is seen).
@@ -35,7 +35,7 @@ UNMET = {("es", "swallowing"), ("es", "speaking")}
 #: The corpus written blind (tests/understanding_corpus/README.md), 35 of each class: what it reaches today, less
 #: one utterance (3 points), and at most one more false emergency than today's among its 200 others.
 BLIND = {
-    "en": {"breathing": 0.91, "swallowing": 0.88, "speaking": 0.88, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
+    "en": {"breathing": 0.91, "swallowing": 0.91, "speaking": 0.88, "chest": 0.97, "weakness": 0.97, "vision": 0.97},
     "es": {"breathing": 0.91, "swallowing": 0.88, "speaking": 0.82, "chest": 0.94, "weakness": 0.97, "vision": 0.97},
 }
 BLIND_FALSE_EMERGENCIES = {"en": 8, "es": 5}
