@@ -27,7 +27,7 @@ NOT_UNDERSTOOD = 0.15
 TODAY = {
     "en": {"breathing": 0.90, "swallowing": 0.95, "speaking": 0.95, "chest": 0.95, "weakness": 0.95,
            "vision": 0.85, "eyelid": 0.90, "redness": 0.95, "swelling_lasts": 0.80},
-    "es": {"breathing": 0.95, "swallowing": 0.85, "speaking": 0.80, "chest": 0.90, "weakness": 0.95,
+    "es": {"breathing": 0.95, "swallowing": 0.85, "speaking": 0.85, "chest": 0.90, "weakness": 0.95,
            "vision": 0.90, "eyelid": 0.95, "redness": 0.95, "swelling_lasts": 0.75},
 }
 #: The issue's targets not yet met on the held-out half (held as strict xfails, so that meeting one is seen).
