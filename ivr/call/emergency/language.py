@@ -153,11 +153,11 @@ def read_language(path: Any, code: str) -> Language:
     #: Classes that take in every word of another ("trouble: [<breathe>, <swallow>]"), added once all are read.
     taken_in: list[tuple[str, str]] = []
     for name, words in data["words"].items():
-        for word in words:
-            if str(word).startswith("<") and str(word).endswith(">"):
-                taken_in.append((name, str(word)[1:-1]))
+        for word in map(str, words):
+            if word.startswith("<") and word.endswith(">"):
+                taken_in.append((name, word[1:-1]))
                 continue
-            folded = fold(str(word))
+            folded = fold(word)
             if " " in folded:  # a phrase becomes one word, "passed out" -> "passed_out"
                 joined = folded.replace(" ", "_")
                 rewrites[folded] = joined
